@@ -1,0 +1,47 @@
+"""Audio helpers: joining segments, trimming, and writing WAV files atomically."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+
+def trim_silence(audio: np.ndarray, sample_rate: int, threshold: float = 0.01, pad_s: float = 0.03) -> np.ndarray:
+    """Cut leading and trailing near-silence so pauses between segments are ours, not the model's."""
+    loud = np.flatnonzero(np.abs(audio) > threshold)
+    if loud.size == 0:
+        return audio[:0]
+    pad = int(pad_s * sample_rate)
+    return audio[max(0, loud[0] - pad) : loud[-1] + pad]
+
+
+def join_segments(chunks: list[np.ndarray], pauses_ms: list[int], sample_rate: int) -> np.ndarray:
+    """Concatenate segment audio with each segment's pause after it (none after the last)."""
+    parts: list[np.ndarray] = []
+    for i, (chunk, pause) in enumerate(zip(chunks, pauses_ms, strict=True)):
+        parts.append(chunk.astype(np.float32, copy=False))
+        if i < len(chunks) - 1 and pause > 0:
+            parts.append(np.zeros(int(sample_rate * pause / 1000), np.float32))
+    return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+
+def to_int16(audio: np.ndarray) -> np.ndarray:
+    """Float audio in [-1, 1] to 16-bit PCM, clipping instead of wrapping around."""
+    return (np.clip(audio, -1.0, 1.0) * 32767.0).astype(np.int16)
+
+
+def write_wav_atomic(path: str | os.PathLike, audio: np.ndarray, sample_rate: int) -> Path:
+    """Write mono 16-bit WAV to a temp name beside ``path`` then rename, so no half-written file is seen."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            sf.write(f, to_int16(audio), sample_rate, format="WAV", subtype="PCM_16")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

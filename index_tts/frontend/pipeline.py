@@ -1,0 +1,102 @@
+"""The front-end pipeline: clean → split sentences → normalize per language → segment → G2P."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+
+from ..engines.base import Segment
+from ..errors import TTSError
+from .cleaning import clean_text
+from .g2p import G2PRegistry
+from .normalize_en import normalize_en
+from .normalize_zh import normalize_zh
+from .script import HAN_RE, KANA_RE, LANGUAGES, LATIN_RE, detect_language, split_runs
+from .segmenter import DEFAULT_MAX_UNITS, halve, segment_text, split_sentences
+
+log = logging.getLogger(__name__)
+
+PHONEME_BUDGET = 400  # below the model's 510 so punctuation and spacing never push a segment over
+
+
+@dataclass(frozen=True)
+class FrontendResult:
+    """Everything the front-end decided about a text, in the shape the CLI prints as JSON."""
+
+    language: str
+    normalized: str
+    segments: list[Segment]
+
+    def to_json(self) -> dict:
+        return {
+            "language": self.language,
+            "normalized": self.normalized,
+            "segments": [asdict(s) for s in self.segments],
+        }
+
+
+def _segment_language(text: str, document_language: str) -> str:
+    if document_language == "ja" or KANA_RE.search(text):
+        return "ja"
+    if HAN_RE.search(text):
+        return "zh"
+    return "en" if LATIN_RE.search(text) else document_language
+
+
+def normalize(text: str, language: str) -> str:
+    """Verbalize numbers and symbols sentence by sentence, each with its own language's rules."""
+    lines = []
+    for line in text.split("\n"):
+        sentences = []
+        for sentence in split_sentences(line):
+            lang = _segment_language(sentence, language)
+            sentences.append(normalize_zh(sentence) if lang == "zh" else normalize_en(sentence) if lang == "en" else sentence)
+        lines.append("".join(sentences) if language != "en" else " ".join(s.strip() for s in sentences))
+    return "\n".join(line for line in lines if line.strip())
+
+
+class TextFrontend:
+    """Turns raw text into segments; the G2P backends are loaded once and shared."""
+
+    def __init__(self, phoneme_budget: int = PHONEME_BUDGET) -> None:
+        self.g2p = G2PRegistry()
+        self.phoneme_budget = phoneme_budget
+
+    def warm_up(self, languages: tuple[str, ...] = LANGUAGES) -> dict[str, float]:
+        """Load every G2P backend now (dictionaries, espeak, OpenJTalk); return seconds per language."""
+        samples = {"zh": "你好。", "en": "Hello.", "ja": "こんにちは。"}
+        timings = {}
+        for lang in languages:
+            started = time.perf_counter()
+            self.process(samples[lang], lang)
+            timings[lang] = time.perf_counter() - started
+        return timings
+
+    def process(self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> FrontendResult:
+        """Clean, normalize, segment and phonemize ``text``; raises ``TTSError`` when nothing is speakable."""
+        if language not in ("auto", *LANGUAGES):
+            raise TTSError(f"unknown language {language!r}; use auto, zh, en or ja")
+        cleaned = clean_text(text or "")
+        detected = detect_language(cleaned)
+        if detected is None:
+            raise TTSError("the text has nothing to speak: enter some words")
+        doc_lang = detected if language == "auto" else language
+        normalized = normalize(cleaned, doc_lang)
+        segments: list[Segment] = []
+        for piece in segment_text(normalized, max_units):
+            segments.extend(self._phonemize(piece.text, doc_lang, piece.pause_ms))
+        segments = [s for s in segments if s.phonemes.strip(" ,.!?;:“”()—…")]
+        if not segments:
+            raise TTSError("the text has nothing to speak: enter some words")
+        return FrontendResult(doc_lang, normalized, segments)
+
+    def _phonemize(self, text: str, doc_lang: str, pause_ms: int) -> list[Segment]:
+        """G2P one piece; if it overflows the phoneme budget, halve it at a word boundary and retry."""
+        runs = split_runs(text, doc_lang)
+        phonemes, pinyin = self.g2p.phonemize_runs(runs)
+        if len(phonemes) > self.phoneme_budget and len(text) > 1:
+            first, second = halve(text)
+            return self._phonemize(first.strip(), doc_lang, 40) + self._phonemize(second.strip(), doc_lang, pause_ms)
+        lang = _segment_language(text, doc_lang)
+        return [Segment(text=text, language=lang, phonemes=phonemes, pinyin=" ".join(pinyin), pause_ms=pause_ms)]
