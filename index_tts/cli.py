@@ -49,8 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--speed", type=_speed, default=1.0, help="0.5-2.0")
     synth.add_argument("--lang", default="auto", choices=["auto", "zh", "en", "ja"])
     synth.add_argument("--seed", type=int, default=None, help="random seed (for engines that sample)")
-    synth.add_argument("--max-segment", type=_positive_int, default=DEFAULT_MAX_UNITS,
-                       help="maximum segment length in units (a CJK character or a Latin word is one unit)")
+    synth.add_argument(
+        "--max-segment",
+        type=_positive_int,
+        default=DEFAULT_MAX_UNITS,
+        help="maximum segment length in units (a CJK character or a Latin word is one unit)",
+    )
     _add_engine_args(synth)
 
     voices = sub.add_parser("voices", help="list voices, one per line")
@@ -81,10 +85,14 @@ def _cmd_synth(args: argparse.Namespace) -> int:
         raise TTSError(f"--out must end in .wav, got {args.out}")
     synthesizer = Synthesizer(_engine(args))
     voice = args.voice or synthesizer.engine.voices()[0]
-    result = synthesizer.synthesize(args.text, SynthParams(voice=voice, speed=args.speed, seed=args.seed), args.lang, args.max_segment)
+    result = synthesizer.synthesize(
+        args.text, SynthParams(voice=voice, speed=args.speed, seed=args.seed), args.lang, args.max_segment
+    )
     write_wav_atomic(args.out, result.audio, result.sample_rate)
-    print(f"{args.out}: {result.audio_seconds:.2f}s audio, {len(result.segments)} segment(s), "
-          f"{result.seconds:.2f}s compute, RTF {result.rtf:.3f}")
+    print(
+        f"{args.out}: {result.audio_seconds:.2f}s audio, {len(result.segments)} segment(s), "
+        f"{result.seconds:.2f}s compute, RTF {result.rtf:.3f}"
+    )
     return 0
 
 
@@ -120,7 +128,9 @@ _COMMANDS = {"synth": _cmd_synth, "voices": _cmd_voices, "frontend": _cmd_fronte
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("phonemizer").setLevel(logging.ERROR)
     try:
         return _COMMANDS[args.command](args)

@@ -70,6 +70,12 @@ class Synthesizer:
         result = SynthesisResult(audio, self.engine.sample_rate, segments, time.perf_counter() - started)
         log.info(
             "synthesis engine=%s voice=%s chars=%d segments=%d audio=%.2fs compute=%.2fs rtf=%.3f cache=miss",
-            self.engine.name, params.voice, len(text), len(segments), result.audio_seconds, result.seconds, result.rtf,
+            self.engine.name,
+            params.voice,
+            len(text),
+            len(segments),
+            result.audio_seconds,
+            result.seconds,
+            result.rtf,
         )
         return result

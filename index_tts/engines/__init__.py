@@ -33,4 +33,4 @@ def create_engine(name: str = DEFAULT_ENGINE, **options: Any) -> Engine:
     return factory(**options)
 
 
-__all__ = ["Capabilities", "DEFAULT_ENGINE", "Engine", "Segment", "SynthParams", "create_engine", "engine_names"]
+__all__ = ["DEFAULT_ENGINE", "Capabilities", "Engine", "Segment", "SynthParams", "create_engine", "engine_names"]

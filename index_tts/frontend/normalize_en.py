@@ -11,20 +11,55 @@ from num2words import num2words
 NUM = r"\d+(?:\.\d+)?"
 _MONTHS = ("January February March April May June July August September October November December").split()
 _UNITS = {
-    "km/h": ("kilometer per hour", "kilometers per hour"), "mph": ("mile per hour", "miles per hour"),
-    "m/s": ("meter per second", "meters per second"), "kg": ("kilogram", "kilograms"), "mg": ("milligram", "milligrams"),
-    "g": ("gram", "grams"), "km": ("kilometer", "kilometers"), "cm": ("centimeter", "centimeters"),
-    "mm": ("millimeter", "millimeters"), "m": ("meter", "meters"), "ms": ("millisecond", "milliseconds"),
-    "s": ("second", "seconds"), "min": ("minute", "minutes"), "h": ("hour", "hours"), "ml": ("milliliter", "milliliters"),
-    "TB": ("terabyte", "terabytes"), "GB": ("gigabyte", "gigabytes"), "MB": ("megabyte", "megabytes"),
-    "KB": ("kilobyte", "kilobytes"), "GHz": ("gigahertz", "gigahertz"), "MHz": ("megahertz", "megahertz"),
-    "Hz": ("hertz", "hertz"), "kW": ("kilowatt", "kilowatts"), "W": ("watt", "watts"), "mAh": ("milliamp hour", "milliamp hours"),
-    "dB": ("decibel", "decibels"), "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"),
+    "km/h": ("kilometer per hour", "kilometers per hour"),
+    "mph": ("mile per hour", "miles per hour"),
+    "m/s": ("meter per second", "meters per second"),
+    "kg": ("kilogram", "kilograms"),
+    "mg": ("milligram", "milligrams"),
+    "g": ("gram", "grams"),
+    "km": ("kilometer", "kilometers"),
+    "cm": ("centimeter", "centimeters"),
+    "mm": ("millimeter", "millimeters"),
+    "m": ("meter", "meters"),
+    "ms": ("millisecond", "milliseconds"),
+    "s": ("second", "seconds"),
+    "min": ("minute", "minutes"),
+    "h": ("hour", "hours"),
+    "ml": ("milliliter", "milliliters"),
+    "TB": ("terabyte", "terabytes"),
+    "GB": ("gigabyte", "gigabytes"),
+    "MB": ("megabyte", "megabytes"),
+    "KB": ("kilobyte", "kilobytes"),
+    "GHz": ("gigahertz", "gigahertz"),
+    "MHz": ("megahertz", "megahertz"),
+    "Hz": ("hertz", "hertz"),
+    "kW": ("kilowatt", "kilowatts"),
+    "W": ("watt", "watts"),
+    "mAh": ("milliamp hour", "milliamp hours"),
+    "dB": ("decibel", "decibels"),
+    "lb": ("pound", "pounds"),
+    "lbs": ("pound", "pounds"),
 }
-_MONEY = {"$": ("dollar", "dollars", "cent", "cents"), "€": ("euro", "euros", "cent", "cents"),
-          "£": ("pound", "pounds", "penny", "pence"), "¥": ("yuan", "yuan", "fen", "fen"), "￥": ("yuan", "yuan", "fen", "fen")}
-_ABBREVIATIONS = {"Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "St.": "Saint", "vs.": "versus",
-                  "etc.": "et cetera", "e.g.": "for example", "i.e.": "that is", "No.": "number", "approx.": "approximately"}
+_MONEY = {
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "€": ("euro", "euros", "cent", "cents"),
+    "£": ("pound", "pounds", "penny", "pence"),
+    "¥": ("yuan", "yuan", "fen", "fen"),
+    "￥": ("yuan", "yuan", "fen", "fen"),
+}
+_ABBREVIATIONS = {
+    "Mr.": "Mister",
+    "Mrs.": "Missus",
+    "Ms.": "Miz",
+    "Dr.": "Doctor",
+    "St.": "Saint",
+    "vs.": "versus",
+    "etc.": "et cetera",
+    "e.g.": "for example",
+    "i.e.": "that is",
+    "No.": "number",
+    "approx.": "approximately",
+}
 _DIGIT_WORDS = "zero one two three four five six seven eight nine".split()
 _YEAR_CUE = re.compile(r"\b(?:in|since|year|by|from|until|of|before|after)\s+$", re.I)
 
@@ -105,42 +140,70 @@ def _integer(m: re.Match) -> str:
     plain = text.replace(",", "")
     if "." not in plain and len(plain) == 4 and _YEAR_CUE.search(m.string[: m.start()]):
         return _year(int(plain))
-    if "." not in plain and (len(plain) > 1 and plain.startswith("0") or len(plain) > 15):
+    if "." not in plain and ((len(plain) > 1 and plain.startswith("0")) or len(plain) > 15):
         return digits(plain)
     return cardinal(text)
 
 
 def _address(text: str) -> str:
-    names = {".": " dot ", "/": " slash ", "-": " dash ", "_": " underscore ", ":": " colon ", "?": " question mark ",
-             "=": " equals ", "&": " and "}
+    names = {
+        ".": " dot ",
+        "/": " slash ",
+        "-": " dash ",
+        "_": " underscore ",
+        ":": " colon ",
+        "?": " question mark ",
+        "=": " equals ",
+        "&": " and ",
+    }
     text = re.sub(r"[./\-_:?=&]", lambda m: names[m.group(0)], text)
     text = re.sub(r"\d+", lambda m: " " + digits(m.group(0)) + " ", text)
     return re.sub(r"\s+", " ", text.replace("www", "WWW")).strip()
 
 
 _RULES: list[tuple[re.Pattern, Callable[[re.Match], str] | str]] = [
-    (re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),
-     lambda m: _address(m.group(0).split("@")[0]) + " at " + _address(m.group(0).split("@")[1])),
-    (re.compile(r"(?:https?://|www\.)\S+?(?=[,;!?)]?(?:\s|$)|\.(?:\s|$))"),
-     lambda m: _address(re.sub(r"^https?://", "", m.group(0)).rstrip("/"))),
-    (re.compile(r"(?<![\d.])(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d.])"), _date),
-    (re.compile(r"(?<![\d:])(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?![\d:])"), _time),
+    (
+        re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),
+        lambda m: _address(m.group(0).split("@")[0]) + " at " + _address(m.group(0).split("@")[1]),
+    ),
+    (
+        re.compile(r"(?:https?://|www\.)\S+?(?=[,;!?)]?(?:\s|$)|\.(?:\s|$))"),
+        lambda m: _address(re.sub(r"^https?://", "", m.group(0)).rstrip("/")),
+    ),
+    (re.compile(r"(?<![\d.])(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\.?\d)"), _date),
+    (re.compile(r"(?<![\d:])(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?!\.?\d)"), _time),
     (re.compile(r"(?<!\d)(?:\+\d{1,3}[- ]?)?\(?\d{3}\)?[- ]\d{3}-\d{4}(?!\d)"), lambda m: digits(m.group(0))),
     (re.compile(r"(?P<c>[$€£¥￥])\s*(?P<n>\d+(?:,\d{3})*(?:\.\d+)?)"), _money),
     (re.compile(r"(?P<n>-?" + NUM + r")\s*%"), lambda m: cardinal(m.group("n")) + " percent"),
     (re.compile(r"(?P<n>-?" + NUM + r")\s*(?:℃|°C)"), lambda m: cardinal(m.group("n")) + " degrees Celsius"),
     (re.compile(r"(?P<n>-?" + NUM + r")\s*(?:℉|°F)"), lambda m: cardinal(m.group("n")) + " degrees Fahrenheit"),
     (re.compile(r"(?P<n>-?" + NUM + r")\s*°"), lambda m: cardinal(m.group("n")) + " degrees"),
-    (re.compile(r"(?<![\d/])(\d+)/(\d+)(?![\d/])"), _fraction),
-    (re.compile(r"(?<![\d.])(?P<a>" + NUM + r")\s*[~～–—-]\s*(?P<b>" + NUM + r")(?![\d.])"),
-     lambda m: cardinal(m.group("a")) + " to " + cardinal(m.group("b"))),
-    (re.compile(r"(?P<n>" + NUM + r")\s*(?P<u>" + "|".join(map(re.escape, sorted(_UNITS, key=len, reverse=True))) + r")(?![A-Za-z/])"), _unit),
+    (re.compile(r"(?<![\d/])(\d+)/(\d+)(?!\.?\d)"), _fraction),
+    (
+        re.compile(r"(?<![\d.])(?P<a>" + NUM + r")\s*[~～–—-]\s*(?P<b>" + NUM + r")(?!\.?\d)"),
+        lambda m: cardinal(m.group("a")) + " to " + cardinal(m.group("b")),
+    ),
+    (
+        re.compile(
+            r"(?P<n>" + NUM + r")\s*(?P<u>" + "|".join(map(re.escape, sorted(_UNITS, key=len, reverse=True))) + r")(?![A-Za-z/])"
+        ),
+        _unit,
+    ),
     (re.compile(r"\b(\d+)(?:st|nd|rd|th)\b"), lambda m: num2words(int(m.group(1)), to="ordinal")),
     (re.compile(r"(?<![\w.])-(?=\d)"), "minus "),
     (re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"), _integer),
 ]
-_SYMBOLS = {"+": " plus ", "=": " equals ", "×": " times ", "÷": " divided by ", "&": " and ", "@": " at ", "#": " number ",
-            "~": " to ", "～": " to "}
+_SYMBOLS = {
+    "+": " plus ",
+    "=": " equals ",
+    "×": " times ",
+    "÷": " divided by ",
+    "&": " and ",
+    "@": " at ",
+    "#": " number ",
+    "~": " to ",
+    "～": " to ",
+}
 
 
 def normalize_en(text: str) -> str:

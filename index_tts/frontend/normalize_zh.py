@@ -9,15 +9,40 @@ from collections.abc import Callable
 
 import cn2an
 
+from .script import HAN
+
 NUM = r"\d+(?:\.\d+)?"
 _DIGITS = "零一二三四五六七八九"
 _PHONE_DIGITS = "零幺二三四五六七八九"
 
 _UNITS = {
-    "km/h": "公里每小时", "m/s": "米每秒", "kg": "千克", "mg": "毫克", "g": "克", "km": "公里",
-    "cm": "厘米", "mm": "毫米", "m": "米", "ms": "毫秒", "μs": "微秒", "ns": "纳秒", "s": "秒",
-    "min": "分钟", "h": "小时", "ml": "毫升", "mL": "毫升", "L": "升", "GHz": "吉赫兹", "MHz": "兆赫兹",
-    "kHz": "千赫兹", "Hz": "赫兹", "kW": "千瓦", "W": "瓦", "mAh": "毫安时", "V": "伏", "dB": "分贝",
+    "km/h": "公里每小时",
+    "m/s": "米每秒",
+    "kg": "千克",
+    "mg": "毫克",
+    "g": "克",
+    "km": "公里",
+    "cm": "厘米",
+    "mm": "毫米",
+    "m": "米",
+    "ms": "毫秒",
+    "μs": "微秒",
+    "ns": "纳秒",
+    "s": "秒",
+    "min": "分钟",
+    "h": "小时",
+    "ml": "毫升",
+    "mL": "毫升",
+    "L": "升",
+    "GHz": "吉赫兹",
+    "MHz": "兆赫兹",
+    "kHz": "千赫兹",
+    "Hz": "赫兹",
+    "kW": "千瓦",
+    "W": "瓦",
+    "mAh": "毫安时",
+    "V": "伏",
+    "dB": "分贝",
 }
 # Storage units are read as letters ("G B"), as Chinese speakers do.
 _LETTER_UNITS = ("TB", "GB", "MB", "KB", "Gb", "Mb", "Kb", "B")
@@ -38,7 +63,7 @@ def number(text: str) -> str:
     negative = text.startswith("-")
     text = text.lstrip("-+")
     whole, _, frac = text.partition(".")
-    if len(whole) > 1 and whole.startswith("0") or len(whole) > 16:
+    if (len(whole) > 1 and whole.startswith("0")) or len(whole) > 16:
         words = digits(whole)
     else:
         words = cn2an.an2cn(whole or "0")
@@ -134,21 +159,26 @@ _RULES: list[tuple[re.Pattern, Callable[[re.Match], str] | str]] = [
     (re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), _email),
     (re.compile(r"(?:https?://|www\.)[^\s\u3400-\u9fff，。！？；、]+"), _url),
     (re.compile(r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"), _date_ymd),
-    (re.compile(r"(?<![\d.])(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d.])"), _date_ymd),
+    (re.compile(r"(?<![\d.])(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\.?\d)"), _date_ymd),
     (re.compile(r"(?<!\d)(\d{4})\s*年"), lambda m: _year(m.group(1)) + "年"),
-    (re.compile(r"(?<![\d:])(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?![\d:])"), _time),
+    (re.compile(r"(?<![\d:])(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?!\.?\d)"), _time),
     (re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d[- ]?\d{4}[- ]?\d{4})(?!\d)"), lambda m: digits(m.group(1), phone=True)),
     (re.compile(r"(?<!\d)((?:0\d{2,3}|400|800)-\d{3,4}-?\d{4})(?!\d)"), lambda m: digits(m.group(1), phone=True)),
     (re.compile(r"(?P<c>[¥￥$€£])\s*(?P<n>\d+(?:,\d{3})*(?:\.\d+)?)"), _money),
     (re.compile(r"(?P<n>-?" + NUM + r")\s*(?P<p>[%‰])"), _percent),
     (re.compile(r"(?P<n>-?" + NUM + r")\s*(?P<u>℃|℉|°C|°F|°)"), _temperature),
-    (re.compile(r"(?<![\d/])(\d+)/(\d+)(?![\d/])"), lambda m: number(m.group(2)) + "分之" + number(m.group(1))),
-    (re.compile(r"(?<![\d.])(?P<a>" + NUM + r")\s*[~～\-–—至]\s*(?P<b>" + NUM + r")(?![\d.])"), _range),
+    (re.compile(r"(?<![\d/])(\d+)/(\d+)(?!\.?\d)"), lambda m: number(m.group(2)) + "分之" + number(m.group(1))),
+    (re.compile(r"(?<![\d.])(?P<a>" + NUM + r")\s*[~～\-–—至]\s*(?P<b>" + NUM + r")(?!\.?\d)"), _range),
     (re.compile(r"(?P<n>" + NUM + r")\s*(?P<u>" + "|".join(map(re.escape, _LETTER_UNITS)) + r")(?![A-Za-z])"), _letter_unit),
-    (re.compile(r"(?P<n>" + NUM + r")\s*(?P<u>" + "|".join(map(re.escape, sorted(_UNITS, key=len, reverse=True))) + r")(?![A-Za-z/])"), _unit),
+    (
+        re.compile(
+            r"(?P<n>" + NUM + r")\s*(?P<u>" + "|".join(map(re.escape, sorted(_UNITS, key=len, reverse=True))) + r")(?![A-Za-z/])"
+        ),
+        _unit,
+    ),
     (re.compile(r"第\s*(\d+)"), lambda m: "第" + number(m.group(1))),
     (re.compile(r"(?<![\d.])2(?=[" + _LIANG_BEFORE + r"])"), "两"),
-    (re.compile(r"(?<![\d.\w])-(?=\d)"), "负"),
+    (re.compile(r"(?<![\dA-Za-z.])-(?=\d)"), "负"),
     (re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"), lambda m: number(m.group(0))),
 ]
 
@@ -160,4 +190,4 @@ def normalize_zh(text: str) -> str:
     for sym, word in _SYMBOLS.items():
         text = text.replace(sym, word)
     text = re.sub(r"[~～]", "到", text)
-    return text
+    return re.sub(f"(?<=[{HAN}])\\s+|\\s+(?=[{HAN}])", "", text)  # spaces next to Chinese mean nothing

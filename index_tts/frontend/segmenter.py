@@ -17,8 +17,24 @@ PAUSE_MS = {"paragraph": 500, "?": 350, "!": 350, ".": 300, ";": 250, ":": 200, 
 _UNIT_RE = re.compile(f"[{HAN}{KANA}]|[A-Za-z\u00c0-\u024f0-9']+")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?…])(?![。！？!?…”’\"」』)])|(?<=[.])(?=\s)")
 _CLAUSE_END = re.compile(r"(?<=[，,、；;：:—])")
-_PAUSE_OF = {"。": ".", "．": ".", ".": ".", "！": "!", "!": "!", "？": "?", "?": "?", "…": ".", "；": ";", ";": ";",
-             "：": ":", ":": ":", "，": ",", ",": ",", "、": ",", "—": ","}
+_PAUSE_OF = {
+    "。": ".",
+    "．": ".",
+    ".": ".",
+    "！": "!",
+    "!": "!",
+    "？": "?",
+    "?": "?",
+    "…": ".",
+    "；": ";",
+    ";": ";",
+    "：": ":",
+    ":": ":",
+    "，": ",",
+    ",": ",",
+    "、": ",",
+    "—": ",",
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +52,7 @@ def units(text: str) -> int:
 
 def pause_after(text: str) -> int:
     """Pause implied by the last punctuation mark of a piece."""
-    stripped = text.rstrip(" ”’\"」』)")
+    stripped = text.rstrip(' ”’"」』)')
     mark = _PAUSE_OF.get(stripped[-1:]) if stripped else None
     return PAUSE_MS[mark] if mark else PAUSE_MS["word"]
 

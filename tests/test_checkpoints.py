@@ -1,0 +1,49 @@
+"""prepare: files, manifest and SHA-256 checks; broken folders are reported with the file and the fix."""
+
+import json
+
+import pytest
+
+from index_tts.engines import kokoro_assets as assets
+from index_tts.errors import CheckpointError
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    root = tmp_path_factory.mktemp("checkpoints")
+    assets.prepare(root)
+    return root
+
+
+def test_prepare_writes_files_and_manifest(prepared) -> None:
+    folder = assets.model_dir(prepared)
+    manifest = json.loads((folder / assets.MANIFEST_FILE).read_text())
+    assert set(manifest["files"]) == {assets.MODEL_FILE, assets.VOICES_FILE, assets.VOCAB_FILE}
+    assert manifest["files"][assets.MODEL_FILE]["bytes"] > 80_000_000
+    assert not list(folder.glob("*.tmp")) and not list(folder.glob(".*"))
+    assert assets.verify(folder)["model_version"] == assets.MODEL_VERSION
+
+
+def test_corrupt_file_is_named_with_the_fix(tmp_path) -> None:
+    folder = assets.prepare(tmp_path)
+    with open(folder / assets.VOICES_FILE, "r+b") as f:
+        f.seek(100)
+        f.write(b"\x00\x01\x02\x03")
+    with pytest.raises(CheckpointError) as err:
+        assets.ensure_prepared(tmp_path)
+    assert str(folder / assets.VOICES_FILE) in str(err.value)
+    assert "corrupt" in str(err.value) and "python -m index_tts prepare --force" in str(err.value)
+    assets.prepare(tmp_path, force=True)
+    assets.verify(folder)
+
+
+def test_missing_file_is_named_with_the_fix(tmp_path) -> None:
+    folder = assets.prepare(tmp_path)
+    (folder / assets.VOCAB_FILE).unlink()
+    with pytest.raises(CheckpointError, match=r"vocab.json is missing.*prepare --force"):
+        assets.ensure_prepared(tmp_path)
+
+
+def test_first_use_prepares_an_empty_folder(tmp_path) -> None:
+    folder = assets.ensure_prepared(tmp_path)
+    assert (folder / assets.MODEL_FILE).exists()

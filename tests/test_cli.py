@@ -1,0 +1,74 @@
+"""The CLI as people and scripts call it: exit codes, files written (or not), output formats."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "index_tts", *args], cwd=ROOT, capture_output=True, text=True, timeout=180)
+
+
+def test_synth_writes_24khz_mono_16bit_wav(tmp_path) -> None:
+    out = tmp_path / "hello.wav"
+    proc = run_cli(
+        "synth", "--text", "你好，欢迎使用语音合成。", "--out", str(out), "--voice", "jf_alpha", "--speed", "1.1", "--seed", "3"
+    )
+    assert proc.returncode == 0, proc.stderr
+    info = sf.info(out)
+    assert (info.samplerate, info.channels, info.subtype) == (24_000, 1, "PCM_16")
+    audio, _ = sf.read(out)
+    assert 1.0 < len(audio) / 24_000 < 6.0 and np.abs(audio).max() > 0.05
+    assert [p.name for p in tmp_path.iterdir()] == ["hello.wav"]  # no temp file left behind
+
+
+def test_blank_text_fails_without_writing(tmp_path) -> None:
+    for text in ["   ", "🎉🎉"]:
+        out = tmp_path / "blank.wav"
+        proc = run_cli("synth", "--text", text, "--out", str(out))
+        assert proc.returncode != 0
+        assert "nothing to speak" in proc.stderr and "Traceback" not in proc.stderr
+        assert not list(tmp_path.iterdir())
+
+
+def test_bad_options_give_clear_errors(tmp_path) -> None:
+    cases = [
+        (["--voice", "nobody"], "unknown voice"),
+        (["--speed", "9"], "speed must be"),
+        (["--lang", "fr"], "invalid choice"),
+        (["--engine", "nope"], "invalid choice"),
+    ]
+    for extra, message in cases:
+        proc = run_cli("synth", "--text", "你好", "--out", str(tmp_path / "x.wav"), *extra)
+        assert proc.returncode != 0 and message in proc.stderr and "Traceback" not in proc.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_voices_prints_one_per_line() -> None:
+    proc = run_cli("voices")
+    assert proc.returncode == 0
+    assert proc.stdout.split("\n")[:-1] == ["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"]
+
+
+def test_frontend_json_shape() -> None:
+    proc = run_cli("frontend", "--text", "我去银行取了50%的钱。Then I went home.", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) == {"language", "normalized", "segments"} and data["language"] == "zh"
+    assert "百分之五十" in data["normalized"]
+    first = data["segments"][0]
+    assert set(first) == {"text", "language", "phonemes", "pinyin", "pause_ms"}
+    assert "yin2 hang2" in first["pinyin"] and first["pause_ms"] > 0
+    assert data["segments"][-1]["language"] == "en" and data["segments"][-1]["pinyin"] == ""
+
+
+def test_prepare_reports_the_folder(tmp_path) -> None:
+    proc = run_cli("prepare", "--model-dir", str(tmp_path))
+    assert proc.returncode == 0 and "kokoro-v1.0" in proc.stdout
+    assert (tmp_path / "kokoro-v1.0" / "manifest.json").exists()

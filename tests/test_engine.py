@@ -1,0 +1,86 @@
+"""The embedded engine renders real speech: rate, duration per character, loudness, voicing."""
+
+import numpy as np
+import pytest
+from conftest import voiced_fraction
+
+from index_tts import SAMPLE_RATE
+from index_tts.engines import create_engine
+from index_tts.engines.base import Engine, SynthParams
+from index_tts.errors import TTSError
+
+CASES = [
+    ("zh", "今天天气很好，我们一起去公园散步吧。", 0.12, 0.5),  # seconds per Chinese character
+    ("en", "The quick brown fox jumps over the lazy dog.", 0.04, 0.15),  # seconds per letter
+    ("ja", "今日はいい天気ですね。", 0.08, 0.45),
+    ("zh", "我们用GPU训练AI模型，效果很好。", 0.1, 0.5),
+]
+
+
+def test_engine_reports_its_interface(engine: Engine) -> None:
+    assert isinstance(engine, Engine)
+    assert engine.sample_rate == SAMPLE_RATE
+    assert engine.voices() == ["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"]
+    assert set(engine.languages) == {"zh", "en", "ja"}
+    assert engine.capabilities.voice_cloning is False and engine.max_phonemes == 510
+
+
+@pytest.mark.parametrize(("lang", "text", "lo", "hi"), CASES)
+def test_speech_is_plausible(synthesizer, lang: str, text: str, lo: float, hi: float) -> None:
+    result = synthesizer.synthesize(text, SynthParams(voice="jf_alpha"), lang)
+    audio = result.audio
+    assert result.sample_rate == 24_000 and audio.dtype == np.float32
+    chars = sum(c.isalpha() for c in text)
+    assert lo * chars <= result.audio_seconds <= hi * chars, result.audio_seconds
+    rms_db = 20 * np.log10(np.sqrt(np.mean(audio**2)) + 1e-9)
+    assert -35 < rms_db < -3, rms_db
+    assert np.abs(audio).max() <= 1.0
+    assert voiced_fraction(audio, result.sample_rate) > 0.3
+
+
+def test_speed_changes_duration(synthesizer) -> None:
+    text = "速度测试，这句话用来比较语速。"
+    slow = synthesizer.synthesize(text, SynthParams(voice="jf_alpha", speed=0.8)).audio_seconds
+    fast = synthesizer.synthesize(text, SynthParams(voice="jf_alpha", speed=1.5)).audio_seconds
+    assert fast < slow * 0.75
+
+
+def test_voices_sound_different(synthesizer) -> None:
+    a = synthesizer.synthesize("你好，欢迎光临。", SynthParams(voice="jf_alpha")).audio
+    b = synthesizer.synthesize("你好，欢迎光临。", SynthParams(voice="jm_kumo")).audio
+    n = min(len(a), len(b))
+    assert len(a) != len(b) or not np.allclose(a[:n], b[:n], atol=1e-3)
+
+
+def test_same_input_gives_same_audio(synthesizer) -> None:
+    params = SynthParams(voice="jf_nezumi", seed=7)
+    assert np.array_equal(synthesizer.synthesize("重复。", params).audio, synthesizer.synthesize("重复。", params).audio)
+
+
+def test_unknown_voice_lists_valid_ones(synthesizer) -> None:
+    with pytest.raises(TTSError, match=r"unknown voice 'nobody'.*jf_alpha"):
+        synthesizer.synthesize("你好", SynthParams(voice="nobody"))
+
+
+@pytest.mark.parametrize("speed", [0.1, 3.0, float("nan")])
+def test_speed_out_of_range_is_rejected(synthesizer, speed: float) -> None:
+    with pytest.raises(TTSError, match="speed"):
+        synthesizer.synthesize("你好", SynthParams(voice="jf_alpha", speed=speed))
+
+
+def test_several_sessions_serve_in_parallel() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index_tts.synthesizer import Synthesizer
+
+    pooled = create_engine("kokoro", num_sessions=2, threads_per_session=1)
+    assert (pooled.num_sessions, pooled.threads_per_session) == (2, 1)
+    synth = Synthesizer(pooled)
+    with ThreadPoolExecutor(4) as ex:
+        results = list(ex.map(lambda t: synth.synthesize(t, SynthParams(voice="jf_alpha")), ["一。", "二。", "三。", "四。"]))
+    assert all(r.audio_seconds > 0.2 for r in results)
+
+
+def test_unknown_engine_is_rejected() -> None:
+    with pytest.raises(TTSError, match=r"unknown engine 'nope'.*kokoro"):
+        create_engine("nope")
