@@ -4,8 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup_env.sh
-export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"
 ensure_venv requirements.txt
 python -m index_tts prepare
 mkdir -p logs
-exec python webui.py "$@" 2>&1 | tee -a logs/webui.log
+python webui.py "$@" 2>&1 | tee -a logs/webui.log

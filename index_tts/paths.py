@@ -9,3 +9,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def checkpoints_dir() -> Path:
     """The model folder: ``$INDEX_TTS_MODEL_DIR`` if set, else ``./checkpoints``."""
     return Path(os.environ.get("INDEX_TTS_MODEL_DIR") or REPO_ROOT / "checkpoints")
+
+
+def cache_dir(name: str) -> Path:
+    """A folder under ``./cache_hub`` for a library's own cache, so nothing is written outside the app."""
+    folder = Path(os.environ.get("HF_HOME") or REPO_ROOT / "cache_hub") / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -69,7 +69,7 @@ class Synthesizer:
         audio = join_segments(chunks, [s.pause_ms for s in segments], self.engine.sample_rate)
         result = SynthesisResult(audio, self.engine.sample_rate, segments, time.perf_counter() - started)
         log.info(
-            "synthesis engine=%s voice=%s chars=%d segments=%d audio=%.2fs compute=%.2fs rtf=%.3f cache=miss",
+            "synthesis engine=%s voice=%s chars=%d segments=%d audio=%.2fs compute=%.2fs rtf=%.3f",
             self.engine.name,
             params.voice,
             len(text),

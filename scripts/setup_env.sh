@@ -4,6 +4,7 @@
 export HF_HOME="${HF_HOME:-$PWD/cache_hub}"
 export HF_HUB_CACHE="${HF_HUB_CACHE:-$HF_HOME/hub}"
 export TRANSFORMERS_CACHE="${TRANSFORMERS_CACHE:-$HF_HOME/hub}"
+export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}"  # nothing is downloaded at run time
 export HF_HUB_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 export PYTHONUNBUFFERED=1

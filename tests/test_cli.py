@@ -1,6 +1,7 @@
 """The CLI as people and scripts call it: exit codes, files written (or not), output formats."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,22 @@ def test_prepare_reports_the_folder(tmp_path) -> None:
     proc = run_cli("prepare", "--model-dir", str(tmp_path))
     assert proc.returncode == 0 and "kokoro-v1.0" in proc.stdout
     assert (tmp_path / "kokoro-v1.0" / "manifest.json").exists()
+
+
+def test_synthesis_writes_nothing_outside_the_app(tmp_path) -> None:
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp)}
+    out = tmp_path / "out.wav"
+    proc = subprocess.run(
+        [sys.executable, "-m", "index_tts", "synth", "--text", "你好，world。こんにちは。", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.exists()
+    assert list(home.rglob("*")) == [] and list(tmp.rglob("*")) == []

@@ -15,6 +15,7 @@ import time
 from functools import lru_cache
 from types import SimpleNamespace
 
+from ..paths import cache_dir
 from .script import HAN
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ class ChineseG2P:
         from misaki.zh import ZHG2P
 
         jieba.setLogLevel(logging.WARNING)
+        jieba.dt.tmp_dir = str(cache_dir("jieba"))  # its dictionary cache would otherwise go to /tmp
         jieba.initialize()
         pypinyin.load_phrases_dict(POLYPHONE_PHRASES)
         self._jieba = jieba
@@ -140,6 +142,8 @@ class EnglishG2P:
         from misaki.espeak import EspeakFallback
 
         self._espeak = EspeakFallback(british=False)
+        # phonemizer resets its logger to WARNING and then warns on every call that keeps punctuation
+        logging.getLogger("phonemizer").setLevel(logging.ERROR)
         self._lock = threading.Lock()  # the espeak library is not thread-safe
         log.info("en g2p (espeak-ng) loaded in %.2fs", time.perf_counter() - started)
 
@@ -173,44 +177,32 @@ def _join(parts: list[str]) -> str:
     return re.sub(r"\s+([,.!?;:”)])", r"\1", text).strip()
 
 
+_BACKENDS = {"zh": ChineseG2P, "en": EnglishG2P, "ja": JapaneseG2P}
+
+
 class G2PRegistry:
-    """Loads each language's G2P once and keeps it for the life of the process."""
+    """Loads each language's G2P once, on first use, and keeps it for the life of the process."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._zh: ChineseG2P | None = None
-        self._en: EnglishG2P | None = None
-        self._ja: JapaneseG2P | None = None
+        self._loaded: dict[str, ChineseG2P | EnglishG2P | JapaneseG2P] = {}
 
-    def zh(self) -> ChineseG2P:
+    def get(self, language: str) -> ChineseG2P | EnglishG2P | JapaneseG2P:
         with self._lock:
-            if self._zh is None:
-                self._zh = ChineseG2P()
-            return self._zh
-
-    def en(self) -> EnglishG2P:
-        with self._lock:
-            if self._en is None:
-                self._en = EnglishG2P()
-            return self._en
-
-    def ja(self) -> JapaneseG2P:
-        with self._lock:
-            if self._ja is None:
-                self._ja = JapaneseG2P()
-            return self._ja
+            if language not in self._loaded:
+                self._loaded[language] = _BACKENDS[language]()
+            return self._loaded[language]
 
     def phonemize_runs(self, runs: list[tuple[str, str]]) -> tuple[str, list[str]]:
         """Phonemes for a list of (language, text) runs, and the pinyin of the Chinese parts."""
         phonemes: list[str] = []
         pinyin: list[str] = []
         for lang, text in runs:
-            if lang == "zh":
-                ph, py = self.zh()(text)
+            backend = self.get(lang)
+            if isinstance(backend, ChineseG2P):
+                ph, py = backend(text)
                 pinyin.extend(py)
-            elif lang == "ja":
-                ph = self.ja()(text)
             else:
-                ph = self.en()(text)
+                ph = backend(text)
             phonemes.append(ph)
         return _join(phonemes), pinyin

@@ -13,7 +13,7 @@ from .g2p import G2PRegistry
 from .normalize_en import normalize_en
 from .normalize_zh import normalize_zh
 from .script import HAN_RE, KANA_RE, LANGUAGES, LATIN_RE, detect_language, split_runs
-from .segmenter import DEFAULT_MAX_UNITS, halve, segment_text, split_sentences
+from .segmenter import DEFAULT_MAX_UNITS, PAUSE_MS, halve, segment_text, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,8 @@ class TextFrontend:
         phonemes, pinyin = self.g2p.phonemize_runs(runs)
         if len(phonemes) > self.phoneme_budget and len(text) > 1:
             first, second = halve(text)
-            return self._phonemize(first.strip(), doc_lang, 40) + self._phonemize(second.strip(), doc_lang, pause_ms)
+            return self._phonemize(first.strip(), doc_lang, PAUSE_MS["word"]) + self._phonemize(
+                second.strip(), doc_lang, pause_ms
+            )
         lang = _segment_language(text, doc_lang)
         return [Segment(text=text, language=lang, phonemes=phonemes, pinyin=" ".join(pinyin), pause_ms=pause_ms)]
