@@ -1,10 +1,63 @@
 #!/usr/bin/env bash
-# Start the app: set up what is missing, prepare the model, then run the WebUI.
-# Usage: ./start_app.sh [webui flags...]
+# Start the IndexTTS WebUI: set up what is missing, stop a stale instance, prepare and warm the model, serve.
+#
+# Usage: ./start_app.sh [--host H] [--port P] [--share] [--auth USER:PASS] [--engine NAME] [--lang zh|en]
+#                       [--inbrowser] [--model-dir DIR] [--online] [other webui.py flags]
+#        ./start_app.sh --stop      stop the running instance
+# Output goes to the terminal and to logs/webui.log.
 set -euo pipefail
-cd "$(dirname "$0")"
+ROOT="$(cd "$(dirname "$0")" && pwd)"
+cd "$ROOT"
+RUN_DIR="${INDEX_TTS_RUN_DIR:-$ROOT/run}"  # tests point this elsewhere so they never touch a real instance
+PID_FILE="$RUN_DIR/webui.pid"
+WEBUI="$ROOT/webui.py"
+
+# True if PID is alive and is this folder's webui.py (never trust a PID file alone: PIDs get reused).
+is_our_webui() {
+  local pid="$1"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' '\n' < "/proc/$pid/cmdline" | grep -qxF "$WEBUI"
+}
+
+stop_running() {
+  [ -f "$PID_FILE" ] || { echo "[start_app] no running instance recorded in $PID_FILE"; return 0; }
+  local pid
+  pid="$(tr -dc '0-9' < "$PID_FILE")"
+  if ! is_our_webui "$pid"; then
+    echo "[start_app] removing stale $PID_FILE (PID ${pid:-?} is not this app's webui.py)"
+    rm -f "$PID_FILE"
+    return 0
+  fi
+  echo "[start_app] stopping webui.py (PID $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do  # up to 10 s
+    is_our_webui "$pid" || { rm -f "$PID_FILE"; echo "[start_app] stopped"; return 0; }
+    sleep 0.1
+  done
+  echo "[start_app] PID $pid did not stop within 10 s; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do is_our_webui "$pid" || break; sleep 0.1; done
+  rm -f "$PID_FILE"
+}
+
+ONLINE=0
+ARGS=()
+for arg in "$@"; do
+  case "$arg" in
+    --stop) stop_running; exit 0 ;;
+    --online) ONLINE=1 ;;
+    *) ARGS+=("$arg") ;;
+  esac
+done
+
+stop_running
 source scripts/setup_env.sh
+if [ "$ONLINE" = 1 ]; then export HF_HUB_OFFLINE=0; else export HF_HUB_OFFLINE=1; fi
 ensure_venv requirements.txt
 python -m index_tts prepare
-mkdir -p logs
-python webui.py "$@" 2>&1 | tee -a logs/webui.log
+mkdir -p logs "$RUN_DIR"
+exec > >(tee -a logs/webui.log) 2>&1
+SHOWN="${ARGS[*]:-}"
+echo "[start_app] $(date '+%F %T') starting webui.py ${SHOWN//--auth [^ ]*/--auth ***}"
+exec python "$WEBUI" "${ARGS[@]}"

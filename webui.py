@@ -1,16 +1,239 @@
-"""WebUI entry point. The Gradio interface is not built yet; until then this points to the CLI."""
+"""IndexTTS WebUI: the page layout and its wiring. All speech work happens in the ``index_tts`` package.
 
+Run it with ``./start_app.sh`` (sets up the environment and the model first) or ``python webui.py --help``.
+"""
+
+from __future__ import annotations
+
+import os
 import sys
+from pathlib import Path
 
-MESSAGE = """The web interface is not available in this version yet.
-Synthesize from the command line instead, for example:
-  .venv/bin/python -m index_tts synth --text "你好，世界！" --out outputs/hello.wav
-  .venv/bin/python -m index_tts voices"""
+# before gradio is imported: no phoning home, and uploads/results cached inside the app folder
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(__file__).resolve().parent / "cache_hub" / "gradio_tmp"))
+
+import gradio as gr
+
+from index_tts import webui_actions as actions
+from index_tts.emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode
+from index_tts.frontend.segmenter import DEFAULT_MAX_UNITS
+from index_tts.i18n import EMOTION_NAMES, t
+from index_tts.launch import build_parser, run
+from index_tts.manager import MAX_TEXT_CHARS, SEGMENT_RANGE, SPEED_RANGE, ModelManager
+
+EXAMPLES = [
+    ["欢迎来到人工智能展览馆！今天，我们将带您体验富有表现力的语音合成技术。"],
+    ["The quick brown fox jumps over the lazy dog. Speech synthesis has come a long way."],
+    ["我最喜欢的电影是 The Lord of the Rings，每年春节我都会重温一遍。"],
+    ["会议定于2025年3月15日下午3:30举行，预算约12.5万元，同比增长35%，联系电话13812345678。"],
+]
+PREVIEW_HEADERS = ["#", "分句 Segment", "语言 Lang", "长度 Units", "音素 Phonemes"]
+MODES = [m.value for m in EmotionMode]
+PROGRESS = gr.Progress()  # gradio injects a live progress bar into the parameter with this default
 
 
-def main() -> int:
-    print(MESSAGE, file=sys.stderr)
-    return 1
+def _mode_choices(lang: str) -> list[tuple[str, str]]:
+    return [(t(f"mode_{mode}", lang), mode) for mode in MODES]
+
+
+def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
+    """The whole page. Every label is registered so the language switch can rewrite it."""
+    engine = manager.engine
+    caps = engine.capabilities
+    relabel: list[tuple[gr.components.Component, str, str]] = []  # (component, attribute, string key)
+
+    def tr(component, key: str, attr: str = "label"):
+        relabel.append((component, attr, key))
+        return component
+
+    with gr.Blocks(title="IndexTTS", delete_cache=(3600, 3600)) as demo:
+        ui_lang = gr.State(lang)
+        with gr.Row():
+            with gr.Column(scale=4):
+                title = gr.Markdown(f"## {t('title', lang)}\n{t('subtitle', lang)}")
+            with gr.Column(scale=1, min_width=200):
+                lang_switch = tr(
+                    gr.Radio([("中文", "zh"), ("English", "en")], value=lang, label=t("ui_language", lang)), "ui_language"
+                )
+
+        with gr.Row():
+            with gr.Column(scale=3):
+                text = tr(
+                    gr.Textbox(
+                        label=t("text", lang), placeholder=t("text_placeholder", lang), lines=6, max_length=MAX_TEXT_CHARS
+                    ),
+                    "text",
+                )
+                count = gr.Markdown(actions.char_count("", lang), elem_id="char-count")
+                with gr.Row():
+                    voice = tr(gr.Dropdown(engine.voices(), value=manager.default_voice, label=t("voice", lang)), "voice")
+                    speed = tr(gr.Slider(*SPEED_RANGE, value=1.0, step=0.05, label=t("speed", lang)), "speed")
+                    seed = tr(gr.Number(value=0, precision=0, label=t("seed", lang)), "seed")
+                reference = tr(
+                    gr.Audio(sources=["upload", "microphone"], type="filepath", label=t("reference_audio", lang)),
+                    "reference_audio",
+                )
+                clone_note = gr.Markdown(t("no_cloning", lang, engine=engine.name), visible=not caps.voice_cloning)
+
+                with gr.Accordion(t("emotion", lang), open=True) as emotion_box:
+                    emotion_note = gr.Markdown(t("no_emotion", lang, engine=engine.name), visible=not caps.emotion_vector)
+                    mode = tr(
+                        gr.Radio(_mode_choices(lang), value=EmotionMode.VOICE.value, label=t("emotion_mode", lang)),
+                        "emotion_mode",
+                    )
+                    with gr.Group(visible=False) as audio_group:
+                        emotion_audio = tr(
+                            gr.Audio(sources=["upload", "microphone"], type="filepath", label=t("emotion_audio", lang)),
+                            "emotion_audio",
+                        )
+                    with gr.Group(visible=False) as vector_group:
+                        sliders = []
+                        for row in (EMOTIONS[:4], EMOTIONS[4:]):
+                            with gr.Row():
+                                for name in row:
+                                    i = EMOTIONS.index(name)
+                                    sliders.append(
+                                        gr.Slider(
+                                            0.0,
+                                            1.0,
+                                            value=0.0,
+                                            step=0.05,
+                                            label=f"{EMOTION_NAMES['zh'][i]} {EMOTION_NAMES['en'][i]}",
+                                        )
+                                    )
+                        emotion_random = tr(gr.Checkbox(False, label=t("emotion_random", lang)), "emotion_random")
+                    with gr.Group(visible=False) as text_group:
+                        emotion_text = tr(
+                            gr.Textbox(label=t("emotion_text", lang), placeholder=t("emotion_text_placeholder", lang)),
+                            "emotion_text",
+                        )
+                    weight = tr(
+                        gr.Slider(0.0, 1.0, value=DEFAULT_WEIGHT, step=0.05, label=t("emotion_weight", lang), visible=False),
+                        "emotion_weight",
+                    )
+
+                with gr.Accordion(t("advanced", lang), open=False) as advanced_box:
+                    with gr.Row():
+                        text_language = tr(
+                            gr.Dropdown(["auto", "zh", "en", "ja"], value="auto", label=t("text_language", lang)), "text_language"
+                        )
+                        max_segment = tr(
+                            gr.Slider(*SEGMENT_RANGE, value=DEFAULT_MAX_UNITS, step=1, label=t("max_segment", lang)),
+                            "max_segment",
+                        )
+                    preview = tr(
+                        gr.Dataframe(headers=PREVIEW_HEADERS, value=[], interactive=False, wrap=True, label=t("preview", lang)),
+                        "preview",
+                    )
+                examples = gr.Examples(EXAMPLES, inputs=[text], label=f"{t('examples', 'zh')} / {t('examples', 'en')}")
+
+            with gr.Column(scale=2):
+                button = tr(gr.Button(t("synthesize", lang), variant="primary", elem_id="synthesize"), "synthesize", "value")
+                output = tr(gr.Audio(type="filepath", interactive=False, buttons=["download"], label=t("output", lang)), "output")
+                info = gr.Markdown("", elem_id="synthesis-info")
+
+        # -- wiring ------------------------------------------------------------------------------------
+
+        def on_synthesize(
+            text: str,
+            voice: str | None = None,
+            reference_audio: str | None = None,
+            emotion_mode: str = EmotionMode.VOICE.value,
+            emotion_audio: str | None = None,
+            emotion_weight: float = DEFAULT_WEIGHT,
+            happy: float = 0.0, angry: float = 0.0, sad: float = 0.0, afraid: float = 0.0,
+            disgusted: float = 0.0, melancholic: float = 0.0, surprised: float = 0.0, calm: float = 0.0,
+            emotion_random: bool = False,
+            emotion_text: str | None = None,
+            speed: float = 1.0,
+            seed: int = 0,
+            text_language: str = "auto",
+            max_segment: int = DEFAULT_MAX_UNITS,
+            ui_lang: str | None = None,
+            progress=PROGRESS,
+        ):  # fmt: skip
+            vector = (happy, angry, sad, afraid, disgusted, melancholic, surprised, calm)
+            values = (
+                text,
+                voice,
+                reference_audio,
+                emotion_mode,
+                emotion_audio,
+                emotion_weight,
+                vector,
+                emotion_random,
+                emotion_text,
+            )
+            values += (speed, seed, text_language, max_segment)
+            return actions.run_for_ui(manager, ui_lang or lang, values, progress)
+
+        button.click(
+            on_synthesize,
+            inputs=[
+                *(text, voice, reference, mode, emotion_audio, weight, *sliders, emotion_random, emotion_text),
+                *(speed, seed, text_language, max_segment, ui_lang),
+            ],
+            outputs=[output, info],
+            api_name="synthesize",
+            concurrency_id="synthesis",
+        )
+
+        def on_text(text, text_language, max_segment, ui_lang):
+            return actions.char_count(text, ui_lang), actions.preview_rows(manager, text, text_language, max_segment)
+
+        for trigger in (text.change, text_language.change, max_segment.release):
+            trigger(
+                on_text,
+                inputs=[text, text_language, max_segment, ui_lang],
+                outputs=[count, preview],
+                trigger_mode="always_last",
+                show_progress="hidden",
+                api_visibility="private",
+                concurrency_id="preview",
+                concurrency_limit=2,
+            )
+
+        def on_mode(selected):
+            return (
+                gr.update(visible=selected == EmotionMode.AUDIO.value),
+                gr.update(visible=selected == EmotionMode.VECTOR.value),
+                gr.update(visible=selected == EmotionMode.TEXT.value),
+                gr.update(visible=selected != EmotionMode.VOICE.value),
+            )
+
+        mode.change(
+            on_mode, inputs=[mode], outputs=[audio_group, vector_group, text_group, weight], queue=False, api_visibility="private"
+        )
+
+        def on_language(new_lang, text):
+            updates = [new_lang, gr.update(value=f"## {t('title', new_lang)}\n{t('subtitle', new_lang)}")]
+            updates.append(actions.char_count(text, new_lang))
+            updates += [gr.update(value=t("no_cloning", new_lang, engine=engine.name))]
+            updates += [gr.update(value=t("no_emotion", new_lang, engine=engine.name))]
+            updates += [gr.update(label=t("emotion", new_lang)), gr.update(label=t("advanced", new_lang))]
+            for component, attr, key in relabel:
+                update = {attr: t(key, new_lang)}
+                if component is mode:
+                    update["choices"] = _mode_choices(new_lang)
+                if key in ("text", "emotion_text"):
+                    update["placeholder"] = t(f"{key}_placeholder", new_lang)
+                updates.append(gr.update(**update))
+            return updates
+
+        lang_switch.change(
+            on_language,
+            inputs=[lang_switch, text],
+            outputs=[ui_lang, title, count, clone_note, emotion_note, emotion_box, advanced_box] + [c for c, _, _ in relabel],
+            queue=False,
+            api_visibility="private",
+        )
+        del examples
+    return demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(build_parser().parse_args(argv), build_ui)
 
 
 if __name__ == "__main__":

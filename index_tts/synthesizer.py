@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +16,8 @@ from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
 
 log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int, Segment | None], None]
 
 
 @dataclass(frozen=True)
@@ -48,24 +50,37 @@ class Synthesizer:
         if voice not in self.engine.voices():
             raise TTSError(f"unknown voice {voice!r}; choose one of: {', '.join(self.engine.voices())}")
 
+    def plan(self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> list[Segment]:
+        """The segments ``text`` will be spoken in; raises ``TTSError`` when nothing is speakable."""
+        return self.frontend.process(text, language, max_units).segments
+
     def segment_audio(
         self, text: str, params: SynthParams, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS
     ) -> Iterator[tuple[Segment, np.ndarray]]:
         """Yield each segment with its audio as soon as it is rendered (the basis for streaming)."""
         self.check_voice(params.voice)
-        for segment in self.frontend.process(text, language, max_units).segments:
+        for segment in self.plan(text, language, max_units):
             yield segment, self.engine.synthesize(segment, params)
 
     def synthesize(
-        self, text: str, params: SynthParams, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS
+        self,
+        text: str,
+        params: SynthParams,
+        language: str = "auto",
+        max_units: int = DEFAULT_MAX_UNITS,
+        progress: ProgressFn | None = None,
     ) -> SynthesisResult:
-        """Render the whole text; raises ``TTSError`` for input that cannot be spoken."""
+        """Render the whole text, calling ``progress(done, total, segment)`` as segments finish."""
         started = time.perf_counter()
-        segments: list[Segment] = []
+        self.check_voice(params.voice)
+        segments = self.plan(text, language, max_units)
+        if progress:
+            progress(0, len(segments), None)
         chunks: list[np.ndarray] = []
-        for segment, audio in self.segment_audio(text, params, language, max_units):
-            segments.append(segment)
-            chunks.append(audio)
+        for i, segment in enumerate(segments):
+            chunks.append(self.engine.synthesize(segment, params))
+            if progress:
+                progress(i + 1, len(segments), segment)
         audio = join_segments(chunks, [s.pause_ms for s in segments], self.engine.sample_rate)
         result = SynthesisResult(audio, self.engine.sample_rate, segments, time.perf_counter() - started)
         log.info(

@@ -46,3 +46,36 @@ def voiced_fraction(audio: np.ndarray, sample_rate: int) -> float:
         if ac[0] > 0 and ac[lo:hi].max() / ac[0] > 0.5:
             voiced += 1
     return voiced / total if total else 0.0
+
+
+@pytest.fixture(scope="session")
+def webui(tmp_path_factory):
+    """The real app started by ./start_app.sh on a free port (queue of 2 so 'busy' can be tested)."""
+    from app_process import start_app
+
+    app = start_app(tmp_path_factory.mktemp("webui"), "--max-queue", "2")
+    try:
+        app.wait_healthy()
+        yield app
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="session")
+def client(webui):
+    from gradio_client import Client
+
+    return Client(webui.url, analytics_enabled=False, verbose=False)
+
+
+def speech_checks(path: str, min_seconds: float, max_seconds: float) -> np.ndarray:
+    """Load a WAV the app returned and check it is 24 kHz mono speech of plausible length and level."""
+    import soundfile as sf
+
+    audio, sr = sf.read(path, dtype="float32")
+    assert sr == 24_000 and audio.ndim == 1
+    seconds = len(audio) / sr
+    assert min_seconds < seconds < max_seconds, seconds
+    assert 0.02 < float(np.sqrt(np.mean(audio**2))) < 0.5
+    assert voiced_fraction(audio, sr) > 0.3
+    return audio

@@ -1,0 +1,72 @@
+"""UI strings in Chinese and English; the page can switch between them at any time."""
+
+from __future__ import annotations
+
+LANGUAGES = ("zh", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "title": {"zh": "IndexTTS 情感语音合成", "en": "IndexTTS expressive speech"},
+    "subtitle": {
+        "zh": "离线运行的富有表现力的语音合成演示。输入文字，选择音色与情感，点击“合成”。",
+        "en": "An offline, expressive text-to-speech demo. Type text, pick a voice and an emotion, press Synthesize.",
+    },
+    "ui_language": {"zh": "界面语言 / Language", "en": "Language / 界面语言"},
+    "text": {"zh": "文本", "en": "Text"},
+    "text_placeholder": {"zh": "请输入要合成的文字……", "en": "Type the text to speak…"},
+    "char_count": {"zh": "字数：{n} / {limit}", "en": "Characters: {n} / {limit}"},
+    "voice": {"zh": "音色", "en": "Voice"},
+    "reference_audio": {"zh": "音色参考音频（上传或录音）", "en": "Voice reference audio (upload or record)"},
+    "no_cloning": {
+        "zh": "ℹ️ 当前引擎（{engine}）不支持声音克隆：参考音频会被忽略，使用上面选择的音色。",
+        "en": "ℹ️ The current engine ({engine}) cannot clone voices: reference audio is ignored and the voice above is used.",
+    },
+    "emotion": {"zh": "情感控制", "en": "Emotion control"},
+    "emotion_mode": {"zh": "情感控制方式", "en": "Emotion control mode"},
+    "mode_voice": {"zh": "与音色参考音频相同", "en": "Same as the voice reference"},
+    "mode_audio": {"zh": "使用情感参考音频", "en": "Use an emotion reference clip"},
+    "mode_vector": {"zh": "使用情感向量控制", "en": "Use emotion vector sliders"},
+    "mode_text": {"zh": "使用情感描述文本控制", "en": "Use an emotion description"},
+    "emotion_audio": {"zh": "情感参考音频", "en": "Emotion reference clip"},
+    "emotion_weight": {"zh": "情感权重", "en": "Emotion weight"},
+    "emotion_random": {"zh": "情感随机采样", "en": "Random emotion sampling"},
+    "emotion_text": {"zh": "情感描述文本", "en": "Emotion description"},
+    "emotion_text_placeholder": {
+        "zh": "例如：带着一点委屈的语气（留空则使用正文）",
+        "en": "e.g. slightly hurt and disappointed (empty: use the main text)",
+    },
+    "no_emotion": {
+        "zh": "ℹ️ 当前引擎（{engine}）暂不渲染情感：设置会随请求传给引擎，但声音不会因此改变。",
+        "en": "ℹ️ The current engine ({engine}) does not render emotion yet: "
+        "the settings are passed to it but do not change the sound.",
+    },
+    "speed": {"zh": "语速", "en": "Speed"},
+    "seed": {"zh": "随机种子", "en": "Seed"},
+    "advanced": {"zh": "高级设置", "en": "Advanced settings"},
+    "text_language": {"zh": "文本语言", "en": "Text language"},
+    "max_segment": {"zh": "分句最大长度（汉字或英文单词数）", "en": "Maximum segment length (CJK characters or words)"},
+    "preview": {"zh": "分句预览", "en": "Segment preview"},
+    "preview_headers": {"zh": "序号|分句|语言|长度|音素数", "en": "#|Segment|Language|Units|Phonemes"},
+    "examples": {"zh": "示例", "en": "Examples"},
+    "synthesize": {"zh": "合成", "en": "Synthesize"},
+    "output": {"zh": "合成结果", "en": "Result"},
+    "info": {
+        "zh": "音频 {audio:.2f} 秒 · 合成耗时 {compute:.2f} 秒 · RTF {rtf:.3f} · {segments} 段",
+        "en": "Audio {audio:.2f} s · synthesis {compute:.2f} s · RTF {rtf:.3f} · {segments} segment(s)",
+    },
+    "progress_text": {"zh": "文本处理", "en": "Processing text"},
+    "progress_segment": {"zh": "合成第 {i}/{n} 段", "en": "Segment {i}/{n}"},
+    "progress_saving": {"zh": "保存音频", "en": "Saving audio"},
+    "busy": {"zh": "服务繁忙，请稍后再试。", "en": "The app is busy, please try again in a moment."},
+}
+
+EMOTION_NAMES = {
+    "zh": ("喜", "怒", "哀", "惧", "厌恶", "低落", "惊喜", "平静"),
+    "en": ("Happy", "Angry", "Sad", "Afraid", "Disgusted", "Melancholic", "Surprised", "Calm"),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The string ``key`` in ``lang`` (falling back to Chinese), formatted with ``values``."""
+    entry = STRINGS[key]
+    text = entry.get(lang) or entry["zh"]
+    return text.format(**values) if values else text

@@ -1,0 +1,115 @@
+"""Command-line flags of the WebUI and the start-up sequence: port, model, UI, server, share."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+import gradio as gr
+
+from .engines import DEFAULT_ENGINE, engine_names
+from .manager import ManagerConfig, ModelManager, get_manager
+from .paths import REPO_ROOT
+from .pidfile import remove_pidfile, write_pidfile
+from .server import StartupError, build_app, make_server, reserve_port, when_started
+from .share import start_share
+
+log = logging.getLogger("index_tts.webui")
+
+
+
+def pid_file() -> Path:
+    """``run/webui.pid``, or under ``$INDEX_TTS_RUN_DIR`` (tests use their own so they never touch a real instance)."""
+    return Path(os.environ.get("INDEX_TTS_RUN_DIR") or REPO_ROOT / "run") / "webui.pid"
+
+
+def _auth(value: str) -> tuple[str, str]:
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise argparse.ArgumentTypeError("use --auth USER:PASS")
+    return user, password
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="webui.py", description="IndexTTS WebUI (also started by ./start_app.sh)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: the whole network)")
+    p.add_argument("--port", type=int, default=7860, help="port; if taken the app stops with an error")
+    p.add_argument("--share", action="store_true", help="also create a public Gradio link (needs internet)")
+    p.add_argument("--auth", type=_auth, default=None, metavar="USER:PASS", help="password-protect the page")
+    p.add_argument("--engine", default=DEFAULT_ENGINE, choices=engine_names(), help="speech engine")
+    p.add_argument("--lang", default="zh", choices=["zh", "en"], help="initial UI language")
+    p.add_argument("--inbrowser", action="store_true", help="open the page in the default browser")
+    p.add_argument("--model-dir", type=Path, default=None, help="checkpoints folder (default ./checkpoints)")
+    p.add_argument("--sessions", type=_positive, default=1, help="parallel engine sessions")
+    p.add_argument("--threads", type=_positive, default=None, help="threads per session (default: cores / sessions)")
+    p.add_argument("--max-queue", type=_positive, default=32, help="requests that may wait; more get 'busy, try again'")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return p
+
+
+def setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "phonemizer", "jieba", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if noisy != "phonemizer" else logging.ERROR)
+
+
+BuildUI = Callable[[ModelManager, str], gr.Blocks]
+
+
+def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
+    """Reserve the port, load and warm the model, then serve until stopped. Returns the exit code."""
+    setup_logging(args.verbose)
+    if os.environ.get("GRADIO_ANALYTICS_ENABLED", "").lower() not in ("false", "0"):
+        log.warning("GRADIO_ANALYTICS_ENABLED is not False: start with ./start_app.sh to stay offline")
+    try:
+        sock = reserve_port(args.host, args.port)
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+        return 1
+    write_pidfile(pid_file())
+    try:
+        config = ManagerConfig(engine=args.engine, model_dir=args.model_dir, sessions=args.sessions, threads=args.threads)
+        manager = get_manager(config)
+        demo = build_ui(manager, args.lang)
+        demo.queue(default_concurrency_limit=config.sessions, max_size=args.max_queue, api_open=False)
+        app = build_app(
+            manager,
+            demo,
+            auth=args.auth,
+            mount_options={"footer_links": ["api"], "run_history": False, "server_name": args.host, "server_port": args.port},
+        )
+        server = make_server(app, args.host, args.port)
+        when_started(server, lambda: _after_start(args))
+        server.run(sockets=[sock])
+        manager.close()
+        return 0
+    finally:
+        sock.close()
+        remove_pidfile(pid_file())
+
+
+def _after_start(args: argparse.Namespace) -> None:
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    url = f"http://{shown_host}:{args.port}"
+    log.info("serving on %s (health: %s/health)", url, url)
+    print(f"* Running on local URL: {url}", flush=True)
+    if args.share:
+        start_share(args.port, has_auth=args.auth is not None)
+    if args.inbrowser:
+        webbrowser.open(url)

@@ -1,0 +1,103 @@
+"""The web server: one FastAPI app on one port with our routes first and the Gradio UI at "/".
+
+The port is bound (but not listening) before the model loads, so a taken port
+fails at once with one clear line, and nobody can connect until the model is warm.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import fastapi
+import gradio as gr
+import uvicorn
+
+from .manager import ModelManager
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """The app cannot start; the message is the one line shown to the person starting it."""
+
+
+def reserve_port(host: str, port: int) -> socket.socket:
+    """Bind ``host:port`` now without listening; raise ``StartupError`` if it is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    # SO_REUSEADDR lets a restart reuse a port whose old connections sit in TIME_WAIT; a live listener still blocks it
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise StartupError(f"port {port} on {host} is already in use: stop the other program or pass --port N") from exc
+        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def queue_state(demo: gr.Blocks) -> dict[str, int]:
+    """Waiting and running events in the Gradio queue (0 before the queue starts)."""
+    queue = getattr(demo, "_queue", None)
+    if queue is None:
+        return {"waiting": 0, "running": 0}
+    return {"waiting": len(queue), "running": queue.get_active_worker_count()}
+
+
+def build_app(
+    manager: ModelManager,
+    demo: gr.Blocks,
+    *,
+    auth: tuple[str, str] | None = None,
+    extra_routes: Callable[[fastapi.FastAPI], None] | None = None,
+    mount_options: dict[str, Any] | None = None,
+) -> fastapi.FastAPI:
+    """Our routes (``/health`` and any extras) first, then the UI mounted at "/"."""
+    app = fastapi.FastAPI(title="IndexTTS", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        report = manager.health()
+        state = queue_state(demo)
+        report["queue"] = state
+        report["queue_depth"] = state["waiting"]
+        return report
+
+    if extra_routes:
+        extra_routes(app)
+    return gr.mount_gradio_app(app, demo, path="/", auth=auth, **(mount_options or {}))
+
+
+def make_server(app: fastapi.FastAPI, host: str, port: int) -> uvicorn.Server:
+    """A uvicorn server that stops within a few seconds of SIGTERM even with pages still open."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=3,
+    )
+    return uvicorn.Server(config)
+
+
+def when_started(server: uvicorn.Server, action: Callable[[], None], timeout: float = 60.0) -> threading.Thread:
+    """Run ``action`` in a background thread once ``server`` accepts connections."""
+
+    def wait_then_act() -> None:
+        waited = 0.0
+        while not server.started and not server.should_exit and waited < timeout:
+            threading.Event().wait(0.05)
+            waited += 0.05
+        if server.started:
+            action()
+
+    thread = threading.Thread(target=wait_then_act, name="after-start", daemon=True)
+    thread.start()
+    return thread

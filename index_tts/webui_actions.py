@@ -1,0 +1,116 @@
+"""What the WebUI's buttons do, apart from layout: turn widget values into a job, run it, format the result.
+
+Kept out of ``webui.py`` so the page file holds wiring only, and so these
+steps can be tested without a browser.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+import gradio as gr
+
+from .emotion import EMOTIONS, EmotionMode, EmotionRequest
+from .errors import TTSError
+from .frontend.segmenter import units
+from .i18n import t
+from .manager import MAX_TEXT_CHARS, ModelManager, SpeechJob
+from .outputs import save_wav
+
+log = logging.getLogger(__name__)
+
+ProgressBar = Callable[..., object]
+
+
+def build_job(
+    text: str,
+    voice: str | None,
+    reference_audio: str | None,
+    emotion_mode: str,
+    emotion_audio: str | None,
+    emotion_weight: float,
+    emotion_vector: Sequence[float],
+    emotion_random: bool,
+    emotion_text: str | None,
+    speed: float,
+    seed: float | None,
+    text_language: str,
+    max_segment: float,
+) -> SpeechJob:
+    """Widget values to a validated ``SpeechJob``; raises ``TTSError`` with what to fix."""
+    try:
+        mode = EmotionMode(emotion_mode or EmotionMode.VOICE.value)
+    except ValueError as exc:
+        raise TTSError(f"unknown emotion mode {emotion_mode!r}; use one of {[m.value for m in EmotionMode]}") from exc
+    if len(emotion_vector) != len(EMOTIONS):
+        raise TTSError(f"the emotion vector needs {len(EMOTIONS)} values")
+    emotion = EmotionRequest(
+        mode=mode,
+        vector=tuple(float(v or 0.0) for v in emotion_vector),
+        weight=float(emotion_weight if emotion_weight is not None else 0.0),
+        random=bool(emotion_random),
+        audio_path=emotion_audio if mode is EmotionMode.AUDIO else None,
+        text=(emotion_text or "").strip() if mode is EmotionMode.TEXT else "",
+    )
+    return SpeechJob(
+        text=text or "",
+        voice=voice or None,
+        speed=float(speed if speed is not None else 1.0),
+        seed=int(seed or 0),
+        language=text_language or "auto",
+        max_units=int(max_segment),
+        emotion=emotion,
+        reference_audio=reference_audio or None,
+    )
+
+
+def synthesize(manager: ModelManager, job: SpeechJob, lang: str, progress: ProgressBar | None = None) -> tuple[str, str]:
+    """Run ``job`` with a progress bar; return the WAV path and the info line."""
+
+    def report(done: int, total: int, _segment: object) -> None:
+        if progress is None:
+            return
+        if done == 0:
+            progress(0.0, desc=t("progress_text", lang))
+        else:
+            progress((done, total), desc=t("progress_segment", lang, i=done, n=total))
+
+    result = manager.synthesize(job, report)
+    if progress is not None:
+        progress(1.0, desc=t("progress_saving", lang))
+    path = save_wav(result.audio, result.sample_rate)
+    info = t(
+        "info",
+        lang,
+        audio=result.audio_seconds,
+        compute=result.seconds,
+        rtf=result.rtf,
+        segments=len(result.segments),
+    )
+    return str(path), info
+
+
+def run_for_ui(manager: ModelManager, lang: str, values: Sequence, progress: ProgressBar | None) -> tuple[str, str]:
+    """The Synthesize button: any input problem becomes a ``gr.Error`` toast and the server keeps serving."""
+    try:
+        job = build_job(*values)
+        return synthesize(manager, job, lang, progress)
+    except TTSError as exc:
+        log.info("rejected request: %s", exc)
+        raise gr.Error(str(exc), title="⚠️") from exc
+
+
+def preview_rows(manager: ModelManager, text: str, text_language: str, max_segment: float) -> list[list]:
+    """Rows for the live segment table: index, text, language, units, phonemes."""
+    if not (text or "").strip():
+        return []
+    try:
+        segments = manager.preview(text[:MAX_TEXT_CHARS], text_language or "auto", int(max_segment))
+    except TTSError:
+        return []
+    return [[i + 1, s.text, s.language, units(s.text), len(s.phonemes)] for i, s in enumerate(segments)]
+
+
+def char_count(text: str, lang: str) -> str:
+    return t("char_count", lang, n=len(text or ""), limit=MAX_TEXT_CHARS)

@@ -1,0 +1,172 @@
+"""The WebUI app end to end: started by start_app.sh, called through gradio_client like a user's script."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import re
+import subprocess
+import time
+
+import pytest
+from app_process import ROOT, app_env, free_port, get_json, process_alive, start_app
+from conftest import speech_checks
+from gradio_client.exceptions import AppError
+from gradio_client.utils import QueueError
+
+LONG_TEXT = "人工智能正在改变我们的生活方式。从清晨的语音助手到夜晚的智能家居，它已经悄悄走进了每一个角落。"
+
+
+def test_health_reports_a_warm_model(webui) -> None:
+    report = get_json(f"{webui.url}/health")
+    assert report["status"] == "ok" and report["engine"] == "kokoro"
+    assert report["model_version"] and "jf_alpha" in report["voices"]
+    assert set(report["warm_up_seconds"]) == {"zh", "en", "ja"}  # one warm-up per language, before the port opened
+    assert report["load_seconds"]["engine"] > 0 and report["load_seconds"]["frontend_zh"] > 0
+    assert report["queue_depth"] == 0 and report["uptime_seconds"] > 0
+    deadline = time.monotonic() + 10
+    while "serving on" not in webui.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = webui.log()
+    assert log.index("warm-up ja") < log.index("serving on")  # the port opened only after warm-up
+
+
+def test_synthesize_with_text_only(client) -> None:
+    path, info = client.predict("你好，欢迎来到展览馆。", api_name="/synthesize")
+    assert path.endswith(".wav")
+    speech_checks(path, 1.0, 6.0)
+    assert re.search(r"RTF \d+\.\d{3}", info) and "1 段" in info
+
+
+def test_named_parameters_reach_the_engine(client) -> None:
+    text = "Speech synthesis has come a long way in a few years."
+    normal, _ = client.predict(text, api_name="/synthesize")
+    fast, _ = client.predict(text, speed=1.6, voice="jm_kumo", text_language="en", api_name="/synthesize")
+    a, b = speech_checks(normal, 1.5, 10.0), speech_checks(fast, 0.8, 8.0)
+    assert len(b) < 0.8 * len(a)  # faster speech is shorter
+
+
+def test_emotion_modes_are_accepted(client) -> None:
+    path, _ = client.predict("今天天气真好！", emotion_mode="vector", happy=0.9, surprised=0.4, api_name="/synthesize")
+    speech_checks(path, 0.5, 5.0)
+    path, _ = client.predict("今天天气真好！", emotion_mode="text", emotion_text="开心", api_name="/synthesize")
+    speech_checks(path, 0.5, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"text": "   "}, "text is empty"),
+        ({"text": "🎉🎉🎉"}, "nothing to speak"),
+        ({"text": "你好", "voice": "nobody"}, "nobody is not in the list of choices"),
+        ({"text": "你好", "speed": 5.0}, "greater than maximum value 2.0"),
+        ({"text": "你好", "emotion_mode": "audio"}, "emotion reference clip"),
+        ({"text": "你好", "emotion_mode": "sideways"}, "sideways.* is not in the list of choices"),
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_the_server_keeps_serving(client, webui, kwargs, message) -> None:
+    text = kwargs.pop("text")
+    with pytest.raises(AppError, match=message):
+        client.predict(text, api_name="/synthesize", **kwargs)
+    assert get_json(f"{webui.url}/health")["status"] == "ok"
+
+
+def test_full_queue_says_busy_and_nothing_is_lost_silently(client) -> None:
+    jobs = [client.submit(LONG_TEXT, api_name="/synthesize") for _ in range(5)]
+    done, busy = 0, 0
+    for job in jobs:
+        try:
+            path, _ = job.result(timeout=180)
+            speech_checks(path, 4.0, 20.0)
+            done += 1
+        except QueueError as exc:
+            assert "try again" in str(exc).lower()
+            busy += 1
+    # one runs, two may wait (--max-queue 2); every other request is told to try again
+    assert done >= 3 and busy >= 1 and done + busy == 5
+
+
+def test_page_and_api_info_are_served(webui) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(webui.url, timeout=10) as response:
+        page = response.read().decode()
+    assert response.status == 200 and "IndexTTS" in page
+    info = get_json(f"{webui.url}/gradio_api/info")
+    params = [p["parameter_name"] for p in info["named_endpoints"]["/synthesize"]["parameters"]]
+    assert params[0] == "text" and {"voice", "speed", "seed", "emotion_mode", "emotion_weight", "max_segment"} <= set(params)
+
+
+# -- process management: these start their own instances ------------------------------------------
+
+
+def test_stale_instance_is_replaced_then_stopped_and_share_offline_is_one_line(tmp_path) -> None:
+    first = start_app(tmp_path)
+    try:
+        first.wait_healthy()
+        old_pid = first.pid
+        assert old_pid and process_alive(old_pid)
+        second = start_app(tmp_path, "--share")  # same run folder: it must stop the first one
+        try:
+            second.wait_healthy(timeout=120)
+            assert not process_alive(old_pid), "the stale instance is still running"
+            assert second.pid and second.pid != old_pid and process_alive(second.pid)
+            assert f"stopping webui.py (PID {old_pid})" in second.log()
+            deadline = time.monotonic() + 10
+            while "share:" not in second.log() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            share_lines = [line for line in second.log().splitlines() if "share:" in line]
+            assert any("no internet" in line or "Public URL" in line for line in share_lines), share_lines
+            assert "Traceback" not in second.log()
+        finally:
+            new_pid = second.pid
+            second.stop()
+        assert new_pid and not process_alive(new_pid)
+        assert not (tmp_path / "webui.pid").exists()
+    finally:
+        first.stop()
+
+
+def test_taken_port_is_a_one_line_error(tmp_path) -> None:
+    import socket
+
+    port = free_port()
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", port))
+        blocker.listen()
+        started = time.monotonic()
+        proc = subprocess.run(
+            [str(ROOT / "start_app.sh"), "--port", str(port)],
+            cwd=ROOT,
+            env=app_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode != 0
+    errors = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("error:")]
+    assert errors == [f"error: port {port} on 127.0.0.1 is already in use: stop the other program or pass --port N"]
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert time.monotonic() - started < 60  # fails before loading the model
+    assert not (tmp_path / "webui.pid").exists()
+
+
+def test_stop_never_kills_a_process_that_is_not_our_webui(tmp_path) -> None:
+    stranger = subprocess.Popen(["sleep", "60"])
+    try:
+        (tmp_path / "webui.pid").write_text(f"{stranger.pid}\n")
+        proc = subprocess.run([str(ROOT / "start_app.sh"), "--stop"], env=app_env(tmp_path), capture_output=True, text=True)
+        assert proc.returncode == 0 and "stale" in proc.stdout
+        assert stranger.poll() is None, "start_app.sh --stop killed a process that is not webui.py"
+        assert not (tmp_path / "webui.pid").exists()
+    finally:
+        stranger.kill()
+        stranger.wait()
+
+
+def test_concurrent_clients_all_get_audio(client) -> None:
+    texts = ["第一位观众你好。", "Hello from the second visitor.", "第三位观众，欢迎光临！"]
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        paths = list(pool.map(lambda t: client.predict(t, api_name="/synthesize")[0], texts))
+    assert len(set(paths)) == 3
+    for path in paths:
+        speech_checks(path, 0.5, 6.0)
