@@ -1,0 +1,99 @@
+"""The page in a real headless browser: it loads, speaks and switches language without touching the internet.
+
+Needs Debian's chromium (``scripts/install_browser.sh``; .ci/run installs it).
+Every request that leaves 127.0.0.1 is aborted and recorded, and the test fails if there is any.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+BROWSER_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("chromium is missing: .ci/run must run scripts/install_browser.sh")
+    pytest.skip("chromium not installed (run scripts/install_browser.sh)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser_page(webui):
+    from playwright.sync_api import sync_playwright
+
+    outside: list[str] = []
+
+    def guard(route) -> None:
+        url = urlparse(route.request.url)
+        if url.scheme in ("data", "blob") or url.hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_FLAGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on("websocket", lambda ws: outside.append(ws.url) if urlparse(ws.url).hostname != "127.0.0.1" else None)
+        yield page, outside
+        browser.close()
+
+
+def test_page_speaks_offline_and_saves_a_screenshot(webui, browser_page) -> None:
+    page, outside = browser_page
+    page.goto(webui.url, wait_until="load")
+    page.wait_for_selector("textarea", timeout=30_000)
+    page.locator("textarea").first.fill("你好，欢迎来到人工智能展览馆。")
+    page.wait_for_function("document.querySelector('#char-count').innerText.includes('15')", timeout=10_000)
+    clicked = time.perf_counter()
+    page.click("#synthesize")
+    page.wait_for_function("document.querySelector('#synthesis-info').innerText.includes('RTF')", timeout=60_000)
+    seconds_to_result = time.perf_counter() - clicked
+    decoded = page.evaluate(
+        """async () => {
+            const link = document.querySelector('a[download]');
+            const response = await fetch(link.href);
+            const audio = await new OfflineAudioContext(1, 24000, 24000).decodeAudioData(await response.arrayBuffer());
+            return {status: response.status, seconds: audio.duration, rate: audio.sampleRate, host: new URL(link.href).hostname};
+        }"""
+    )
+    assert decoded["status"] == 200 and decoded["host"] == "127.0.0.1"
+    assert decoded["rate"] == 24_000 and 1.0 < decoded["seconds"] < 8.0
+    assert seconds_to_result < 60
+    time.sleep(1.0)  # let the waveform draw before the screenshot
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "webui-zh.png"), full_page=True)
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
+def test_language_switch_relabels_the_page(webui, browser_page) -> None:
+    page, outside = browser_page
+    if not page.url.startswith(webui.url):
+        page.goto(webui.url, wait_until="load")
+    page.get_by_text("English", exact=True).click()
+    page.wait_for_function("document.body.innerText.includes('IndexTTS expressive speech')", timeout=10_000)
+    body = page.inner_text("body")
+    assert "Synthesize" in body and "Emotion control" in body and "Voice" in body
+    page.get_by_text("Use emotion vector sliders").click()
+    page.wait_for_function("document.body.innerText.includes('Random emotion sampling')", timeout=10_000)
+    page.screenshot(path=str(ARTIFACTS / "webui-en.png"), full_page=True)
+    page.get_by_text("中文", exact=True).click()
+    page.wait_for_function("document.body.innerText.includes('情感控制方式')", timeout=10_000)
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
