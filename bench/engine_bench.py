@@ -25,6 +25,8 @@ import onnxruntime as ort
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from report import table, write_section  # noqa: E402
+
 from index_tts.engines import create_engine  # noqa: E402
 from index_tts.engines import kokoro_assets as assets  # noqa: E402
 from index_tts.engines.base import SynthParams  # noqa: E402
@@ -170,13 +172,6 @@ def per_call_cost(engine: KokoroEngine, frontend: TextFrontend, repeats: int) ->
     return out
 
 
-def _table(rows: list[dict]) -> str:
-    keys = list(rows[0])
-    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(str(r[k]) for k in keys) + " |" for r in rows]
-    return "\n".join(lines)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
@@ -215,16 +210,16 @@ def main() -> None:
             f"onnxruntime {ort.__version__}. Model {assets.MODEL_VERSION}, voice jf_alpha. Median of {args.repeats} runs. "
             f"Run on {time.strftime('%Y-%m-%d')}.",
             "### RTF by text length (1 session x all threads; compute seconds / audio seconds)",
-            _table(rtf),
+            table(rtf),
             "### First segment (4-12 characters), text in to audio out",
             f"p50 {first['p50_s']} s, max {first['max_s']} s over {len(first['texts'])} texts x {args.repeats}.",
             "### Throughput by session layout (concurrent requests, short sentences)",
-            _table(layouts),
+            table(layouts),
             f"N sessions x 1 thread gives {ratio:.2f}x the throughput of 1 session x N threads.",
             f"### Per-call cost of a 2-character input ({cost['phonemes']} phonemes), by session options",
-            _table(cost["options"]),
+            table(cost["options"]),
             "Share of kernel time by operator (2-character input, ORT_ENABLE_ALL):",
-            _table(cost["profile_top_ops"]),
+            table(cost["profile_top_ops"]),
             f"What was tried: at a given thread count the graph optimization level moves the 2-character call by "
             f"{level_spread:.0%} at most, so the engine keeps ORT_ENABLE_ALL; going from 1 to {max(by_threads)} threads "
             f"takes it from {one:.3f} s to {many:.3f} s, which is why a lone request should get every core. "
@@ -240,12 +235,7 @@ def main() -> None:
     )
     print(report)
     if not args.no_write:
-        path = ROOT / "BENCHMARKS.md"
-        existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-        head, _, rest = existing.partition("## Embedded engine (`bench/engine_bench.py`)")
-        tail = rest[rest.find("\n## ") :] if "\n## " in rest else ""
-        path.write_text(head.rstrip() + "\n\n" + report + "\n" + tail, encoding="utf-8")
-        print(f"\nwritten to {path}")
+        write_section("## Embedded engine (`bench/engine_bench.py`)", report)
 
 
 if __name__ == "__main__":

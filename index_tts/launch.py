@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sessions", type=_positive, default=1, help="parallel engine sessions")
     p.add_argument("--threads", type=_positive, default=None, help="threads per session (default: cores / sessions)")
     p.add_argument("--max-queue", type=_positive, default=32, help="requests that may wait; more get 'busy, try again'")
+    p.add_argument("--skip-warmup", action="store_true", help="open the port without a warm-up (for benchmarks only)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
 
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
     write_pidfile(pid_file())
     try:
         config = ManagerConfig(engine=args.engine, model_dir=args.model_dir, sessions=args.sessions, threads=args.threads)
-        manager = get_manager(config)
+        manager = get_manager(config, warm=not args.skip_warmup)
         demo = build_ui(manager, args.lang)
         demo.queue(default_concurrency_limit=config.sessions, max_size=args.max_queue, api_open=False)
         app = build_app(

@@ -27,7 +27,12 @@ log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 5000
 SPEED_RANGE = (0.5, 2.0)
 SEGMENT_RANGE = (8, 200)
-WARM_UP_TEXT = {"zh": "你好，欢迎使用。", "en": "Hello, and welcome.", "ja": "こんにちは。"}
+# Full-length segments: onnxruntime grows its memory arena on the first long input, so warm with long ones.
+WARM_UP_TEXT = {
+    "zh": "欢迎来到人工智能展览馆，今天我们将一起体验富有表现力的语音合成技术，希望您喜欢。",
+    "en": "Welcome to the exhibition, where today we will listen to expressive speech made on this small computer.",
+    "ja": "こんにちは、今日は展示会へようこそ。",
+}
 
 @dataclass(frozen=True)
 class ManagerConfig:
@@ -190,14 +195,17 @@ _instance: ModelManager | None = None
 _instance_lock = threading.Lock()
 
 
-def get_manager(config: ManagerConfig | None = None) -> ModelManager:
-    """The process-wide manager, loaded and warmed on first call (later configs must match)."""
+def get_manager(config: ManagerConfig | None = None, warm: bool = True) -> ModelManager:
+    """The process-wide manager, loaded and (unless ``warm`` is False) warmed on first call; later configs must match."""
     global _instance
     with _instance_lock:
         if _instance is None:
             manager = ModelManager(config or ManagerConfig())
             manager.load()
-            manager.warm_up()
+            if warm:
+                manager.warm_up()
+            else:
+                manager.ready = True
             _instance = manager
         elif config is not None and config != _instance.config:
             raise RuntimeError(f"the model manager already runs with {_instance.config}, not {config}")
