@@ -16,7 +16,7 @@ from .engines import DEFAULT_ENGINE, engine_names
 from .manager import ManagerConfig, ModelManager, get_manager
 from .paths import REPO_ROOT
 from .pidfile import remove_pidfile, write_pidfile
-from .server import StartupError, build_app, make_server, reserve_port, when_started
+from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
 from .share import start_share
 
 log = logging.getLogger("index_tts.webui")
@@ -97,8 +97,13 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
         )
         server = make_server(app, args.host, args.port)
         when_started(server, lambda: _after_start(args))
-        server.run(sockets=[sock])
+        exit_cleanly_on_signals()
+        try:
+            server.run(sockets=[sock])
+        except SystemExit as stop:
+            log.info("stopped by signal %d", int(stop.code or 128) - 128)
         manager.close()
+        log.info("shut down")
         return 0
     finally:
         sock.close()

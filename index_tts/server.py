@@ -6,8 +6,10 @@ fails at once with one clear line, and nobody can connect until the model is war
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
+import signal
 import socket
 import threading
 from collections.abc import Callable
@@ -75,6 +77,32 @@ def build_app(
     return gr.mount_gradio_app(app, demo, path="/", auth=auth, **(mount_options or {}))
 
 
+class _QuietShutdown(logging.Filter):
+    """Turn uvicorn's traceback for a page still connected at shutdown into one plain line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+            record.msg, record.args = "closed a connection still open at shutdown", ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def exit_cleanly_on_signals() -> None:
+    """Make SIGTERM/SIGINT end the process through ``SystemExit``.
+
+    uvicorn re-raises the signal that stopped it once it has shut down; with the
+    default handler that kills the process before ``finally`` blocks and atexit
+    hooks run (PID file removal, phonemizer's temp-folder cleanup). Raising
+    ``SystemExit`` instead lets them run.
+    """
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGINT, leave)
+
+
 def make_server(app: fastapi.FastAPI, host: str, port: int) -> uvicorn.Server:
     """A uvicorn server that stops within a few seconds of SIGTERM even with pages still open."""
     config = uvicorn.Config(
@@ -82,8 +110,10 @@ def make_server(app: fastapi.FastAPI, host: str, port: int) -> uvicorn.Server:
         host=host,
         port=port,
         log_level="warning",
+        log_config=None,  # use the app's one-line log format
         timeout_graceful_shutdown=3,
     )
+    logging.getLogger("uvicorn.error").addFilter(_QuietShutdown())
     return uvicorn.Server(config)
 
 

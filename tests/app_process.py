@@ -80,14 +80,15 @@ class AppProcess:
             self.proc.wait(timeout=5)
 
 
-def app_env(run_dir: Path) -> dict[str, str]:
+def app_env(run_dir: Path, overrides: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    env.update(overrides or {})
     env["INDEX_TTS_RUN_DIR"] = str(run_dir)
     env.pop("VIRTUAL_ENV", None)
     return env
 
 
-def start_app(run_dir: Path, *flags: str, port: int | None = None) -> AppProcess:
+def start_app(run_dir: Path, *flags: str, port: int | None = None, env: dict[str, str] | None = None) -> AppProcess:
     """Launch ``./start_app.sh --port P [flags]`` in the background, logging to ``run_dir/app.log``."""
     port = port or free_port()
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -96,7 +97,7 @@ def start_app(run_dir: Path, *flags: str, port: int | None = None) -> AppProcess
         proc = subprocess.Popen(
             [str(ROOT / "start_app.sh"), "--port", str(port), *flags],
             cwd=ROOT,
-            env=app_env(run_dir),
+            env=app_env(run_dir, env),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -50,15 +50,24 @@ def voiced_fraction(audio: np.ndarray, sample_rate: int) -> float:
 
 @pytest.fixture(scope="session")
 def webui(tmp_path_factory):
-    """The real app started by ./start_app.sh on a free port (queue of 2 so 'busy' can be tested)."""
+    """The real app started by ./start_app.sh on a free port (queue of 2 so 'busy' can be tested).
+
+    HOME and TMPDIR point at empty folders so a test can prove the server writes nothing outside the app.
+    """
     from app_process import start_app
 
-    app = start_app(tmp_path_factory.mktemp("webui"), "--max-queue", "2")
+    run_dir = tmp_path_factory.mktemp("webui")
+    outside = {"HOME": run_dir / "home", "TMPDIR": run_dir / "tmp"}
+    for folder in outside.values():
+        folder.mkdir()
+    app = start_app(run_dir, "--max-queue", "2", env={k: str(v) for k, v in outside.items()})
     try:
         app.wait_healthy()
         yield app
     finally:
         app.stop()
+    left = list(outside["TMPDIR"].rglob("*"))
+    assert left == [], f"temp files left behind after the app stopped: {left}"
 
 
 @pytest.fixture(scope="session")

@@ -170,3 +170,13 @@ def test_concurrent_clients_all_get_audio(client) -> None:
     assert len(set(paths)) == 3
     for path in paths:
         speech_checks(path, 0.5, 6.0)
+
+
+def test_server_writes_nothing_outside_the_app_folder(client, webui) -> None:
+    path, _ = client.predict("离线运行，不写别处。", api_name="/synthesize")
+    speech_checks(path, 0.5, 6.0)
+    assert list((webui.run_dir / "home").rglob("*")) == [], "the server wrote into HOME"
+    # the one exception: phonemizer loads a private copy of libespeak-ng from a temp folder, removed at exit
+    # (checked when the fixture stops the app); a copy on the app's own drive could sit on a noexec USB mount
+    others = [p for p in (webui.run_dir / "tmp").rglob("*") if p.is_file() and p.name != "libespeak-ng.so"]
+    assert others == [], f"the server wrote into TMPDIR: {others}"

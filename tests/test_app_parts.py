@@ -1,0 +1,164 @@
+"""The app's small parts on their own: emotion rules, request building, strings, port and PID handling."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+import pytest
+
+from index_tts.emotion import (
+    EMOTIONS,
+    MAX_VECTOR_SUM,
+    SLIDER_BIAS,
+    EmotionMode,
+    EmotionRequest,
+    normalize_vector,
+    random_vector,
+    resolve_vector,
+)
+from index_tts.errors import TTSError
+from index_tts.i18n import EMOTION_NAMES, STRINGS, t
+from index_tts.manager import SpeechJob
+from index_tts.pidfile import remove_pidfile, write_pidfile
+from index_tts.server import StartupError, reserve_port
+from index_tts.share import internet_reachable
+from index_tts.webui_actions import build_job
+
+
+def test_emotion_order_matches_indextts2() -> None:
+    assert EMOTIONS == ("happy", "angry", "sad", "afraid", "disgusted", "melancholic", "surprised", "calm")
+    assert EMOTION_NAMES["zh"] == ("喜", "怒", "哀", "惧", "厌恶", "低落", "惊喜", "平静")
+
+
+def test_slider_vector_is_biased_then_capped() -> None:
+    small = normalize_vector([0.2, 0, 0, 0, 0, 0, 0, 0])
+    assert small[0] == pytest.approx(0.2 * SLIDER_BIAS[0]) and sum(small) < MAX_VECTOR_SUM
+    full = normalize_vector([1.0] * 8)
+    assert sum(full) == pytest.approx(MAX_VECTOR_SUM, abs=1e-5)
+    assert full[6] / full[0] == pytest.approx(SLIDER_BIAS[6] / SLIDER_BIAS[0], rel=1e-4)  # proportions kept
+
+
+def test_random_vector_is_reproducible_and_bounded() -> None:
+    assert random_vector(7) == random_vector(7) != random_vector(8)
+    assert sum(random_vector(7)) <= MAX_VECTOR_SUM + 1e-6
+
+
+def test_resolve_vector_by_mode() -> None:
+    assert resolve_vector(EmotionRequest(), 0) is None
+    vec = resolve_vector(EmotionRequest(mode=EmotionMode.VECTOR, vector=(0.5,) + (0.0,) * 7), 0)
+    assert vec is not None and vec[0] == pytest.approx(0.5 * SLIDER_BIAS[0])
+    assert resolve_vector(EmotionRequest(mode=EmotionMode.VECTOR, random=True), 3) == random_vector(3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"vector": (0.1,) * 7}, "needs 8 values"),
+        ({"vector": (2.0,) + (0.0,) * 7}, "between 0 and 1"),
+        ({"weight": -0.1}, "weight must be between 0 and 1"),
+        ({"mode": EmotionMode.AUDIO}, "emotion reference clip"),
+    ],
+)
+def test_bad_emotion_requests_are_rejected(kwargs, message) -> None:
+    with pytest.raises(TTSError, match=message):
+        EmotionRequest(**kwargs)
+
+
+def _values(**overrides):
+    values = {
+        "text": "你好",
+        "voice": "jf_alpha",
+        "reference_audio": None,
+        "emotion_mode": "vector",
+        "emotion_audio": None,
+        "emotion_weight": 0.5,
+        "emotion_vector": (0.9, 0, 0, 0, 0, 0, 0.3, 0),
+        "emotion_random": False,
+        "emotion_text": "ignored in vector mode",
+        "speed": 1.2,
+        "seed": 5.0,
+        "text_language": "zh",
+        "max_segment": 30.0,
+    }
+    values.update(overrides)
+    return values
+
+
+def test_build_job_from_widget_values() -> None:
+    job = build_job(**_values())
+    assert job.text == "你好" and job.speed == 1.2 and job.seed == 5 and job.max_units == 30
+    assert job.emotion.mode is EmotionMode.VECTOR and job.emotion.vector[0] == 0.9 and job.emotion.text == ""
+    text_job = build_job(**_values(emotion_mode="text", emotion_text="  开心  "))
+    assert text_job.emotion.text == "开心"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"text": ""}, "text is empty"),
+        ({"text": "字" * 5001}, "limit is 5000"),
+        ({"speed": 3.0}, "speed must be"),
+        ({"max_segment": 2}, "maximum segment length"),
+        ({"emotion_mode": "loud"}, "unknown emotion mode"),
+        ({"emotion_vector": (0.1, 0.2)}, "needs 8 values"),
+    ],
+)
+def test_build_job_rejects_bad_values(overrides, message) -> None:
+    with pytest.raises(TTSError, match=message):
+        build_job(**_values(**overrides))
+
+
+def test_speech_job_defaults_are_valid() -> None:
+    job = SpeechJob(text="hello")
+    assert job.emotion.mode is EmotionMode.VOICE and job.language == "auto"
+
+
+def test_every_ui_string_exists_in_both_languages() -> None:
+    for key, entry in STRINGS.items():
+        assert set(entry) == {"zh", "en"} and all(entry.values()), key
+    assert t("char_count", "en", n=3, limit=10) == "Characters: 3 / 10"
+    assert t("char_count", "zh", n=3, limit=10) == "字数：3 / 10"
+
+
+def test_reserve_port_reports_a_taken_port_in_one_line() -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        with pytest.raises(StartupError) as info:
+            reserve_port("127.0.0.1", port)
+    assert f"port {port} on 127.0.0.1 is already in use" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_reserved_port_refuses_connections_until_served() -> None:
+    sock = reserve_port("127.0.0.1", 0)
+    try:
+        port = sock.getsockname()[1]
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    finally:
+        sock.close()
+
+
+def test_pidfile_is_removed_only_by_its_owner(tmp_path) -> None:
+    path = tmp_path / "webui.pid"
+    write_pidfile(path)
+    assert path.read_text().strip() == str(os.getpid())
+    path.write_text("1\n")  # a newer instance took over
+    remove_pidfile(path)
+    assert path.exists()
+    write_pidfile(path)
+    remove_pidfile(path)
+    assert not path.exists()
+
+
+def test_offline_share_probe_is_quick_and_false() -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    started = time.monotonic()
+    assert internet_reachable("127.0.0.1", port, timeout=1.0) is False
+    assert internet_reachable("host.invalid", 443, timeout=1.0) is False
+    assert time.monotonic() - started < 2.5
