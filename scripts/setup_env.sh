@@ -27,5 +27,7 @@ ensure_venv() {
       pip install --quiet --disable-pip-version-check -r "$req"
     fi
     touch "$stamp"
+    # a file that includes requirements.txt (-r) has installed it as well
+    if grep -qxF -- "-r requirements.txt" "$req"; then touch .venv/.installed-requirements.txt; fi
   fi
 }

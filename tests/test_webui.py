@@ -100,11 +100,19 @@ def test_page_and_api_info_are_served(webui) -> None:
 
 
 def test_stale_instance_is_replaced_then_stopped_and_share_offline_is_one_line(tmp_path) -> None:
-    first = start_app(tmp_path)
+    from gradio_client import Client
+
+    first = start_app(tmp_path, "--auth", "demo:s3cret-pass")
     try:
-        first.wait_healthy()
+        first.wait_healthy()  # /health stays open for monitoring
         old_pid = first.pid
         assert old_pid and process_alive(old_pid)
+        # --auth: the page and its API need the password
+        with pytest.raises(Exception, match="(?i)login|auth|401|403"):
+            Client(first.url, analytics_enabled=False, verbose=False).predict("你好", api_name="/synthesize")
+        authed = Client(first.url, auth=("demo", "s3cret-pass"), analytics_enabled=False, verbose=False)
+        speech_checks(authed.predict("你好，朋友。", api_name="/synthesize")[0], 0.5, 5.0)
+        assert "s3cret-pass" not in first.log()
         second = start_app(tmp_path, "--share")  # same run folder: it must stop the first one
         try:
             second.wait_healthy(timeout=120)
