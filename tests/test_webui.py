@@ -108,7 +108,7 @@ def test_stale_instance_is_replaced_then_stopped_and_share_offline_is_one_line(t
         old_pid = first.pid
         assert old_pid and process_alive(old_pid)
         # --auth: the page and its API need the password
-        with pytest.raises(Exception, match="(?i)login|auth|401|403"):
+        with pytest.raises(Exception, match=r"(?i)login|auth|401|403"):
             Client(first.url, analytics_enabled=False, verbose=False).predict("你好", api_name="/synthesize")
         authed = Client(first.url, auth=("demo", "s3cret-pass"), analytics_enabled=False, verbose=False)
         speech_checks(authed.predict("你好，朋友。", api_name="/synthesize")[0], 0.5, 5.0)
