@@ -22,7 +22,6 @@ from .share import start_share
 log = logging.getLogger("index_tts.webui")
 
 
-
 def pid_file() -> Path:
     """``run/webui.pid``, or under ``$INDEX_TTS_RUN_DIR`` (tests use their own so they never touch a real instance)."""
     return Path(os.environ.get("INDEX_TTS_RUN_DIR") or REPO_ROOT / "run") / "webui.pid"
@@ -52,8 +51,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="zh", choices=["zh", "en"], help="initial UI language")
     p.add_argument("--inbrowser", action="store_true", help="open the page in the default browser")
     p.add_argument("--model-dir", type=Path, default=None, help="checkpoints folder (default ./checkpoints)")
-    p.add_argument("--sessions", type=_positive, default=1, help="parallel engine sessions")
-    p.add_argument("--threads", type=_positive, default=None, help="threads per session (default: cores / sessions)")
+    p.add_argument(
+        "--workers",
+        "--sessions",
+        dest="workers",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        help="engine workers, one ONNX session each (default: one per core)",
+    )
+    p.add_argument("--threads", type=_positive, default=1, help="threads per worker (default 1)")
+    p.add_argument("--max-active", type=_positive, default=16, help="requests served at once; the rest wait in the queue")
+    p.add_argument("--no-cache", action="store_true", help="do not reuse audio of segments already rendered")
+    p.add_argument(
+        "--naive",
+        action="store_true",
+        help="baseline like the upstream WebUI: one request at a time, whole text, no streaming, no cache",
+    )
     p.add_argument("--max-queue", type=_positive, default=32, help="requests that may wait; more get 'busy, try again'")
     p.add_argument("--skip-warmup", action="store_true", help="open the port without a warm-up (for benchmarks only)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -85,10 +98,18 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
         return 1
     write_pidfile(pid_file())
     try:
-        config = ManagerConfig(engine=args.engine, model_dir=args.model_dir, sessions=args.sessions, threads=args.threads)
+        config = ManagerConfig(
+            engine=args.engine,
+            model_dir=args.model_dir,
+            sessions=1 if args.naive else args.workers,
+            threads=None if args.naive else args.threads,
+            naive=args.naive,
+            cache=not (args.naive or args.no_cache),
+        )
         manager = get_manager(config, warm=not args.skip_warmup)
         demo = build_ui(manager, args.lang)
-        demo.queue(default_concurrency_limit=config.sessions, max_size=args.max_queue, api_open=False)
+        concurrency = 1 if args.naive else args.max_active
+        demo.queue(default_concurrency_limit=concurrency, max_size=args.max_queue, api_open=False)
         app = build_app(
             manager,
             demo,

@@ -8,26 +8,36 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from .cache import AudioCache, cache_key
 from .emotion import EmotionRequest, resolve_vector
 from .engines import DEFAULT_ENGINE, create_engine
 from .engines.base import Engine, Segment, SynthParams
 from .errors import TTSError
 from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
+from .paths import cache_dir
+from .scheduler import SegmentScheduler
 from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 5000
+SEGMENT_TIMEOUT_S = 120.0  # a segment that takes longer has hung: the request fails instead of waiting forever
 SPEED_RANGE = (0.5, 2.0)
 SEGMENT_RANGE = (8, 200)
 # Full-length segments: onnxruntime grows its memory arena on the first long input, so warm with long ones.
+FIRST_SEGMENT_UNITS = 6  # the first segment of a request: a few words, so first audio comes after one short call
 WARM_UP_TEXT = {
     "zh": "欢迎来到人工智能展览馆，今天我们将一起体验富有表现力的语音合成技术，希望您喜欢。",
     "en": "Welcome to the exhibition, where today we will listen to expressive speech made on this small computer.",
@@ -40,8 +50,11 @@ class ManagerConfig:
 
     engine: str = DEFAULT_ENGINE
     model_dir: Path | None = None
-    sessions: int = 1
-    threads: int | None = None
+    sessions: int = field(default_factory=lambda: os.cpu_count() or 1)  # one worker per core: most throughput
+    threads: int | None = 1
+    naive: bool = False  # upstream-style baseline: one request at a time, whole text, no cache
+    cache: bool = True
+    first_segment_units: int = FIRST_SEGMENT_UNITS
 
 
 @dataclass(frozen=True)
@@ -79,8 +92,11 @@ class ModelManager:
         self.ready = False
         self._engine: Engine | None = None
         self._synthesizer: Synthesizer | None = None
+        self.scheduler: SegmentScheduler | None = None
+        self.cache: AudioCache | None = None
         self._active = 0
         self._lock = threading.Lock()
+        self._naive_lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -98,6 +114,10 @@ class ModelManager:
         log.info("loaded engine %s (%s) in %.2fs", engine.name, engine.model_version, self.load_seconds["engine"])
         self._engine = engine
         self._synthesizer = Synthesizer(engine, frontend)
+        if not cfg.naive:
+            self.scheduler = SegmentScheduler(self._render, workers=cfg.sessions)
+            if cfg.cache:
+                self.cache = AudioCache(cache_dir("audio_cache"))
         self.load_seconds["total"] = round(time.perf_counter() - started, 3)
 
     def warm_up(self) -> None:
@@ -109,14 +129,18 @@ class ModelManager:
             if text is None:
                 continue
             t0 = time.perf_counter()
-            # every session in the pool runs once: onnxruntime's first run per session is the slow one
-            for _ in range(max(1, self.config.sessions)):
-                synthesizer.synthesize(text, SynthParams(voice=voice), lang)
+            # every session in the pool runs once, side by side: onnxruntime's first run per session is the slow one
+            sessions = max(1, self.config.sessions)
+            with ThreadPoolExecutor(sessions) as pool:
+                params = SynthParams(voice=voice)
+                list(pool.map(synthesizer.synthesize, [text] * sessions, [params] * sessions, [lang] * sessions))
             self.warm_up_seconds[lang] = round(time.perf_counter() - t0, 3)
             log.info("warm-up %s in %.2fs", lang, self.warm_up_seconds[lang])
         self.ready = True
 
     def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.close()
         if self._engine is not None:
             self._engine.close()
 
@@ -142,18 +166,42 @@ class ModelManager:
 
     def preview(self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> list[Segment]:
         """The segments ``text`` would be spoken in, without synthesizing them."""
-        return self.synthesizer.plan(text, language, max_units)
+        first = None if self.config.naive else self.config.first_segment_units
+        return self.synthesizer.frontend.process(text, language, max_units, first).segments
+
+    def plan(self, job: SpeechJob) -> list[Segment]:
+        """Segments of a job; in the normal mode the first one is kept short for a quick first audio."""
+        first = None if self.config.naive else self.config.first_segment_units
+        return self.synthesizer.frontend.process(job.text, job.language, job.max_units, first).segments
+
+    def stream(self, job: SpeechJob) -> SpeechStream:
+        """Start a job; iterate the result for audio chunks (each segment with the pause after it)."""
+        params = self._params(job)
+        segments = self.plan(job)
+        return SpeechStream(self, job, params, segments)
 
     def synthesize(self, job: SpeechJob, progress: ProgressFn | None = None) -> SynthesisResult:
         """Render a whole request, reporting (done, total, segment) after each segment."""
-        params = self._params(job)
-        with self._lock:
-            self._active += 1
-        try:
-            return self.synthesizer.synthesize(job.text, params, job.language, job.max_units, progress)
-        finally:
-            with self._lock:
-                self._active -= 1
+        speech = self.stream(job)
+        if progress:
+            progress(0, len(speech.segments), None)
+        chunks = []
+        for i, chunk in enumerate(speech):
+            chunks.append(chunk)
+            if progress and not self.config.naive:
+                progress(i + 1, len(speech.segments), speech.segments[i])
+        audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+        return SynthesisResult(audio, self.engine.sample_rate, speech.segments, speech.seconds)
+
+    def _render(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        """What a worker runs for one segment: the engine, then the cache."""
+        audio = self.engine.synthesize(segment, params)
+        if self.cache is not None:
+            self.cache.put(self._key(segment, params), audio)
+        return audio
+
+    def _key(self, segment: Segment, params: SynthParams) -> str:
+        return cache_key(self.engine.name, self.engine.model_version, segment, params)
 
     def _params(self, job: SpeechJob) -> SynthParams:
         voice = job.voice or self.default_voice
@@ -187,6 +235,10 @@ class ModelManager:
             "load_seconds": self.load_seconds,
             "warm_up_seconds": self.warm_up_seconds,
             "active_requests": self._active,
+            "mode": "naive" if self.config.naive else "scheduled",
+            "workers": self.config.sessions,
+            "scheduler": self.scheduler.depth() if self.scheduler else None,
+            "cache": self.cache.stats() if self.cache else None,
             "uptime_seconds": round(time.time() - self.started_at, 1),
         }
 
@@ -210,3 +262,85 @@ def get_manager(config: ManagerConfig | None = None, warm: bool = True) -> Model
         elif config is not None and config != _instance.config:
             raise RuntimeError(f"the model manager already runs with {_instance.config}, not {config}")
         return _instance
+
+
+class SpeechStream:
+    """One request in flight: iterate it for float32 chunks in order; closing it early cancels the rest."""
+
+    def __init__(self, manager: ModelManager, job: SpeechJob, params: SynthParams, segments: list[Segment]) -> None:
+        self.manager = manager
+        self.job = job
+        self.params = params
+        self.segments = segments
+        self.sample_rate = manager.engine.sample_rate
+        self.started = time.perf_counter()
+        self.first_audio_seconds: float | None = None
+        self.seconds = 0.0
+        self.cache_hits = 0
+        self.audio_samples = 0
+        self._iterator = self._run()
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return self._iterator
+
+    def close(self) -> None:
+        self._iterator.close()
+
+    def _run(self) -> Iterator[np.ndarray]:
+        manager = self.manager
+        with manager._lock:
+            manager._active += 1
+        try:
+            if manager.config.naive:
+                yield from self._naive()
+            else:
+                yield from self._scheduled()
+        finally:
+            with manager._lock:
+                manager._active -= 1
+        self.seconds = time.perf_counter() - self.started
+        audio_s = self.audio_samples / self.sample_rate
+        log.info(
+            "synthesis engine=%s voice=%s chars=%d segments=%d audio=%.2fs first_audio=%.3fs compute=%.2fs rtf=%.3f "
+            "cache_hits=%d/%d",
+            manager.engine.name,
+            self.params.voice,
+            len(self.job.text),
+            len(self.segments),
+            audio_s,
+            self.first_audio_seconds or 0.0,
+            self.seconds,
+            self.seconds / audio_s if audio_s else 0.0,
+            self.cache_hits,
+            len(self.segments),
+        )
+
+    def _emit(self, index: int, audio: np.ndarray) -> np.ndarray:
+        if self.first_audio_seconds is None:
+            self.first_audio_seconds = time.perf_counter() - self.started
+        pause = self.segments[index].pause_ms if index < len(self.segments) - 1 else 0
+        if pause:
+            audio = np.concatenate([audio, np.zeros(int(self.sample_rate * pause / 1000), np.float32)])
+        self.audio_samples += len(audio)
+        return audio
+
+    def _scheduled(self) -> Iterator[np.ndarray]:
+        manager = self.manager
+        ready: dict[int, np.ndarray] = {}
+        if manager.cache is not None:
+            for i, segment in enumerate(self.segments):
+                hit = manager.cache.get(manager._key(segment, self.params))
+                if hit is not None:
+                    ready[i] = hit
+        self.cache_hits = len(ready)
+        assert manager.scheduler is not None
+        ticket = manager.scheduler.submit(self.segments, self.params, ready)
+        for index, audio in manager.scheduler.stream(ticket, timeout=SEGMENT_TIMEOUT_S):
+            yield self._emit(index, audio)
+
+    def _naive(self) -> Iterator[np.ndarray]:
+        """Like the upstream WebUI: wait for the one model, render the whole text, then return it."""
+        with self.manager._naive_lock:
+            chunks = [self._emit(i, self.manager.engine.synthesize(s, self.params)) for i, s in enumerate(self.segments)]
+        self.first_audio_seconds = time.perf_counter() - self.started
+        yield np.concatenate(chunks) if chunks else np.zeros(0, np.float32)

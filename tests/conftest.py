@@ -50,7 +50,7 @@ def voiced_fraction(audio: np.ndarray, sample_rate: int) -> float:
 
 @pytest.fixture(scope="session")
 def webui(tmp_path_factory):
-    """The real app started by ./start_app.sh on a free port (queue of 2 so 'busy' can be tested).
+    """The real app started by ./start_app.sh on a free port (2 served at once, 2 waiting, so 'busy' can be tested).
 
     HOME and TMPDIR point at empty folders so a test can prove the server writes nothing outside the app.
     """
@@ -60,7 +60,7 @@ def webui(tmp_path_factory):
     outside = {"HOME": run_dir / "home", "TMPDIR": run_dir / "tmp"}
     for folder in outside.values():
         folder.mkdir()
-    app = start_app(run_dir, "--max-queue", "2", env={k: str(v) for k, v in outside.items()})
+    app = start_app(run_dir, "--max-active", "2", "--max-queue", "2", env={k: str(v) for k, v in outside.items()})
     try:
         app.wait_healthy()
         yield app

@@ -111,6 +111,10 @@ class ChineseG2P:
         self._py2ipa = lru_cache(maxsize=4096)(ZHG2P.py2ipa)
         log.info("zh g2p loaded in %.2fs", time.perf_counter() - started)
 
+    def words(self, text: str) -> list[str]:
+        """Word-level pieces of ``text`` (jieba), concatenating back to ``text``."""
+        return self._jieba.lcut(text, HMM=False)
+
     def pinyin(self, han: str) -> list[str]:
         """One tone-numbered syllable per Han character, neutral tone as 5."""
         return self._pypinyin.lazy_pinyin(han, style=self._pypinyin.Style.TONE3, neutral_tone_with_five=True)

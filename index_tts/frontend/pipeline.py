@@ -13,7 +13,17 @@ from .g2p import G2PRegistry
 from .normalize_en import normalize_en
 from .normalize_zh import normalize_zh
 from .script import HAN_RE, KANA_RE, LANGUAGES, LATIN_RE, detect_language, split_runs
-from .segmenter import DEFAULT_MAX_UNITS, PAUSE_MS, halve, segment_text, split_sentences
+from .segmenter import (
+    DEFAULT_MAX_UNITS,
+    PAUSE_MS,
+    TextPiece,
+    cut_head,
+    halve,
+    pause_after,
+    segment_text,
+    split_sentences,
+    split_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +83,14 @@ class TextFrontend:
             timings[lang] = time.perf_counter() - started
         return timings
 
-    def process(self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> FrontendResult:
-        """Clean, normalize, segment and phonemize ``text``; raises ``TTSError`` when nothing is speakable."""
+    def process(
+        self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS, first_max_units: int | None = None
+    ) -> FrontendResult:
+        """Clean, normalize, segment and phonemize ``text``; raises ``TTSError`` when nothing is speakable.
+
+        ``first_max_units`` keeps the first segment short (cut at a word boundary) so streamed audio
+        starts after one short engine call whatever the length of the text.
+        """
         if language not in ("auto", *LANGUAGES):
             raise TTSError(f"unknown language {language!r}; use auto, zh, en or ja")
         cleaned = clean_text(text or "")
@@ -84,12 +100,27 @@ class TextFrontend:
         doc_lang = detected if language == "auto" else language
         normalized = normalize(cleaned, doc_lang)
         segments: list[Segment] = []
-        for piece in segment_text(normalized, max_units):
+        pieces = segment_text(normalized, max_units)
+        if first_max_units and pieces:
+            pieces = self._short_head(pieces, first_max_units, doc_lang) + pieces[1:]
+        for piece in pieces:
             segments.extend(self._phonemize(piece.text, doc_lang, piece.pause_ms))
         segments = [s for s in segments if s.phonemes.strip(" ,.!?;:“”()—…")]
         if not segments:
             raise TTSError("the text has nothing to speak: enter some words")
         return FrontendResult(doc_lang, normalized, segments)
+
+    def _short_head(self, pieces: list[TextPiece], first_max_units: int, doc_lang: str) -> list[TextPiece]:
+        first = pieces[0]
+        if _segment_language(first.text, doc_lang) == "zh":
+            words = self.g2p.get("zh").words(first.text)
+        else:
+            words = split_words(first.text)
+        cut = cut_head(first.text, first_max_units, words)
+        if cut is None:
+            return [first]
+        head, tail = cut
+        return [TextPiece(head.strip(), pause_after(head.strip())), TextPiece(tail.strip(), first.pause_ms)]
 
     def _phonemize(self, text: str, doc_lang: str, pause_ms: int) -> list[Segment]:
         """G2P one piece; if it overflows the phoneme budget, halve it at a word boundary and retry."""

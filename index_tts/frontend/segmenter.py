@@ -119,3 +119,24 @@ def halve(text: str) -> tuple[str, str]:
         if acc >= total / 2 and i < len(words) - 1:
             return "".join(words[: i + 1]), "".join(words[i + 1 :])
     return "".join(words[:-1]), words[-1]
+
+
+def cut_head(text: str, max_units: int, words: list[str]) -> tuple[str, str] | None:
+    """Split off a short head of at most ``max_units`` (at a clause mark if one fits, else a word boundary).
+
+    ``words`` must concatenate back to ``text``. Returns ``None`` when ``text`` is already short enough
+    or no boundary gives a head of at least two units.
+    """
+    if units(text) <= max_units:
+        return None
+    clauses = [c for c in _CLAUSE_END.split(text) if c]
+    if len(clauses) > 1 and 2 <= units(clauses[0]) <= max_units:
+        return clauses[0], text[len(clauses[0]) :]
+    head = ""
+    for word in words:
+        if units(head + word) > max_units:
+            break
+        head += word
+    if units(head) < 2 or not text[len(head) :].strip():
+        return None
+    return head, text[len(head) :]

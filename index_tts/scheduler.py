@@ -1,0 +1,164 @@
+"""A fair segment scheduler: requests become segments, a pool of worker threads renders them.
+
+Order of service, whenever a worker is free:
+1. the first segment of any request (oldest request first), so everyone hears audio soon;
+2. then the request with the fewest segments dispatched so far (round robin), so a short request
+   is never stuck behind a long one.
+A lone request gets every worker, each rendering one of its segments, so it still uses all cores.
+When a client goes away its pending segments are dropped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .engines.base import Segment, SynthParams
+from .errors import TTSError
+
+log = logging.getLogger(__name__)
+
+Render = Callable[[Segment, SynthParams], np.ndarray]
+
+
+class Cancelled(Exception):
+    """The request was cancelled before all its segments were rendered."""
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One request inside the scheduler: its segments, their audio as it arrives, and its state."""
+
+    id: int
+    segments: list[Segment]
+    params: SynthParams
+    submitted: float = field(default_factory=time.perf_counter)
+    results: dict[int, np.ndarray] = field(default_factory=dict)
+    next_index: int = 0  # next segment to dispatch
+    dispatched: int = 0
+    cancelled: bool = False
+    error: BaseException | None = None
+    first_audio_at: float | None = None
+
+    def pending(self) -> bool:
+        return not self.cancelled and self.error is None and self.next_index < len(self.segments)
+
+
+class SegmentScheduler:
+    """Thread pool of ``workers`` rendering segments with ``render``; see the module docstring for order."""
+
+    def __init__(self, render: Render, workers: int) -> None:
+        self._render = render
+        self._tickets: list[Ticket] = []
+        self._ids = itertools.count(1)
+        self._cond = threading.Condition()
+        self._closed = False
+        self.active_segments = 0
+        self._threads = [threading.Thread(target=self._work, name=f"tts-worker-{i}", daemon=True) for i in range(workers)]
+        for thread in self._threads:
+            thread.start()
+
+    # -- public ------------------------------------------------------------------------------------
+
+    def submit(self, segments: list[Segment], params: SynthParams, ready: dict[int, np.ndarray] | None = None) -> Ticket:
+        """Queue a request; ``ready`` holds audio already known (cache hits) by segment index."""
+        ticket = Ticket(next(self._ids), segments, params)
+        ticket.results.update(ready or {})
+        self._skip_ready(ticket)
+        with self._cond:
+            self._tickets.append(ticket)
+            self._cond.notify_all()
+        return ticket
+
+    def stream(self, ticket: Ticket, timeout: float | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield (index, audio) in segment order as they finish; closing the iterator cancels the rest."""
+        try:
+            for index in range(len(ticket.segments)):
+                with self._cond:
+                    got = self._cond.wait_for(
+                        lambda i=index: i in ticket.results or ticket.error is not None or ticket.cancelled, timeout
+                    )
+                    if ticket.error is not None:
+                        raise ticket.error
+                    if ticket.cancelled:
+                        raise Cancelled(f"request {ticket.id} was cancelled")
+                    if not got:
+                        raise TimeoutError(f"segment {index} of request {ticket.id} took longer than {timeout}s")
+                    audio = ticket.results.pop(index)
+                if ticket.first_audio_at is None:
+                    ticket.first_audio_at = time.perf_counter()
+                yield index, audio
+        finally:
+            self.cancel(ticket)  # finished, failed or abandoned: drop whatever is left
+
+    def cancel(self, ticket: Ticket) -> None:
+        with self._cond:
+            if ticket in self._tickets:
+                if ticket.pending():
+                    log.info("request %d: dropped %d pending segment(s)", ticket.id, len(ticket.segments) - ticket.next_index)
+                ticket.cancelled = ticket.cancelled or ticket.pending()
+                self._tickets.remove(ticket)
+            self._cond.notify_all()
+
+    def depth(self) -> dict[str, int]:
+        """Requests in the scheduler, segments waiting for a worker, segments being rendered."""
+        with self._cond:
+            waiting = sum(len(t.segments) - t.next_index for t in self._tickets if t.pending())
+            return {"requests": len(self._tickets), "waiting_segments": waiting, "active_segments": self.active_segments}
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    # -- workers -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _skip_ready(ticket: Ticket) -> None:
+        while ticket.next_index < len(ticket.segments) and ticket.next_index in ticket.results:
+            ticket.next_index += 1
+
+    def _pick(self) -> tuple[Ticket, int] | None:
+        candidates = [t for t in self._tickets if t.pending()]
+        if not candidates:
+            return None
+        ticket = min(candidates, key=lambda t: (t.next_index > 0, t.dispatched, t.id))
+        index = ticket.next_index
+        ticket.next_index += 1
+        ticket.dispatched += 1
+        self._skip_ready(ticket)
+        return ticket, index
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                picked = None
+                while not self._closed and (picked := self._pick()) is None:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                self.active_segments += 1
+            ticket, index = picked
+            try:
+                audio = self._render(ticket.segments[index], ticket.params)
+                failure = None
+            except TTSError as exc:
+                audio, failure = None, exc
+            except Exception as exc:  # never lose a request silently: the waiting client gets the error
+                log.exception("request %d: segment %d failed", ticket.id, index)
+                audio, failure = None, TTSError(f"synthesis failed on segment {index}: {exc}")
+            with self._cond:
+                self.active_segments -= 1
+                if failure is not None:
+                    ticket.error = failure
+                elif not ticket.cancelled:
+                    ticket.results[index] = audio
+                self._cond.notify_all()
