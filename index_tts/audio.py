@@ -1,6 +1,8 @@
 """Audio helpers: joining segments, trimming, and writing WAV files atomically."""
 
+import io
 import os
+import struct
 import tempfile
 from pathlib import Path
 
@@ -45,3 +47,34 @@ def write_wav_atomic(path: str | os.PathLike, audio: np.ndarray, sample_rate: in
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+MEDIA_TYPES = {"wav": "audio/wav", "pcm": "audio/pcm", "flac": "audio/flac", "mp3": "audio/mpeg"}
+
+
+def encode(audio: np.ndarray, sample_rate: int, fmt: str) -> bytes:
+    """Whole-file bytes in ``fmt``: wav/flac (16-bit), mp3, or pcm (raw s16le mono)."""
+    pcm = to_int16(audio)
+    if fmt == "pcm":
+        return pcm.tobytes()
+    buffer = io.BytesIO()
+    if fmt == "mp3":
+        sf.write(buffer, audio.astype(np.float32, copy=False), sample_rate, format="MP3")
+    else:
+        sf.write(buffer, pcm, sample_rate, format=fmt.upper(), subtype="PCM_16")
+    return buffer.getvalue()
+
+
+def wav_stream_header(sample_rate: int) -> bytes:
+    """A 44-byte WAV header for a stream of unknown length (sizes set to the maximum, as streaming servers do)."""
+    unknown = 0xFFFFFFFF
+    return b"".join(
+        [
+            b"RIFF",
+            struct.pack("<I", unknown),
+            b"WAVEfmt ",
+            struct.pack("<IHHIIHH", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16),
+            b"data",
+            struct.pack("<I", unknown),
+        ]
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from .api import add_api_routes
 from .engines import DEFAULT_ENGINE, engine_names
 from .manager import ManagerConfig, ModelManager, get_manager
 from .paths import REPO_ROOT
@@ -68,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="baseline like the upstream WebUI: one request at a time, whole text, no streaming, no cache",
     )
     p.add_argument("--max-queue", type=_positive, default=32, help="requests that may wait; more get 'busy, try again'")
+    p.add_argument(
+        "--api-key",
+        default=os.environ.get("INDEX_TTS_API_KEY"),
+        help="require 'Authorization: Bearer KEY' on the HTTP API (or set INDEX_TTS_API_KEY)",
+    )
     p.add_argument("--skip-warmup", action="store_true", help="open the port without a warm-up (for benchmarks only)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
@@ -114,6 +120,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             manager,
             demo,
             auth=args.auth,
+            extra_routes=lambda api: add_api_routes(api, manager, args.api_key, max_inside=concurrency + args.max_queue),
             mount_options={"footer_links": ["api"], "run_history": False, "server_name": args.host, "server_port": args.port},
         )
         server = make_server(app, args.host, args.port)

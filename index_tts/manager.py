@@ -11,7 +11,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +26,7 @@ from .engines.base import Engine, Segment, SynthParams
 from .errors import TTSError
 from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
+from .metrics import Metrics
 from .paths import cache_dir
 from .scheduler import SegmentScheduler
 from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
@@ -97,6 +98,12 @@ class ModelManager:
         self._active = 0
         self._lock = threading.Lock()
         self._naive_lock = threading.Lock()
+        self.waiting_elsewhere: Callable[[], int] = lambda: 0  # the server adds requests waiting in the UI queue
+        self.metrics = Metrics(
+            queue_depth=lambda: self.queue_depth(),
+            active_segments=lambda: self.scheduler.depth()["active_segments"] if self.scheduler else self._active,
+            cache_stats=lambda: self.cache.stats() if self.cache else None,
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -174,15 +181,19 @@ class ModelManager:
         first = None if self.config.naive else self.config.first_segment_units
         return self.synthesizer.frontend.process(job.text, job.language, job.max_units, first).segments
 
-    def stream(self, job: SpeechJob) -> SpeechStream:
+    def stream(self, job: SpeechJob, endpoint: str = "ui") -> SpeechStream:
         """Start a job; iterate the result for audio chunks (each segment with the pause after it)."""
-        params = self._params(job)
-        segments = self.plan(job)
-        return SpeechStream(self, job, params, segments)
+        try:
+            params = self._params(job)
+            segments = self.plan(job)
+        except TTSError:
+            self.metrics.failed(endpoint, "bad_input")
+            raise
+        return SpeechStream(self, job, params, segments, endpoint)
 
-    def synthesize(self, job: SpeechJob, progress: ProgressFn | None = None) -> SynthesisResult:
+    def synthesize(self, job: SpeechJob, progress: ProgressFn | None = None, endpoint: str = "ui") -> SynthesisResult:
         """Render a whole request, reporting (done, total, segment) after each segment."""
-        speech = self.stream(job)
+        speech = self.stream(job, endpoint)
         if progress:
             progress(0, len(speech.segments), None)
         chunks = []
@@ -192,6 +203,11 @@ class ModelManager:
                 progress(i + 1, len(speech.segments), speech.segments[i])
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
         return SynthesisResult(audio, self.engine.sample_rate, speech.segments, speech.seconds)
+
+    def queue_depth(self) -> int:
+        """Segments waiting for a worker plus requests waiting in front of the manager."""
+        waiting = self.scheduler.depth()["waiting_segments"] if self.scheduler else 0
+        return waiting + self.waiting_elsewhere()
 
     def _render(self, segment: Segment, params: SynthParams) -> np.ndarray:
         """What a worker runs for one segment: the engine, then the cache."""
@@ -267,8 +283,11 @@ def get_manager(config: ManagerConfig | None = None, warm: bool = True) -> Model
 class SpeechStream:
     """One request in flight: iterate it for float32 chunks in order; closing it early cancels the rest."""
 
-    def __init__(self, manager: ModelManager, job: SpeechJob, params: SynthParams, segments: list[Segment]) -> None:
+    def __init__(
+        self, manager: ModelManager, job: SpeechJob, params: SynthParams, segments: list[Segment], endpoint: str
+    ) -> None:
         self.manager = manager
+        self.endpoint = endpoint
         self.job = job
         self.params = params
         self.segments = segments
@@ -291,18 +310,27 @@ class SpeechStream:
         with manager._lock:
             manager._active += 1
         try:
-            if manager.config.naive:
-                yield from self._naive()
-            else:
-                yield from self._scheduled()
+            yield from self._naive() if manager.config.naive else self._scheduled()
+        except GeneratorExit:
+            manager.metrics.failed(self.endpoint, "cancelled")
+            log.info("request cancelled by the client after %.2fs", time.perf_counter() - self.started)
+            raise
+        except TTSError:
+            manager.metrics.failed(self.endpoint, "bad_input")
+            raise
+        except Exception:
+            manager.metrics.failed(self.endpoint, "internal")
+            raise
         finally:
             with manager._lock:
                 manager._active -= 1
         self.seconds = time.perf_counter() - self.started
         audio_s = self.audio_samples / self.sample_rate
+        manager.metrics.observe(self.endpoint, self.first_audio_seconds, self.seconds, audio_s)
         log.info(
-            "synthesis engine=%s voice=%s chars=%d segments=%d audio=%.2fs first_audio=%.3fs compute=%.2fs rtf=%.3f "
-            "cache_hits=%d/%d",
+            "synthesis endpoint=%s engine=%s voice=%s chars=%d segments=%d audio=%.2fs first_audio=%.3fs total=%.2fs "
+            "rtf=%.3f cache_hits=%d/%d",
+            self.endpoint,
             manager.engine.name,
             self.params.voice,
             len(self.job.text),

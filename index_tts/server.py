@@ -63,6 +63,7 @@ def build_app(
 ) -> fastapi.FastAPI:
     """Our routes (``/health`` and any extras) first, then the UI mounted at "/"."""
     app = fastapi.FastAPI(title="IndexTTS", docs_url=None, redoc_url=None, openapi_url=None)
+    manager.waiting_elsewhere = lambda: queue_state(demo)["waiting"]
 
     @app.get("/health")
     def health() -> dict[str, Any]:

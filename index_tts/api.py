@@ -1,0 +1,224 @@
+"""The HTTP API on the same port as the UI: OpenAI-compatible speech, a JSON TTS call, voices, metrics.
+
+Requests go straight to the model manager's scheduler (not through the UI's
+queue); admission is bounded the same way, so a crowd gets "busy, try again"
+instead of an ever-growing wait.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+from collections.abc import AsyncIterator
+from typing import Annotated, Literal
+
+import anyio
+import fastapi
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from .audio import MEDIA_TYPES, encode, to_int16, wav_stream_header
+from .emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode, EmotionRequest
+from .errors import TTSError
+from .frontend.segmenter import DEFAULT_MAX_UNITS
+from .manager import MAX_TEXT_CHARS, ModelManager, SpeechJob, SpeechStream
+from .metrics import CONTENT_TYPE
+
+log = logging.getLogger(__name__)
+
+# OpenAI's voice names, so existing clients work unchanged; each maps to one of our voices.
+OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
+
+
+class SpeechRequest(BaseModel):
+    """``POST /v1/audio/speech``, as in OpenAI's API, plus ``stream`` and a few of our own knobs."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: str = Field("kokoro", description="accepted for compatibility; the server's engine answers")
+    input: str = Field(..., min_length=1, max_length=MAX_TEXT_CHARS)
+    voice: str = Field("alloy", description="one of GET /v1/audio/voices, or an OpenAI voice name")
+    response_format: Literal["wav", "pcm", "flac", "mp3"] = "mp3"
+    speed: float = Field(1.0, ge=0.5, le=2.0)
+    stream: bool = False
+    instructions: str | None = Field(None, max_length=500, description="how to say it; used as the emotion description")
+    seed: int = 0
+    language: Literal["auto", "zh", "en", "ja"] = "auto"
+
+
+class TTSRequest(BaseModel):
+    """``POST /api/tts``: our own JSON call with IndexTTS2's emotion controls; answers a WAV file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., min_length=1, max_length=MAX_TEXT_CHARS)
+    voice: str | None = None
+    emotion: Annotated[list[float], Field(min_length=len(EMOTIONS), max_length=len(EMOTIONS))] | dict[str, float] | None = (
+        Field(None, description="8 values in IndexTTS2 order, or {name: value}")
+    )
+    emotion_weight: float = Field(DEFAULT_WEIGHT, ge=0.0, le=1.0)
+    emotion_random: bool = False
+    emotion_text: str | None = Field(None, max_length=500)
+    speed: float = Field(1.0, ge=0.5, le=2.0)
+    seed: int = 0
+    language: Literal["auto", "zh", "en", "ja"] = "auto"
+    max_segment: int = Field(DEFAULT_MAX_UNITS, ge=8, le=200)
+
+
+def _error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
+
+
+class Admission:
+    """At most ``limit`` API requests in the server at once; beyond that, 503 "busy, try again"."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.inside = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> bool:
+        with self._lock:
+            if self.inside >= self.limit:
+                return False
+            self.inside += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self.inside -= 1
+
+
+def _emotion_vector(emotion: list[float] | dict[str, float] | None) -> tuple[float, ...]:
+    if emotion is None:
+        return (0.0,) * len(EMOTIONS)
+    if isinstance(emotion, dict):
+        unknown = sorted(set(emotion) - set(EMOTIONS))
+        if unknown:
+            raise TTSError(f"unknown emotion name(s) {unknown}; use {', '.join(EMOTIONS)}")
+        return tuple(float(emotion.get(name, 0.0)) for name in EMOTIONS)
+    return tuple(float(v) for v in emotion)
+
+
+def add_api_routes(app: fastapi.FastAPI, manager: ModelManager, api_key: str | None = None, max_inside: int = 64) -> None:
+    """Register the API on ``app``; with ``api_key`` every route but /health needs ``Authorization: Bearer``."""
+    admission = Admission(max_inside)
+    voices = manager.engine.voices()
+
+    def check_key(request: Request) -> None:
+        if api_key is None:
+            return
+        given = request.headers.get("authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {api_key}".encode()):
+            raise fastapi.HTTPException(401, "missing or wrong API key: send 'Authorization: Bearer <key>'")
+
+    def resolve_voice(name: str | None) -> str | None:
+        if name in OPENAI_VOICES:
+            return voices[OPENAI_VOICES.index(name) % len(voices)]
+        return name
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
+        return _error(400, problems)
+
+    @app.exception_handler(TTSError)
+    async def tts_error(_request: Request, exc: TTSError) -> JSONResponse:
+        return _error(400, str(exc))
+
+    @app.exception_handler(fastapi.HTTPException)
+    async def http_error(_request: Request, exc: fastapi.HTTPException) -> JSONResponse:
+        kind = "authentication_error" if exc.status_code == 401 else "invalid_request_error"
+        return _error(exc.status_code, str(exc.detail), kind)
+
+    @app.get("/v1/audio/voices", dependencies=[Depends(check_key)])
+    def list_voices() -> dict:
+        aliases = {name: resolve_voice(name) for name in OPENAI_VOICES}
+        return {"engine": manager.engine.name, "default": manager.default_voice, "voices": voices, "openai_aliases": aliases}
+
+    @app.get("/metrics", dependencies=[Depends(check_key)])
+    def metrics() -> Response:
+        return Response(manager.metrics.render(), media_type=CONTENT_TYPE)
+
+    @app.post("/v1/audio/speech", dependencies=[Depends(check_key)], response_model=None)
+    async def openai_speech(body: SpeechRequest) -> Response:
+        emotion = EmotionRequest(mode=EmotionMode.TEXT, text=body.instructions) if body.instructions else EmotionRequest()
+        job = SpeechJob(
+            text=body.input, voice=resolve_voice(body.voice), speed=body.speed, seed=body.seed,
+            language=body.language, emotion=emotion,
+        )  # fmt: skip
+        return await _respond(job, body.response_format, body.stream, "openai")
+
+    @app.post("/api/tts", dependencies=[Depends(check_key)], response_model=None)
+    async def tts(body: TTSRequest) -> Response:
+        mode = EmotionMode.TEXT if body.emotion_text else EmotionMode.VECTOR if body.emotion or body.emotion_random else None
+        emotion = EmotionRequest(
+            mode=mode or EmotionMode.VOICE,
+            vector=_emotion_vector(body.emotion),
+            weight=body.emotion_weight,
+            random=body.emotion_random,
+            text=body.emotion_text or "",
+        )
+        job = SpeechJob(
+            text=body.text, voice=resolve_voice(body.voice), speed=body.speed, seed=body.seed,
+            language=body.language, max_units=body.max_segment, emotion=emotion,
+        )  # fmt: skip
+        return await _respond(job, "wav", False, "tts")
+
+    async def _respond(job: SpeechJob, fmt: str, stream: bool, endpoint: str) -> Response:
+        if not admission.enter():
+            manager.metrics.failed(endpoint, "busy")
+            return _error(503, "the server is busy, try again in a moment", "server_busy")
+        try:
+            speech = await anyio.to_thread.run_sync(manager.stream, job, endpoint)
+        except TTSError as exc:
+            admission.leave()
+            return _error(400, str(exc))
+        if stream and fmt in ("wav", "pcm"):
+            return StreamingResponse(_chunks(speech, fmt), media_type=MEDIA_TYPES[fmt], headers=_headers(speech))
+        try:
+            audio = await anyio.to_thread.run_sync(_collect, speech)
+        except TTSError as exc:
+            return _error(400, str(exc))
+        except Exception as exc:  # a failure inside the engine: say so, keep serving
+            log.exception("request failed")
+            return _error(500, f"synthesis failed: {exc}", "server_error")
+        finally:
+            admission.leave()
+        data = await anyio.to_thread.run_sync(encode, audio, speech.sample_rate, fmt)
+        return Response(data, media_type=MEDIA_TYPES[fmt], headers=_headers(speech))
+
+    async def _chunks(speech: SpeechStream, fmt: str) -> AsyncIterator[bytes]:
+        """Audio as segments finish; if the client goes away, closing the stream drops its pending segments."""
+        iterator = iter(speech)
+        try:
+            if fmt == "wav":
+                yield wav_stream_header(speech.sample_rate)
+            while True:
+                chunk = await anyio.to_thread.run_sync(next, iterator, None)
+                if chunk is None:
+                    return
+                yield to_int16(chunk).tobytes()
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(speech.close)
+            admission.leave()
+
+
+def _collect(speech: SpeechStream):
+    import numpy as np
+
+    chunks = list(speech)
+    return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+
+
+def _headers(speech: SpeechStream) -> dict[str, str]:
+    return {
+        "X-Sample-Rate": str(speech.sample_rate),
+        "X-Segments": str(len(speech.segments)),
+        "X-Engine": speech.manager.engine.name,
+        "Cache-Control": "no-store",
+    }

@@ -1,0 +1,60 @@
+"""API options tested in-process: the bearer key, and the --naive baseline's one-at-a-time behaviour."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import fastapi
+import pytest
+from fastapi.testclient import TestClient
+
+from index_tts.api import add_api_routes
+from index_tts.manager import ManagerConfig, ModelManager
+
+
+@pytest.fixture(scope="module")
+def naive_manager():
+    manager = ModelManager(ManagerConfig(sessions=1, threads=None, naive=True, cache=False))
+    manager.load()
+    manager.ready = True
+    yield manager
+    manager.close()
+
+
+def test_api_key_is_required_when_set(naive_manager) -> None:
+    app = fastapi.FastAPI()
+    add_api_routes(app, naive_manager, api_key="sesame")
+    http = TestClient(app)
+    denied = http.get("/v1/audio/voices")
+    assert denied.status_code == 401 and "API key" in denied.json()["error"]["message"]
+    assert http.get("/v1/audio/voices", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert http.get("/metrics").status_code == 401
+    ok = http.get("/v1/audio/voices", headers={"Authorization": "Bearer sesame"})
+    assert ok.status_code == 200 and "jf_alpha" in ok.json()["voices"]
+
+
+def test_naive_mode_serves_one_request_at_a_time_and_does_not_stream(naive_manager) -> None:
+    app = fastapi.FastAPI()
+    add_api_routes(app, naive_manager)
+    http = TestClient(app)
+    spans: dict[str, tuple[float, float]] = {}
+
+    def call(name: str) -> None:
+        started = time.perf_counter()
+        response = http.post("/v1/audio/speech", json={"input": f"{name}，你好，欢迎来到展览馆。", "response_format": "wav"})
+        assert response.status_code == 200
+        spans[name] = (started, time.perf_counter())
+
+    threads = [threading.Thread(target=call, args=(n,)) for n in ("甲", "乙")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    (a0, a1), (_, b1) = sorted(spans.values())
+    assert b1 - a1 > 0.6 * (a1 - a0)  # the second one waited for the whole of the first
+    body = {"input": "第一句。第二句。第三句。", "response_format": "pcm", "stream": True}
+    with http.stream("POST", "/v1/audio/speech", json=body) as r:
+        chunks = [c for c in r.iter_raw() if c]
+    assert len(chunks) == 1  # the whole text at once: no streaming in the baseline
+    assert naive_manager.cache is None and naive_manager.scheduler is None

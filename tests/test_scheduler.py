@@ -1,0 +1,116 @@
+"""The segment scheduler's order of service, cancellation and error handling, with a timed stand-in renderer."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from index_tts.engines.base import Segment, SynthParams
+from index_tts.errors import TTSError
+from index_tts.scheduler import Cancelled, SegmentScheduler
+
+
+class Recorder:
+    """Renders a segment by sleeping; records (request voice, segment text) in the order work started."""
+
+    def __init__(self, seconds: float = 0.05) -> None:
+        self.seconds = seconds
+        self.started: list[tuple[str, str]] = []
+        self.concurrent = 0
+        self.max_concurrent = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        with self._lock:
+            self.started.append((params.voice, segment.text))
+            self.concurrent += 1
+            self.max_concurrent = max(self.max_concurrent, self.concurrent)
+        if segment.text == "boom":
+            raise TTSError("cannot say boom")
+        time.sleep(self.seconds)
+        with self._lock:
+            self.concurrent -= 1
+        return np.full(10, float(segment.text[-1:].isdigit() and int(segment.text[-1])), np.float32)
+
+
+def segs(n: int, prefix: str = "s") -> list[Segment]:
+    return [Segment(text=f"{prefix}{i}", language="en", phonemes="a") for i in range(n)]
+
+
+def test_segments_come_back_in_order_with_their_audio() -> None:
+    sched = SegmentScheduler(Recorder(0.01), workers=2)
+    ticket = sched.submit(segs(6), SynthParams(voice="a"))
+    got = list(sched.stream(ticket))
+    assert [i for i, _ in got] == list(range(6))
+    assert [float(a[0]) for _, a in got] == [0, 1, 2, 3, 4, 5]
+    sched.close()
+
+
+def test_first_segments_of_every_request_go_before_later_segments() -> None:
+    rec = Recorder(0.05)
+    sched = SegmentScheduler(rec, workers=1)
+    blocker = sched.submit(segs(1, "x"), SynthParams(voice="blocker"))  # occupies the worker while we queue
+    time.sleep(0.01)
+    long_req = sched.submit(segs(5), SynthParams(voice="long"))
+    short_req = sched.submit(segs(2), SynthParams(voice="short"))
+    for ticket in (blocker, long_req, short_req):
+        list(sched.stream(ticket))
+    order = rec.started[1:]
+    assert order[:2] == [("long", "s0"), ("short", "s0")]  # both first segments before anyone's second
+    # round robin afterwards: the short request finishes before the long one's third segment
+    assert order.index(("short", "s1")) < order.index(("long", "s2"))
+    sched.close()
+
+
+def test_a_lone_request_uses_every_worker() -> None:
+    rec = Recorder(0.1)
+    sched = SegmentScheduler(rec, workers=2)
+    started = time.perf_counter()
+    list(sched.stream(sched.submit(segs(4), SynthParams(voice="a"))))
+    assert rec.max_concurrent == 2
+    assert time.perf_counter() - started < 0.35  # 4 x 0.1 s on two workers, not 0.4 s in a row
+    sched.close()
+
+
+def test_closing_the_stream_drops_pending_segments() -> None:
+    rec = Recorder(0.05)
+    sched = SegmentScheduler(rec, workers=1)
+    ticket = sched.submit(segs(20), SynthParams(voice="gone"))
+    stream = sched.stream(ticket)
+    next(stream)
+    stream.close()  # the client disconnected
+    time.sleep(0.2)
+    assert len(rec.started) <= 3 and sched.depth()["requests"] == 0
+    sched.close()
+
+
+def test_ready_segments_are_not_rendered_again() -> None:
+    rec = Recorder(0.01)
+    sched = SegmentScheduler(rec, workers=1)
+    ready = {0: np.zeros(5, np.float32), 2: np.zeros(5, np.float32)}
+    got = list(sched.stream(sched.submit(segs(3), SynthParams(voice="a"), ready)))
+    assert len(got) == 3 and [t for _, t in rec.started] == ["s1"]
+    sched.close()
+
+
+def test_a_failing_segment_fails_its_request_only() -> None:
+    rec = Recorder(0.01)
+    sched = SegmentScheduler(rec, workers=2)
+    bad = sched.submit([Segment("ok0", "en", "a"), Segment("boom", "en", "a")], SynthParams(voice="bad"))
+    good = sched.submit(segs(3), SynthParams(voice="good"))
+    with pytest.raises(TTSError, match="boom"):
+        list(sched.stream(bad))
+    assert len(list(sched.stream(good))) == 3
+    sched.close()
+
+
+def test_cancel_wakes_a_waiting_reader() -> None:
+    sched = SegmentScheduler(Recorder(0.2), workers=1)
+    ticket = sched.submit(segs(3), SynthParams(voice="a"))
+    threading.Timer(0.05, sched.cancel, args=(ticket,)).start()
+    with pytest.raises(Cancelled):
+        list(sched.stream(ticket))
+    sched.close()
