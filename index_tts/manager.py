@@ -11,6 +11,7 @@ import math
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
 log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 5000
+PLAN_CACHE_SIZE = 1024
 SEGMENT_TIMEOUT_S = 120.0  # a segment that takes longer has hung: the request fails instead of waiting forever
 SPEED_RANGE = (0.5, 2.0)
 SEGMENT_RANGE = (8, 200)
@@ -98,6 +100,7 @@ class ModelManager:
         self._active = 0
         self._lock = threading.Lock()
         self._naive_lock = threading.Lock()
+        self._plans: OrderedDict[tuple, list[Segment]] = OrderedDict()
         self.waiting_elsewhere: Callable[[], int] = lambda: 0  # the server adds requests waiting in the UI queue
         self.metrics = Metrics(
             queue_depth=lambda: self.queue_depth(),
@@ -177,9 +180,24 @@ class ModelManager:
         return self.synthesizer.frontend.process(text, language, max_units, first).segments
 
     def plan(self, job: SpeechJob) -> list[Segment]:
-        """Segments of a job; in the normal mode the first one is kept short for a quick first audio."""
+        """Segments of a job; in the normal mode the first one is kept short for a quick first audio.
+
+        Plans are remembered (LRU) so a repeated text skips the front-end as well as the engine.
+        """
         first = None if self.config.naive else self.config.first_segment_units
-        return self.synthesizer.frontend.process(job.text, job.language, job.max_units, first).segments
+        key = (job.text, job.language, job.max_units, first)
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._plans.move_to_end(key)
+                return plan
+        plan = self.synthesizer.frontend.process(job.text, job.language, job.max_units, first).segments
+        if not self.config.naive:
+            with self._lock:
+                self._plans[key] = plan
+                if len(self._plans) > PLAN_CACHE_SIZE:
+                    self._plans.popitem(last=False)
+        return plan
 
     def stream(self, job: SpeechJob, endpoint: str = "ui") -> SpeechStream:
         """Start a job; iterate the result for audio chunks (each segment with the pause after it)."""

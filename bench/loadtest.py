@@ -1,0 +1,251 @@
+"""Load benchmark: closed-loop users against the HTTP API, for the normal server, --naive, and the raw engine.
+
+Each user sends a request, reads the streamed audio to the end, and sends the
+next one, for a fixed window per concurrency level. Texts are unique Chinese
+paragraphs of 20-120 characters; the "repeat" mix draws from 8 fixed texts so
+the cache answers. The raw engine limit is worker threads calling the engine
+directly in this process (no server, no HTTP), the ceiling any server can reach.
+
+Usage: python bench/loadtest.py [--window 30] [--levels 1,4,16,64] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from app_process import start_app  # noqa: E402
+from report import table, write_section  # noqa: E402
+
+HEADING = "## Serving under load (`bench/loadtest.py`)"
+CLAUSES = (
+    "欢迎来到人工智能展览馆", "今天我们一起体验语音合成", "请在入口处领取参观手册", "展览将在下午五点结束",
+    "下一场讲座马上就要开始了", "洗手间在二楼的左侧", "请保持展厅内的安静", "感谢您的耐心等待",
+    "语音合成技术发展得很快", "这台电脑没有连接互联网", "所有的声音都在本地生成", "您可以随时调整语速和音色",
+    "城市交通正在变得更加智能", "医生用它来整理病历", "孩子们喜欢听它讲故事", "明天的天气晴转多云",
+)  # fmt: skip
+PARAGRAPH = "人工智能正在改变我们的生活方式。从清晨的语音助手到夜晚的智能家居，从城市交通到医疗诊断，它已经悄悄走进了每一个角落。我们应该学会与它相处，让技术真正服务于人。"  # noqa: E501
+
+
+def unique_text(rng: random.Random, serial: int) -> str:
+    """A new paragraph of 20-120 characters (a serial number keeps it unique)."""
+    target = rng.randint(20, 120)
+    text = f"第{serial}号，"
+    while len(text) < target:
+        text += rng.choice(CLAUSES) + rng.choice("，。！？")
+    return text[:target].rstrip("，") + "。"
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def run_level(url: str, users: int, window: float, mix: str, seed: int) -> dict:
+    """Closed loop: ``users`` threads, each sending requests back to back for ``window`` seconds."""
+    first, total, audio_s, errors = [], [], [], []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + window
+    fixed = [unique_text(random.Random(1000 + i), 900_000 + i) for i in range(8)]
+
+    def user(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)
+        with httpx.Client(timeout=httpx.Timeout(300, connect=10)) as http:
+            serial = 0
+            while time.perf_counter() < deadline:
+                serial += 1
+                text = rng.choice(fixed) if mix == "repeat" else unique_text(rng, seed * 10**6 + index * 10**4 + serial)
+                body = {"input": text, "voice": "jf_alpha", "response_format": "pcm", "stream": True}
+                started = time.perf_counter()
+                got_first, size = None, 0
+                try:
+                    with http.stream("POST", f"{url}/v1/audio/speech", json=body) as response:
+                        if response.status_code != 200:
+                            response.read()
+                            raise RuntimeError(f"HTTP {response.status_code}")
+                        for chunk in response.iter_raw():
+                            if got_first is None and chunk:
+                                got_first = time.perf_counter() - started
+                            size += len(chunk)
+                except Exception as exc:  # counted, not fatal: the error rate is one of the figures
+                    with lock:
+                        errors.append(str(exc))
+                    continue
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if got_first is not None:
+                        first.append(got_first)
+                    if time.perf_counter() <= deadline + 60:
+                        total.append(elapsed)
+                        audio_s.append(size / 2 / 24_000)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    done = len(total)
+    return {
+        "users": users,
+        "mix": mix,
+        "requests": done,
+        "first_p50_s": round(percentile(first, 50), 3),
+        "first_p95_s": round(percentile(first, 95), 3),
+        "first_p99_s": round(percentile(first, 99), 3),
+        "e2e_p50_s": round(percentile(total, 50), 2),
+        "e2e_p95_s": round(percentile(total, 95), 2),
+        "req_per_s": round(done / wall, 3),
+        "audio_s_per_s": round(sum(audio_s) / wall, 2),
+        "error_rate": round(len(errors) / max(1, done + len(errors)), 3),
+    }
+
+
+def peak_rss_mb(pid: int | None) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 0)
+    except (FileNotFoundError, TypeError):
+        pass
+    return float("nan")
+
+
+def serve_and_load(flags: tuple[str, ...], levels: list[int], window: float, label: str) -> tuple[list[dict], float]:
+    with tempfile.TemporaryDirectory(prefix="loadtest-") as run_dir:
+        app = start_app(Path(run_dir), "--max-queue", "256", "--max-active", "128", *flags)
+        try:
+            app.wait_healthy()
+            # single user, the 100-character paragraph: the first-audio target is about this case
+            single = run_single_paragraph(app.url)
+            rows = [run_level(app.url, users, window, "unique", seed=users) for users in levels]
+            if "--naive" not in flags:
+                rows.append(run_level(app.url, max(levels[1:2] or levels), window, "repeat", seed=99))
+            rss = peak_rss_mb(app.pid)
+        finally:
+            app.stop()
+    for row in rows:
+        row["server"] = label
+    single["server"] = label
+    return [single, *rows], rss
+
+
+def run_single_paragraph(url: str, repeats: int = 5) -> dict:
+    first, total = [], []
+    with httpx.Client(timeout=120) as http:
+        for i in range(repeats):
+            body = {"input": PARAGRAPH, "response_format": "pcm", "stream": True, "seed": time.time_ns() % 10**9 + i}
+            started = time.perf_counter()
+            got = None
+            with http.stream("POST", f"{url}/v1/audio/speech", json=body) as response:
+                for chunk in response.iter_raw():
+                    if got is None and chunk:
+                        got = time.perf_counter() - started
+            first.append(got)
+            total.append(time.perf_counter() - started)
+    return {
+        "users": 1, "mix": f"{len(PARAGRAPH)}-char paragraph", "requests": repeats,
+        "first_p50_s": round(statistics.median(first), 3),
+        "first_p95_s": round(max(first), 3), "first_p99_s": round(max(first), 3),
+        "e2e_p50_s": round(statistics.median(total), 2), "e2e_p95_s": round(max(total), 2),
+        "req_per_s": round(repeats / sum(total), 3), "audio_s_per_s": float("nan"), "error_rate": 0.0,
+    }  # fmt: skip
+
+
+def raw_engine_limit(window: float) -> dict:
+    """Workers calling the engine directly (one 1-thread session per core): the ceiling for any server."""
+    from index_tts.engines import create_engine
+    from index_tts.engines.base import SynthParams
+    from index_tts.frontend import TextFrontend
+
+    cores = os.cpu_count() or 1
+    engine = create_engine("kokoro", num_sessions=cores, threads_per_session=1)
+    frontend = TextFrontend()
+    rng = random.Random(7)
+    segments = [s for i in range(40) for s in frontend.process(unique_text(rng, i)).segments]
+    params = SynthParams(voice="jf_alpha")
+    for s in segments[:cores]:
+        engine.synthesize(s, params)
+    produced = [0.0] * cores
+    deadline = time.perf_counter() + window
+
+    def work(k: int) -> None:
+        i = k
+        while time.perf_counter() < deadline:
+            produced[k] += len(engine.synthesize(segments[i % len(segments)], params)) / engine.sample_rate
+            i += cores
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(cores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    engine.close()
+    return {"audio_s_per_s": round(sum(produced) / (time.perf_counter() - started), 2), "workers": cores}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--window", type=float, default=30.0, help="seconds per concurrency level")
+    parser.add_argument("--levels", default="1,4,16,64")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+
+    raw = raw_engine_limit(args.window)
+    normal, normal_rss = serve_and_load((), levels, args.window, "normal")
+    naive, naive_rss = serve_and_load(("--naive",), levels, args.window, "naive")
+    rows = normal + naive
+    for row in rows:
+        row["vs_raw"] = (
+            round(row["audio_s_per_s"] / raw["audio_s_per_s"], 2) if row["audio_s_per_s"] == row["audio_s_per_s"] else ""
+        )
+    by = {(r["server"], r["users"], r["mix"]): r for r in rows}
+    lines = []
+    for users in levels:
+        n, v = by.get(("normal", users, "unique")), by.get(("naive", users, "unique"))
+        if n and v and v["audio_s_per_s"]:
+            lines.append(f"{users} users: normal/naive throughput {n['audio_s_per_s'] / v['audio_s_per_s']:.2f}x, "
+                         f"normal/raw {n['audio_s_per_s'] / raw['audio_s_per_s']:.2f}x, first-audio P95 "
+                         f"{n['first_p95_s']} s (naive {v['first_p95_s']} s).")  # fmt: skip
+    columns = ["server", "users", "mix", "requests", "first_p50_s", "first_p95_s", "first_p99_s", "e2e_p50_s", "e2e_p95_s"]
+    columns += ["req_per_s", "audio_s_per_s", "vs_raw", "error_rate"]
+    report = "\n\n".join(
+        [
+            HEADING,
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores. Closed-loop users streaming `POST /v1/audio/speech` "
+            f"(pcm, stream=true) for {args.window:.0f} s per level; unique Chinese texts of 20-120 characters; "
+            f"the repeat mix draws from 8 fixed texts. First audio is time to the first audio byte at the client. "
+            f"Run on {time.strftime('%Y-%m-%d')}.",
+            f"Raw engine limit ({raw['workers']} workers x 1 thread calling the engine directly): "
+            f"{raw['audio_s_per_s']} audio seconds per second.",
+            table([{c: r.get(c, "") for c in columns} for r in rows]),
+            f"Peak RSS of the server: normal {normal_rss:.0f} MB, naive {naive_rss:.0f} MB.",
+            "\n".join(f"- {line}" for line in lines),
+        ]
+    )
+    print(report)
+    if not args.no_write:
+        write_section(HEADING, report)
+
+
+if __name__ == "__main__":
+    main()
