@@ -129,7 +129,10 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
                 examples = gr.Examples(EXAMPLES, inputs=[text], label=f"{t('examples', 'zh')} / {t('examples', 'en')}")
 
             with gr.Column(scale=2):
-                button = tr(gr.Button(t("synthesize", lang), variant="primary", elem_id="synthesize"), "synthesize", "value")
+                with gr.Row():
+                    button = tr(gr.Button(t("synthesize", lang), variant="primary", elem_id="synthesize"), "synthesize", "value")
+                    stream_button = tr(gr.Button(t("stream", lang), variant="secondary", elem_id="stream"), "stream", "value")
+                gr.HTML('<div id="stream-status" style="min-height:1.5em"></div>')
                 output = tr(gr.Audio(type="filepath", interactive=False, buttons=["download"], label=t("output", lang)), "output")
                 info = gr.Markdown("", elem_id="synthesis-info")
 
@@ -177,6 +180,14 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
             outputs=[output, info],
             api_name="synthesize",
             concurrency_id="synthesis",
+        )
+
+        stream_button.click(
+            None,
+            inputs=[text, voice, speed, seed, text_language, ui_lang],
+            outputs=None,
+            js=actions.stream_player_js(),
+            api_visibility="private",
         )
 
         def on_text(text, text_language, max_segment, ui_lang):

@@ -56,6 +56,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "progress_text": {"zh": "文本处理", "en": "Processing text"},
     "progress_segment": {"zh": "合成第 {i}/{n} 段", "en": "Segment {i}/{n}"},
     "progress_saving": {"zh": "保存音频", "en": "Saving audio"},
+    "stream": {"zh": "边合成边播放", "en": "Play while synthesizing"},
+    "stream_starting": {"zh": "正在合成……", "en": "Synthesizing…"},
+    "stream_failed": {"zh": "无法播放：", "en": "Could not play:"},
+    "stream_playing": {"zh": "首个声音用时 {ms} 毫秒，正在播放……", "en": "First sound after {ms} ms, playing…"},
+    "stream_done": {"zh": "首个声音用时 {ms} 毫秒，共 {s} 秒音频。", "en": "First sound after {ms} ms; {s} s of audio."},
     "busy": {"zh": "服务繁忙，请稍后再试。", "en": "The app is busy, please try again in a moment."},
 }
 
@@ -70,3 +75,9 @@ def t(key: str, lang: str, **values: object) -> str:
     entry = STRINGS[key]
     text = entry.get(lang) or entry["zh"]
     return text.format(**values) if values else text
+
+
+def stream_labels() -> dict[str, dict[str, str]]:
+    """The streaming player's status strings, for the page's JavaScript ({ms} and {s} filled in there)."""
+    keys = {"starting": "stream_starting", "failed": "stream_failed", "playing": "stream_playing", "done": "stream_done"}
+    return {lang: {name: STRINGS[key][lang] for name, key in keys.items()} for lang in LANGUAGES}

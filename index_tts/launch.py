@@ -19,6 +19,7 @@ from .paths import REPO_ROOT
 from .pidfile import remove_pidfile, write_pidfile
 from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
 from .share import start_share
+from .webui_actions import stream_player_head
 
 log = logging.getLogger("index_tts.webui")
 
@@ -121,7 +122,13 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             demo,
             auth=args.auth,
             extra_routes=lambda api: add_api_routes(api, manager, args.api_key, max_inside=concurrency + args.max_queue),
-            mount_options={"footer_links": ["api"], "run_history": False, "server_name": args.host, "server_port": args.port},
+            mount_options={
+                "footer_links": ["api"],
+                "run_history": False,
+                "server_name": args.host,
+                "server_port": args.port,
+                "head": stream_player_head(),
+            },
         )
         server = make_server(app, args.host, args.port)
         when_started(server, lambda: _after_start(args))

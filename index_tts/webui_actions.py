@@ -6,15 +6,17 @@ steps can be tested without a browser.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import gradio as gr
 
 from .emotion import EMOTIONS, EmotionMode, EmotionRequest
 from .errors import TTSError
 from .frontend.segmenter import units
-from .i18n import t
+from .i18n import stream_labels, t
 from .manager import MAX_TEXT_CHARS, ModelManager, SpeechJob
 from .outputs import save_wav
 
@@ -114,3 +116,18 @@ def preview_rows(manager: ModelManager, text: str, text_language: str, max_segme
 
 def char_count(text: str, lang: str) -> str:
     return t("char_count", lang, n=len(text or ""), limit=MAX_TEXT_CHARS)
+
+
+PLAYER_SCRIPT = Path(__file__).resolve().parent / "static" / "stream_player.js"
+
+
+def stream_player_head() -> str:
+    """The ``<script>`` that plays streamed PCM with Web Audio (added to the page's head)."""
+    return f"<script>{PLAYER_SCRIPT.read_text(encoding='utf-8')}</script>"
+
+
+def stream_player_js() -> str:
+    """The click handler of the play-while-synthesizing button (inputs: text, voice, speed, seed, language, UI language)."""
+    labels = json.dumps(stream_labels(), ensure_ascii=False)
+    call = f"window.indexTTSStream(text, voice, speed, seed, lang, {labels}[ui || 'zh'])"
+    return f"(text, voice, speed, seed, lang, ui) => {{ {call}; return []; }}"

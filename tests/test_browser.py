@@ -97,3 +97,25 @@ def test_language_switch_relabels_the_page(webui, browser_page) -> None:
     page.get_by_text("中文", exact=True).click()
     page.wait_for_function("document.body.innerText.includes('情感控制方式')", timeout=10_000)
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
+def test_play_while_synthesizing_starts_sound_before_the_text_is_done(webui, browser_page) -> None:
+    page, outside = browser_page
+    page.goto(webui.url, wait_until="load")
+    page.wait_for_selector("#stream", timeout=30_000)
+    serial = time.time_ns() % 10**8  # a text nobody has asked for: nothing comes from the cache
+    text = f"第{serial}位观众，欢迎您。人工智能正在改变我们的生活方式，从清晨的语音助手到夜晚的智能家居。"
+    page.locator("textarea").first.fill(text)
+    page.click("#stream")
+    page.wait_for_function("window.indexTTSStreamSeconds > 0", timeout=90_000)
+    first_ms, done_ms, seconds = page.evaluate(
+        "[window.indexTTSFirstSoundMs, window.indexTTSStreamDoneMs, window.indexTTSStreamSeconds]"
+    )
+    status = page.inner_text("#stream-status")
+    assert 6.0 < seconds < 30.0 and str(round(first_ms)) in status
+    assert first_ms < 0.5 * done_ms  # sound started long before the server had finished the text
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "click_to_sound.txt").write_text(
+        f"{first_ms:.0f} ms to first sound, {done_ms:.0f} ms to the last byte, {seconds:.2f} s of audio\n"
+    )
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
