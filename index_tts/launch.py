@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--threads", type=_positive, default=1, help="threads per worker (default 1)")
     p.add_argument("--max-active", type=_positive, default=16, help="requests served at once; the rest wait in the queue")
+    p.add_argument("--max-batch", type=_positive, default=1, help="segments per engine call, for engines that can batch")
+    p.add_argument("--batch-window-ms", type=float, default=10.0, help="how long to gather a batch (engines that can batch only)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse audio of segments already rendered")
     p.add_argument(
         "--naive",
@@ -112,6 +114,8 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             threads=None if args.naive else args.threads,
             naive=args.naive,
             cache=not (args.naive or args.no_cache),
+            max_batch=args.max_batch,
+            batch_window_ms=args.batch_window_ms,
         )
         manager = get_manager(config, warm=not args.skip_warmup)
         demo = build_ui(manager, args.lang)

@@ -58,6 +58,8 @@ class ManagerConfig:
     naive: bool = False  # upstream-style baseline: one request at a time, whole text, no cache
     cache: bool = True
     first_segment_units: int = FIRST_SEGMENT_UNITS
+    max_batch: int = 1  # for engines that can batch: segments per call ...
+    batch_window_ms: float = 0.0  # ... gathered for at most this long
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,14 @@ class ModelManager:
         self._engine = engine
         self._synthesizer = Synthesizer(engine, frontend)
         if not cfg.naive:
-            self.scheduler = SegmentScheduler(self._render, workers=cfg.sessions)
+            batching = engine.capabilities.batched_inference and cfg.max_batch > 1
+            self.scheduler = SegmentScheduler(
+                self._render,
+                workers=cfg.sessions,
+                render_batch=self._render_batch if batching else None,
+                max_batch=cfg.max_batch,
+                batch_window_s=cfg.batch_window_ms / 1000,
+            )
             if cfg.cache:
                 self.cache = AudioCache(cache_dir("audio_cache"))
         self.load_seconds["total"] = round(time.perf_counter() - started, 3)
@@ -233,6 +242,13 @@ class ModelManager:
         if self.cache is not None:
             self.cache.put(self._key(segment, params), audio)
         return audio
+
+    def _render_batch(self, items: list[tuple[Segment, SynthParams]]) -> list[np.ndarray]:
+        audios = self.engine.synthesize_batch(items)
+        if self.cache is not None:
+            for (segment, params), audio in zip(items, audios, strict=True):
+                self.cache.put(self._key(segment, params), audio)
+        return audios
 
     def _key(self, segment: Segment, params: SynthParams) -> str:
         return cache_key(self.engine.name, self.engine.model_version, segment, params)

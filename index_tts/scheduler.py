@@ -25,6 +25,7 @@ from .errors import TTSError
 log = logging.getLogger(__name__)
 
 Render = Callable[[Segment, SynthParams], np.ndarray]
+RenderBatch = Callable[[list[tuple[Segment, SynthParams]]], list[np.ndarray]]
 
 
 class Cancelled(Exception):
@@ -53,8 +54,20 @@ class Ticket:
 class SegmentScheduler:
     """Thread pool of ``workers`` rendering segments with ``render``; see the module docstring for order."""
 
-    def __init__(self, render: Render, workers: int) -> None:
+    def __init__(
+        self,
+        render: Render,
+        workers: int,
+        render_batch: RenderBatch | None = None,
+        max_batch: int = 1,
+        batch_window_s: float = 0.0,
+    ) -> None:
+        """``render_batch`` (for engines that can batch) gets up to ``max_batch`` segments gathered
+        for at most ``batch_window_s`` after the first one; without it segments go one per call."""
         self._render = render
+        self._render_batch = render_batch if render_batch is not None and max_batch > 1 else None
+        self._max_batch = max_batch
+        self._batch_window_s = batch_window_s
         self._tickets: list[Ticket] = []
         self._ids = itertools.count(1)
         self._cond = threading.Condition()
@@ -145,20 +158,38 @@ class SegmentScheduler:
                     self._cond.wait()
                 if self._closed:
                     return
-                self.active_segments += 1
-            ticket, index = picked
-            try:
-                audio = self._render(ticket.segments[index], ticket.params)
-                failure = None
-            except TTSError as exc:
-                audio, failure = None, exc
-            except Exception as exc:  # never lose a request silently: the waiting client gets the error
-                log.exception("request %d: segment %d failed", ticket.id, index)
-                audio, failure = None, TTSError(f"synthesis failed on segment {index}: {exc}")
+                batch = [picked]
+                if self._render_batch is not None:
+                    deadline = time.perf_counter() + self._batch_window_s
+                    while len(batch) < self._max_batch:
+                        more = self._pick()
+                        if more is not None:
+                            batch.append(more)
+                            continue
+                        remaining = deadline - time.perf_counter()
+                        if remaining <= 0 or self._closed:
+                            break
+                        self._cond.wait(remaining)
+                self.active_segments += len(batch)
+            outcomes = self._run(batch)
             with self._cond:
-                self.active_segments -= 1
-                if failure is not None:
-                    ticket.error = failure
-                elif not ticket.cancelled:
-                    ticket.results[index] = audio
+                self.active_segments -= len(batch)
+                for (ticket, index), (audio, failure) in zip(batch, outcomes, strict=True):
+                    if failure is not None:
+                        ticket.error = failure
+                    elif not ticket.cancelled:
+                        ticket.results[index] = audio
                 self._cond.notify_all()
+
+    def _run(self, batch: list[tuple[Ticket, int]]) -> list[tuple[np.ndarray | None, BaseException | None]]:
+        """Render a batch; a failure is handed to the request it belongs to, never lost."""
+        try:
+            if self._render_batch is not None and len(batch) > 1:
+                audios = self._render_batch([(t.segments[i], t.params) for t, i in batch])
+                return [(audio, None) for audio in audios]
+            return [(self._render(t.segments[i], t.params), None) for t, i in batch]
+        except TTSError as exc:
+            return [(None, exc)] * len(batch)
+        except Exception as exc:  # never lose a request silently: the waiting client gets the error
+            log.exception("segment rendering failed")
+            return [(None, TTSError(f"synthesis failed: {exc}"))] * len(batch)

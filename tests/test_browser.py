@@ -104,7 +104,7 @@ def test_play_while_synthesizing_starts_sound_before_the_text_is_done(webui, bro
     page.goto(webui.url, wait_until="load")
     page.wait_for_selector("#stream", timeout=30_000)
     serial = time.time_ns() % 10**8  # a text nobody has asked for: nothing comes from the cache
-    text = f"第{serial}位观众，欢迎您。人工智能正在改变我们的生活方式，从清晨的语音助手到夜晚的智能家居。"
+    text = f"第{serial}位观众，欢迎您。今天是第{serial + 1}场演示，人工智能正在改变我们的生活，从清晨的语音助手到夜晚的智能家居。"
     page.locator("textarea").first.fill(text)
     page.click("#stream")
     page.wait_for_function("window.indexTTSStreamSeconds > 0", timeout=90_000)

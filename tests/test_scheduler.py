@@ -114,3 +114,19 @@ def test_cancel_wakes_a_waiting_reader() -> None:
     with pytest.raises(Cancelled):
         list(sched.stream(ticket))
     sched.close()
+
+
+def test_engines_that_batch_get_segments_gathered_in_a_time_window() -> None:
+    calls: list[int] = []
+
+    def render_batch(items):
+        calls.append(len(items))
+        time.sleep(0.05)
+        return [np.zeros(10, np.float32) for _ in items]
+
+    sched = SegmentScheduler(Recorder(0.05), workers=1, render_batch=render_batch, max_batch=4, batch_window_s=0.05)
+    tickets = [sched.submit(segs(2, f"r{i}"), SynthParams(voice=f"v{i}")) for i in range(3)]
+    for ticket in tickets:
+        assert len(list(sched.stream(ticket))) == 2
+    assert max(calls) >= 3 and sum(calls) == 6 and all(n <= 4 for n in calls)
+    sched.close()

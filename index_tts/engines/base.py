@@ -68,5 +68,9 @@ class Engine(ABC):
     def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
         """Render one segment; raises ``TTSError`` for input the engine cannot take."""
 
+    def synthesize_batch(self, items: list[tuple[Segment, SynthParams]]) -> list[np.ndarray]:
+        """Render several segments in one call; engines with ``batched_inference`` override this."""
+        return [self.synthesize(segment, params) for segment, params in items]
+
     def close(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing to release
         """Release sessions or devices held by the engine."""
