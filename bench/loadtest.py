@@ -64,7 +64,10 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int) -> dict:
     deadline = time.perf_counter() + window
     fixed = [unique_text(random.Random(1000 + i), 900_000 + i) for i in range(8)]
 
+    ramp = min(5.0, window / 4)
+
     def user(index: int) -> None:
+        time.sleep(ramp * index / users)  # arrivals spread over the first seconds, as people do not click in unison
         rng = random.Random(seed * 1000 + index)
         with httpx.Client(timeout=httpx.Timeout(300, connect=10)) as http:
             serial = 0
@@ -72,10 +75,14 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int) -> dict:
                 serial += 1
                 text = rng.choice(fixed) if mix == "repeat" else unique_text(rng, seed * 10**6 + index * 10**4 + serial)
                 body = {"input": text, "voice": "jf_alpha", "response_format": "pcm", "stream": True}
+                if mix == "unique":  # texts share clauses; a fresh seed keeps every segment out of the cache
+                    body["seed"] = rng.randrange(10**9)
                 started = time.perf_counter()
                 got_first, size, finished = None, 0, True
+                # no read may outlast the window: a request still waiting when it closes is hung up
+                timeout = httpx.Timeout(max(0.5, deadline - started), connect=10)
                 try:
-                    with http.stream("POST", f"{url}/v1/audio/speech", json=body) as response:
+                    with http.stream("POST", f"{url}/v1/audio/speech", json=body, timeout=timeout) as response:
                         if response.status_code != 200:
                             response.read()
                             raise RuntimeError(f"HTTP {response.status_code}")
@@ -86,6 +93,8 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int) -> dict:
                             if time.perf_counter() > deadline:  # window over: hang up, the server drops the rest
                                 finished = False
                                 break
+                except httpx.ReadTimeout:
+                    finished = False
                 except Exception as exc:  # counted, not fatal: the error rate is one of the figures
                     with lock:
                         errors.append(str(exc))
@@ -235,8 +244,11 @@ def main() -> None:
         [
             HEADING,
             f"Machine: {platform.machine()}, {os.cpu_count()} cores. Closed-loop users streaming `POST /v1/audio/speech` "
-            f"(pcm, stream=true) for {args.window:.0f} s per level; unique Chinese texts of 20-120 characters; "
-            f"the repeat mix draws from 8 fixed texts. First audio is time to the first audio byte at the client. "
+            f"(pcm, stream=true) for {args.window:.0f} s per level, users starting evenly over the first "
+            f"{min(5.0, args.window / 4):.0f} s; unique Chinese texts of 20-120 characters; "
+            "each unique request also has a fresh seed, so no segment comes from the cache; "
+            "the repeat mix draws from 8 fixed texts (seed 0), so the cache answers. "
+            "First audio is time to the first audio byte at the client. "
             "Requests still running when the window closes are hung up (`cut_at_end`); the audio they delivered "
             "inside the window counts toward throughput, their latencies do not. "
             f"Run on {time.strftime('%Y-%m-%d')}.",

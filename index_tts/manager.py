@@ -29,7 +29,7 @@ from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
 from .metrics import Metrics
 from .paths import cache_dir
-from .scheduler import SegmentScheduler
+from .scheduler import Cancelled, SegmentScheduler
 from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ class ModelManager:
         self.load_seconds: dict[str, float] = {}
         self.warm_up_seconds: dict[str, float] = {}
         self.ready = False
+        self.closed = False
         self._engine: Engine | None = None
         self._synthesizer: Synthesizer | None = None
         self.scheduler: SegmentScheduler | None = None
@@ -158,6 +159,8 @@ class ModelManager:
         self.ready = True
 
     def close(self) -> None:
+        """Shut down: cancel requests in flight (their callers get ``Cancelled``), then release the engine."""
+        self.closed = True
         if self.scheduler is not None:
             self.scheduler.close()
         if self._engine is not None:
@@ -402,7 +405,17 @@ class SpeechStream:
 
     def _naive(self) -> Iterator[np.ndarray]:
         """Like the upstream WebUI: wait for the one model, render the whole text, then return it."""
-        with self.manager._naive_lock:
-            chunks = [self._emit(i, self.manager.engine.synthesize(s, self.params)) for i, s in enumerate(self.segments)]
+        manager = self.manager
+        while not manager._naive_lock.acquire(timeout=0.5):
+            if manager.closed:
+                raise Cancelled("the server is shutting down")
+        try:
+            chunks = []
+            for i, segment in enumerate(self.segments):
+                if manager.closed:
+                    raise Cancelled("the server is shutting down")
+                chunks.append(self._emit(i, manager.engine.synthesize(segment, self.params)))
+        finally:
+            manager._naive_lock.release()
         self.first_audio_seconds = time.perf_counter() - self.started
         yield np.concatenate(chunks) if chunks else np.zeros(0, np.float32)

@@ -46,6 +46,7 @@ class Ticket:
     cancelled: bool = False
     error: BaseException | None = None
     first_audio_at: float | None = None
+    ready: threading.Condition | None = None  # wakes this request's reader only (no thundering herd)
 
     def pending(self) -> bool:
         return not self.cancelled and self.error is None and self.next_index < len(self.segments)
@@ -70,7 +71,8 @@ class SegmentScheduler:
         self._batch_window_s = batch_window_s
         self._tickets: list[Ticket] = []
         self._ids = itertools.count(1)
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)  # workers wait here for work
         self._closed = False
         self.active_segments = 0
         self._threads = [threading.Thread(target=self._work, name=f"tts-worker-{i}", daemon=True) for i in range(workers)]
@@ -81,7 +83,7 @@ class SegmentScheduler:
 
     def submit(self, segments: list[Segment], params: SynthParams, ready: dict[int, np.ndarray] | None = None) -> Ticket:
         """Queue a request; ``ready`` holds audio already known (cache hits) by segment index."""
-        ticket = Ticket(next(self._ids), segments, params)
+        ticket = Ticket(next(self._ids), segments, params, ready=threading.Condition(self._lock))
         ticket.results.update(ready or {})
         self._skip_ready(ticket)
         with self._cond:
@@ -93,8 +95,9 @@ class SegmentScheduler:
         """Yield (index, audio) in segment order as they finish; closing the iterator cancels the rest."""
         try:
             for index in range(len(ticket.segments)):
-                with self._cond:
-                    got = self._cond.wait_for(
+                assert ticket.ready is not None
+                with ticket.ready:
+                    got = ticket.ready.wait_for(
                         lambda i=index: i in ticket.results or ticket.error is not None or ticket.cancelled, timeout
                     )
                     if ticket.error is not None:
@@ -117,7 +120,8 @@ class SegmentScheduler:
                     log.info("request %d: dropped %d pending segment(s)", ticket.id, len(ticket.segments) - ticket.next_index)
                 ticket.cancelled = ticket.cancelled or ticket.pending()
                 self._tickets.remove(ticket)
-            self._cond.notify_all()
+            if ticket.ready is not None:
+                ticket.ready.notify_all()
 
     def depth(self) -> dict[str, int]:
         """Requests in the scheduler, segments waiting for a worker, segments being rendered."""
@@ -126,11 +130,17 @@ class SegmentScheduler:
             return {"requests": len(self._tickets), "waiting_segments": waiting, "active_segments": self.active_segments}
 
     def close(self) -> None:
+        """Stop the workers and cancel every request still inside, waking its reader (used at shutdown)."""
         with self._cond:
             self._closed = True
+            for ticket in self._tickets:
+                ticket.cancelled = True
+                if ticket.ready is not None:
+                    ticket.ready.notify_all()
+            self._tickets.clear()
             self._cond.notify_all()
         for thread in self._threads:
-            thread.join(timeout=5)
+            thread.join(timeout=2)
 
     # -- workers -----------------------------------------------------------------------------------
 
@@ -179,7 +189,8 @@ class SegmentScheduler:
                         ticket.error = failure
                     elif not ticket.cancelled:
                         ticket.results[index] = audio
-                self._cond.notify_all()
+                    if ticket.ready is not None:
+                        ticket.ready.notify_all()
 
     def _run(self, batch: list[tuple[Ticket, int]]) -> list[tuple[np.ndarray | None, BaseException | None]]:
         """Render a batch; a failure is handed to the request it belongs to, never lost."""

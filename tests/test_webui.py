@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import concurrent.futures
+import http.client
+import json
 import re
 import subprocess
+import threading
 import time
+import urllib.request
 
 import pytest
 from app_process import ROOT, app_env, free_port, get_json, process_alive, start_app
@@ -114,12 +118,18 @@ def test_stale_instance_is_replaced_then_stopped_and_share_offline_is_one_line(t
         authed = Client(first.url, auth=("demo", "s3cret-pass"), analytics_enabled=False, verbose=False)
         speech_checks(authed.predict("你好，朋友。", api_name="/synthesize")[0], 0.5, 5.0)
         assert "s3cret-pass" not in first.log()
+        # requests in flight must not keep the old instance from stopping (no SIGKILL needed)
+        busy = [threading.Thread(target=_long_request, args=(first.url, i), daemon=True) for i in range(4)]
+        for thread in busy:
+            thread.start()
+        time.sleep(1.0)
         second = start_app(tmp_path, "--share")  # same run folder: it must stop the first one
         try:
             second.wait_healthy(timeout=120)
             assert not process_alive(old_pid), "the stale instance is still running"
             assert second.pid and second.pid != old_pid and process_alive(second.pid)
             assert f"stopping webui.py (PID {old_pid})" in second.log()
+            assert "SIGKILL" not in second.log(), "the old instance needed SIGKILL to stop"
             deadline = time.monotonic() + 10
             while "share:" not in second.log() and time.monotonic() < deadline:
                 time.sleep(0.2)
@@ -133,6 +143,16 @@ def test_stale_instance_is_replaced_then_stopped_and_share_offline_is_one_line(t
         assert not (tmp_path / "webui.pid").exists()
     finally:
         first.stop()
+
+
+def _long_request(url: str, serial: int) -> None:
+    body = {"input": f"第{serial}个很长的请求。" + LONG_TEXT * 3, "response_format": "pcm", "stream": True, "seed": serial}
+    request = urllib.request.Request(f"{url}/v1/audio/speech", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+    except (OSError, http.client.HTTPException):
+        pass  # the server went away mid-request, which is the point
 
 
 def test_taken_port_is_a_one_line_error(tmp_path) -> None:
