@@ -81,8 +81,17 @@ def build_app(
 class _QuietShutdown(logging.Filter):
     """Turn uvicorn's traceback for a page still connected at shutdown into one plain line."""
 
+    @staticmethod
+    def _cancelled(exc: BaseException | None) -> bool:
+        seen = 0
+        while exc is not None and seen < 10:  # the CancelledError may sit anywhere in the chain
+            if isinstance(exc, asyncio.CancelledError | SystemExit):
+                return True
+            exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        return False
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+        if record.exc_info and self._cancelled(record.exc_info[1]):
             record.msg, record.args = "closed a connection still open at shutdown", ()
             record.exc_info, record.exc_text = None, None
         return True
