@@ -334,13 +334,21 @@ class SpeechStream:
         self.seconds = 0.0
         self.cache_hits = 0
         self.audio_samples = 0
+        self._ticket = None
         self._iterator = self._run()
 
     def __iter__(self) -> Iterator[np.ndarray]:
         return self._iterator
 
     def close(self) -> None:
-        self._iterator.close()
+        """Stop early (the client left). Safe while another thread is inside ``next()``: the ticket is
+        cancelled, which ends the generator there; closing it directly would raise."""
+        if self._ticket is not None and self.manager.scheduler is not None:
+            self.manager.scheduler.cancel(self._ticket)
+        try:
+            self._iterator.close()
+        except ValueError:  # "generator already executing" in another thread; the cancel above ends it
+            pass
 
     def _run(self) -> Iterator[np.ndarray]:
         manager = self.manager
@@ -399,7 +407,7 @@ class SpeechStream:
                     ready[i] = hit
         self.cache_hits = len(ready)
         assert manager.scheduler is not None
-        ticket = manager.scheduler.submit(self.segments, self.params, ready)
+        ticket = self._ticket = manager.scheduler.submit(self.segments, self.params, ready)
         for index, audio in manager.scheduler.stream(ticket, timeout=SEGMENT_TIMEOUT_S):
             yield self._emit(index, audio)
 

@@ -59,3 +59,32 @@ def test_naive_mode_serves_one_request_at_a_time_and_does_not_stream(naive_manag
         chunks = [c for c in r.iter_raw() if c]
     assert len(chunks) == 1  # the whole text at once: no streaming in the baseline
     assert naive_manager.cache is None and naive_manager.scheduler is None
+
+
+def test_closing_a_stream_while_another_thread_reads_it_is_safe() -> None:
+    from index_tts.manager import SpeechJob
+
+    manager = ModelManager(ManagerConfig(sessions=1, threads=1, cache=False))
+    manager.load()
+    try:
+        speech = manager.stream(SpeechJob(text="第一句话。第二句话比较长一些。第三句话也很长，用来测试关闭。" * 3, seed=5))
+        iterator = iter(speech)
+        errors: list[BaseException] = []
+
+        def read_all() -> None:
+            try:
+                for _ in iterator:
+                    pass
+            except Exception as exc:  # Cancelled is the expected way out
+                errors.append(exc)
+
+        reader = threading.Thread(target=read_all)
+        reader.start()
+        time.sleep(0.3)  # the reader is now inside next(), waiting for a segment
+        speech.close()  # what the server does when the client hangs up
+        reader.join(timeout=30)
+        assert not reader.is_alive()
+        assert all(type(e).__name__ == "Cancelled" for e in errors), errors
+        assert manager.scheduler is not None and manager.scheduler.depth()["requests"] == 0
+    finally:
+        manager.close()
