@@ -24,7 +24,7 @@ from .audio import MEDIA_TYPES, encode, to_int16, wav_stream_header
 from .emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode, EmotionRequest
 from .errors import TTSError
 from .frontend.segmenter import DEFAULT_MAX_UNITS
-from .manager import MAX_TEXT_CHARS, ModelManager, SpeechJob, SpeechStream
+from .manager import MAX_TEXT_CHARS, SEGMENT_RANGE, SPEED_RANGE, ModelManager, SpeechJob, SpeechStream
 from .metrics import CONTENT_TYPE
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class SpeechRequest(BaseModel):
     input: str = Field(..., min_length=1, max_length=MAX_TEXT_CHARS)
     voice: str = Field("alloy", description="one of GET /v1/audio/voices, or an OpenAI voice name")
     response_format: Literal["wav", "pcm", "flac", "mp3"] = "mp3"
-    speed: float = Field(1.0, ge=0.5, le=2.0)
+    speed: float = Field(1.0, ge=SPEED_RANGE[0], le=SPEED_RANGE[1])
     stream: bool = False
     instructions: str | None = Field(None, max_length=500, description="how to say it; used as the emotion description")
     seed: int = 0
@@ -62,10 +62,10 @@ class TTSRequest(BaseModel):
     emotion_weight: float = Field(DEFAULT_WEIGHT, ge=0.0, le=1.0)
     emotion_random: bool = False
     emotion_text: str | None = Field(None, max_length=500)
-    speed: float = Field(1.0, ge=0.5, le=2.0)
+    speed: float = Field(1.0, ge=SPEED_RANGE[0], le=SPEED_RANGE[1])
     seed: int = 0
     language: Literal["auto", "zh", "en", "ja"] = "auto"
-    max_segment: int = Field(DEFAULT_MAX_UNITS, ge=8, le=200)
+    max_segment: int = Field(DEFAULT_MAX_UNITS, ge=SEGMENT_RANGE[0], le=SEGMENT_RANGE[1])
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:

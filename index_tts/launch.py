@@ -13,6 +13,7 @@ from pathlib import Path
 import gradio as gr
 
 from .api import add_api_routes
+from .cli import _positive_int
 from .engines import DEFAULT_ENGINE, engine_names
 from .manager import ManagerConfig, ModelManager, get_manager
 from .paths import REPO_ROOT
@@ -36,13 +37,6 @@ def _auth(value: str) -> tuple[str, str]:
     return user, password
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer")
-    return number
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="webui.py", description="IndexTTS WebUI (also started by ./start_app.sh)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: the whole network)")
@@ -57,13 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         "--sessions",
         dest="workers",
-        type=_positive,
+        type=_positive_int,
         default=os.cpu_count() or 1,
         help="engine workers, one ONNX session each (default: one per core)",
     )
-    p.add_argument("--threads", type=_positive, default=1, help="threads per worker (default 1)")
-    p.add_argument("--max-active", type=_positive, default=16, help="requests served at once; the rest wait in the queue")
-    p.add_argument("--max-batch", type=_positive, default=1, help="segments per engine call, for engines that can batch")
+    p.add_argument("--threads", type=_positive_int, default=1, help="threads per worker (default 1)")
+    p.add_argument("--max-active", type=_positive_int, default=16, help="requests served at once; the rest wait in the queue")
+    p.add_argument("--max-batch", type=_positive_int, default=1, help="segments per engine call, for engines that can batch")
     p.add_argument("--batch-window-ms", type=float, default=10.0, help="how long to gather a batch (engines that can batch only)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse audio of segments already rendered")
     p.add_argument(
@@ -71,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="baseline like the upstream WebUI: one request at a time, whole text, no streaming, no cache",
     )
-    p.add_argument("--max-queue", type=_positive, default=32, help="requests that may wait; more get 'busy, try again'")
+    p.add_argument("--max-queue", type=_positive_int, default=32, help="requests that may wait; more get 'busy, try again'")
     p.add_argument(
         "--api-key",
         default=os.environ.get("INDEX_TTS_API_KEY"),

@@ -187,23 +187,22 @@ class ModelManager:
         return self._active
 
     def preview(self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> list[Segment]:
-        """The segments ``text`` would be spoken in, without synthesizing them."""
+        """The segments ``text`` would be spoken in (not remembered: the page asks on every keystroke).
+
+        In the normal mode the first one is kept short for a quick first audio.
+        """
         first = None if self.config.naive else self.config.first_segment_units
         return self.synthesizer.frontend.process(text, language, max_units, first).segments
 
     def plan(self, job: SpeechJob) -> list[Segment]:
-        """Segments of a job; in the normal mode the first one is kept short for a quick first audio.
-
-        Plans are remembered (LRU) so a repeated text skips the front-end as well as the engine.
-        """
-        first = None if self.config.naive else self.config.first_segment_units
-        key = (job.text, job.language, job.max_units, first)
+        """Segments of a job, remembered (LRU) so a repeated text skips the front-end as well as the engine."""
+        key = (job.text, job.language, job.max_units)
         with self._lock:
             plan = self._plans.get(key)
             if plan is not None:
                 self._plans.move_to_end(key)
                 return plan
-        plan = self.synthesizer.frontend.process(job.text, job.language, job.max_units, first).segments
+        plan = self.preview(job.text, job.language, job.max_units)
         if not self.config.naive:
             with self._lock:
                 self._plans[key] = plan

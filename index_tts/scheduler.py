@@ -39,13 +39,11 @@ class Ticket:
     id: int
     segments: list[Segment]
     params: SynthParams
-    submitted: float = field(default_factory=time.perf_counter)
     results: dict[int, np.ndarray] = field(default_factory=dict)
     next_index: int = 0  # next segment to dispatch
     dispatched: int = 0
     cancelled: bool = False
     error: BaseException | None = None
-    first_audio_at: float | None = None
     ready: threading.Condition | None = None  # wakes this request's reader only (no thundering herd)
 
     def pending(self) -> bool:
@@ -107,8 +105,6 @@ class SegmentScheduler:
                     if not got:
                         raise TimeoutError(f"segment {index} of request {ticket.id} took longer than {timeout}s")
                     audio = ticket.results.pop(index)
-                if ticket.first_audio_at is None:
-                    ticket.first_audio_at = time.perf_counter()
                 yield index, audio
         finally:
             self.cancel(ticket)  # finished, failed or abandoned: drop whatever is left

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,14 +53,6 @@ class Synthesizer:
     def plan(self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> list[Segment]:
         """The segments ``text`` will be spoken in; raises ``TTSError`` when nothing is speakable."""
         return self.frontend.process(text, language, max_units).segments
-
-    def segment_audio(
-        self, text: str, params: SynthParams, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS
-    ) -> Iterator[tuple[Segment, np.ndarray]]:
-        """Yield each segment with its audio as soon as it is rendered (the basis for streaming)."""
-        self.check_voice(params.voice)
-        for segment in self.plan(text, language, max_units):
-            yield segment, self.engine.synthesize(segment, params)
 
     def synthesize(
         self,
