@@ -18,7 +18,9 @@ def prepared(tmp_path_factory):
 def test_prepare_writes_files_and_manifest(prepared) -> None:
     folder = assets.model_dir(prepared)
     manifest = json.loads((folder / assets.MANIFEST_FILE).read_text())
-    assert set(manifest["files"]) == {assets.MODEL_FILE, assets.VOICES_FILE, assets.VOCAB_FILE}
+    stages = {"kokoro-encoder.onnx", "kokoro-prosody.onnx", "kokoro-decoder.onnx"}
+    assert set(manifest["files"]) == {assets.MODEL_FILE, assets.VOICES_FILE, assets.VOCAB_FILE} | stages
+    assert manifest["split_check"]["max_abs_difference"] <= 1e-4
     assert manifest["files"][assets.MODEL_FILE]["bytes"] > 80_000_000
     assert not list(folder.glob("*.tmp")) and not list(folder.glob(".*"))
     assert assets.verify(folder)["model_version"] == assets.MODEL_VERSION
@@ -47,3 +49,23 @@ def test_missing_file_is_named_with_the_fix(tmp_path) -> None:
 def test_first_use_prepares_an_empty_folder(tmp_path) -> None:
     folder = assets.ensure_prepared(tmp_path)
     assert (folder / assets.MODEL_FILE).exists()
+
+
+def test_a_folder_from_before_the_split_gets_its_stage_graphs(tmp_path) -> None:
+    folder = assets.prepare(tmp_path)
+    manifest = json.loads((folder / assets.MANIFEST_FILE).read_text())
+    for name in ("kokoro-encoder.onnx", "kokoro-prosody.onnx", "kokoro-decoder.onnx"):
+        (folder / name).unlink()
+        del manifest["files"][name]
+    (folder / assets.MANIFEST_FILE).write_text(json.dumps(manifest))
+    assets.prepare(tmp_path)
+    assert "kokoro-decoder.onnx" in assets.verify(folder)["files"]
+
+
+def test_a_corrupt_stage_graph_is_named(tmp_path) -> None:
+    folder = assets.prepare(tmp_path)
+    with open(folder / "kokoro-prosody.onnx", "r+b") as f:
+        f.seek(5000)
+        f.write(b"\xff\xfe")
+    with pytest.raises(CheckpointError, match=r"kokoro-prosody.onnx is corrupt.*prepare --force"):
+        assets.ensure_prepared(tmp_path)

