@@ -12,6 +12,8 @@ from pathlib import Path
 # before gradio is imported: no phoning home, and uploads/results cached inside the app folder
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(__file__).resolve().parent / "cache_hub" / "gradio_tmp"))
+# Gradio imports matplotlib when it is installed; keep its font cache in the app folder, not in HOME
+os.environ.setdefault("MPLCONFIGDIR", str(Path(__file__).resolve().parent / "cache_hub" / "matplotlib"))
 
 import gradio as gr
 

@@ -33,6 +33,7 @@ def cache_key(engine: str, model_version: str, segment: Segment, params: SynthPa
         "seed": params.seed,
         "emotion": params.emotion,
         "emotion_weight": round(params.emotion_weight, 4),
+        "prosody": params.prosody,
         "extra": {k: v for k, v in sorted(params.extra.items()) if k.startswith(("emotion", "prosody"))},
         "language": segment.language,
         "text": segment.text,

@@ -23,7 +23,7 @@ import numpy as np
 from .cache import AudioCache, cache_key
 from .emotion import EmotionRequest, resolve_vector
 from .engines import DEFAULT_ENGINE, create_engine
-from .engines.base import Engine, Segment, SynthParams
+from .engines.base import Engine, Segment, SynthParams, pause_after
 from .errors import TTSError
 from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
@@ -46,6 +46,7 @@ WARM_UP_TEXT = {
     "en": "Welcome to the exhibition, where today we will listen to expressive speech made on this small computer.",
     "ja": "こんにちは、今日は展示会へようこそ。",
 }
+
 
 @dataclass(frozen=True)
 class ManagerConfig:
@@ -390,7 +391,7 @@ class SpeechStream:
     def _emit(self, index: int, audio: np.ndarray) -> np.ndarray:
         if self.first_audio_seconds is None:
             self.first_audio_seconds = time.perf_counter() - self.started
-        pause = self.segments[index].pause_ms if index < len(self.segments) - 1 else 0
+        pause = pause_after(self.segments[index], self.params) if index < len(self.segments) - 1 else 0
         if pause:
             audio = np.concatenate([audio, np.zeros(int(self.sample_rate * pause / 1000), np.float32)])
         self.audio_samples += len(audio)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .audio import join_segments
-from .engines.base import Engine, Segment, SynthParams
+from .engines.base import Engine, Segment, SynthParams, pause_after
 from .errors import TTSError
 from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
@@ -73,7 +73,7 @@ class Synthesizer:
             chunks.append(self.engine.synthesize(segment, params))
             if progress:
                 progress(i + 1, len(segments), segment)
-        audio = join_segments(chunks, [s.pause_ms for s in segments], self.engine.sample_rate)
+        audio = join_segments(chunks, [pause_after(s, params) for s in segments], self.engine.sample_rate)
         result = SynthesisResult(audio, self.engine.sample_rate, segments, time.perf_counter() - started)
         log.info(
             "synthesis engine=%s voice=%s chars=%d segments=%d audio=%.2fs compute=%.2fs rtf=%.3f",

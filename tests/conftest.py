@@ -48,6 +48,34 @@ def voiced_fraction(audio: np.ndarray, sample_rate: int) -> float:
     return voiced / total if total else 0.0
 
 
+def pitch_track(audio: np.ndarray, sample_rate: int = 24_000) -> np.ndarray:
+    """F0 in Hz every ~21 ms (librosa.pyin), NaN where unvoiced."""
+    import librosa
+
+    f0, voiced, _ = librosa.pyin(audio.astype(np.float32), fmin=60, fmax=600, sr=sample_rate, frame_length=2048)
+    return np.where(voiced, f0, np.nan)
+
+
+def semitone_shift(a: np.ndarray, b: np.ndarray) -> float:
+    """Median pitch difference b - a in semitones over the frames voiced in both (same timing)."""
+    fa, fb = pitch_track(a), pitch_track(b)
+    n = min(len(fa), len(fb))
+    both = np.isfinite(fa[:n]) & np.isfinite(fb[:n])
+    assert both.sum() >= 5, "too few frames voiced in both"
+    return float(np.median(12 * np.log2(fb[:n][both] / fa[:n][both])))
+
+
+def median_pitch(audio: np.ndarray, sample_rate: int = 24_000, spread: bool = False) -> float:
+    """Median F0 in Hz of the voiced frames; with ``spread``, their 10-90% spread in semitones."""
+    f0 = pitch_track(audio, sample_rate)
+    hz = f0[np.isfinite(f0)]
+    assert len(hz) >= 5, "too few voiced frames to measure pitch"
+    if spread:
+        semitones = 12 * np.log2(hz / np.median(hz))
+        return float(np.percentile(semitones, 90) - np.percentile(semitones, 10))
+    return float(np.median(hz))
+
+
 @pytest.fixture(scope="session")
 def webui(tmp_path_factory):
     """The real app started by ./start_app.sh on a free port (2 served at once, 2 waiting, so 'busy' can be tested).

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..prosody.controls import Prosody
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -36,6 +38,8 @@ class Segment:
     phonemes: str
     pinyin: str = ""
     pause_ms: int = 0
+    # Chinese syllables: (start, end) offsets in ``phonemes`` and the spoken tone (1-4, 5 = neutral)
+    syllables: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,14 @@ class SynthParams:
     seed: int | None = None
     emotion: tuple[float, ...] | None = None
     emotion_weight: float = 0.0
+    prosody: Prosody | None = None
     extra: dict = field(default_factory=dict)
+
+
+def pause_after(segment: Segment, params: SynthParams) -> int:
+    """Milliseconds of silence after ``segment``: the front-end's pause scaled by the prosody's."""
+    scale = params.prosody.pause if params.prosody is not None else 1.0
+    return round(segment.pause_ms * scale)
 
 
 class Engine(ABC):

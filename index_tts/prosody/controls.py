@@ -1,0 +1,113 @@
+"""The prosody-control interface: what a caller may change between the model's prediction and the audio.
+
+An engine with split stages predicts, per segment, how many frames each
+phoneme lasts and an F0 and energy curve over those frames. ``Prosody`` says
+how to change them (pitch level and range, an F0 curve of the caller's own,
+energy, durations, pauses); ``ProsodyTrack`` is the prediction itself, which a
+caller can inspect first with ``engine.analyze`` to build an F0 override.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import TTSError
+
+VOICED_HZ = 40.0  # F0 points below this are unvoiced in Kokoro's curve (it predicts ~10 Hz there)
+PITCH_SHIFT_RANGE = (-12.0, 12.0)  # semitones
+SCALE_RANGE = (0.25, 4.0)
+
+
+@dataclass(frozen=True)
+class Prosody:
+    """Per-request changes to the predicted prosody; the defaults change nothing.
+
+    ``phoneme_durations`` has one factor per phoneme token of the segment and
+    ``f0_override`` one value in Hz per F0 point (two per 25 ms frame; a value
+    of 0 or less keeps the model's point), so both are for callers that looked
+    at ``engine.analyze`` first.
+    """
+
+    pitch_shift: float = 0.0
+    pitch_range: float = 1.0
+    energy: float = 1.0
+    duration: float = 1.0
+    pause: float = 1.0
+    phoneme_durations: tuple[float, ...] | None = None
+    f0_override: tuple[float, ...] | None = None
+    intonation: bool = True
+
+    def __post_init__(self) -> None:
+        checks = {
+            "pitch_shift": (self.pitch_shift, PITCH_SHIFT_RANGE),
+            "pitch_range": (self.pitch_range, (0.0, 4.0)),
+            "energy": (self.energy, SCALE_RANGE),
+            "duration": (self.duration, SCALE_RANGE),
+            "pause": (self.pause, (0.0, 4.0)),
+        }
+        for name, (value, (lo, hi)) in checks.items():
+            if not (isinstance(value, int | float) and math.isfinite(value) and lo <= value <= hi):
+                raise TTSError(f"prosody {name} must be between {lo} and {hi}, got {value!r}")
+        for name, values in (("phoneme_durations", self.phoneme_durations), ("f0_override", self.f0_override)):
+            if values is not None and not all(math.isfinite(v) and v >= 0 for v in values):
+                raise TTSError(f"prosody {name} must hold finite values of 0 or more")
+
+    @property
+    def is_neutral(self) -> bool:
+        return self == Prosody(intonation=self.intonation)
+
+
+@dataclass
+class ProsodyTrack:
+    """The model's prediction for one segment, in frames of 25 ms.
+
+    ``frames[i]`` is the length of token ``i`` (the padding tokens at both ends
+    included); ``f0`` (Hz) and ``energy`` have two points per frame.
+    """
+
+    frames: np.ndarray
+    f0: np.ndarray
+    energy: np.ndarray
+
+    @property
+    def token_starts(self) -> np.ndarray:
+        """First frame of each token."""
+        return np.concatenate([[0], np.cumsum(self.frames)[:-1]])
+
+    @property
+    def voiced(self) -> np.ndarray:
+        return self.f0 > VOICED_HZ
+
+
+def scale_durations(durations: np.ndarray, prosody: Prosody) -> np.ndarray:
+    """Float frames per token after the global and per-phoneme duration factors (pads are kept)."""
+    scaled = durations * prosody.duration
+    if prosody.phoneme_durations is not None:
+        factors = np.asarray(prosody.phoneme_durations, np.float64)
+        if len(factors) != len(durations) - 2:
+            raise TTSError(f"phoneme_durations needs {len(durations) - 2} values (one per phoneme), got {len(factors)}")
+        scaled[1:-1] = scaled[1:-1] * factors
+    return scaled
+
+
+def apply_controls(track: ProsodyTrack, prosody: Prosody) -> ProsodyTrack:
+    """Pitch override, range and shift on the voiced F0 points, and the energy factor."""
+    f0 = track.f0.astype(np.float64).copy()
+    voiced = track.voiced
+    if prosody.f0_override is not None:
+        override = np.asarray(prosody.f0_override, np.float64)
+        if len(override) != len(f0):
+            raise TTSError(f"f0_override needs {len(f0)} points for this segment, got {len(override)}")
+        chosen = override > 0
+        f0[chosen] = override[chosen]
+        voiced = voiced | chosen
+    if voiced.any() and (prosody.pitch_range != 1.0 or prosody.pitch_shift != 0.0):
+        log_f0 = np.log(f0[voiced])
+        centre = np.median(log_f0)
+        shift = prosody.pitch_shift * math.log(2) / 12
+        f0[voiced] = np.exp(centre + (log_f0 - centre) * prosody.pitch_range + shift)
+    energy = track.energy * prosody.energy if prosody.energy != 1.0 else track.energy
+    return ProsodyTrack(track.frames, f0.astype(np.float32), np.asarray(energy, np.float32))
