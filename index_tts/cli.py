@@ -42,9 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    synth = sub.add_parser("synth", help="synthesize text to a 24 kHz mono 16-bit WAV file")
-    synth.add_argument("--text", required=True, help="text to speak")
-    synth.add_argument("--out", required=True, type=Path, help="output .wav path")
+    synth = sub.add_parser(
+        "synth",
+        help="synthesize text to a 24 kHz mono 16-bit WAV file",
+        description="Synthesize --text to --out, or every non-empty line of --batch FILE to --out-dir/<i>.wav "
+        "(i counts non-empty lines from 0) with one model load.",
+    )
+    source = synth.add_mutually_exclusive_group(required=True)
+    source.add_argument("--text", help="text to speak")
+    source.add_argument("--batch", type=Path, help="UTF-8 text file: one utterance per non-empty line")
+    synth.add_argument("--out", type=Path, help="output .wav path (with --text)")
+    synth.add_argument("--out-dir", type=Path, help="output folder (with --batch)")
     synth.add_argument("--voice", default=None, help="voice name (see: voices); default: the engine's first")
     synth.add_argument("--speed", type=_speed, default=1.0, help="0.5-2.0")
     synth.add_argument("--lang", default="auto", choices=["auto", "zh", "en", "ja"])
@@ -76,24 +84,61 @@ def _engine(args: argparse.Namespace):
     return create_engine(args.engine, model_root=args.model_dir, num_sessions=args.sessions, threads_per_session=args.threads)
 
 
+def _batch_lines(path: Path) -> list[str]:
+    """The non-empty lines of a batch file, in order (line i of the result goes to <i>.wav)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise TTSError(f"--batch file {path} does not exist") from exc
+    except UnicodeDecodeError as exc:
+        raise TTSError(f"--batch file {path} is not UTF-8 text") from exc
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise TTSError(f"--batch file {path} has no text lines")
+    return lines
+
+
+def _synth_jobs(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """(text, output path) pairs from --text/--out or --batch/--out-dir, checked before the model loads."""
+    if args.text is not None:
+        if args.out is None or args.out_dir is not None:
+            raise TTSError("--text needs --out FILE.wav (--out-dir goes with --batch)")
+        if args.out.suffix.lower() != ".wav":
+            raise TTSError(f"--out must end in .wav, got {args.out}")
+        return [(args.text, args.out)]
+    if args.out_dir is None or args.out is not None:
+        raise TTSError("--batch needs --out-dir DIR (--out goes with --text)")
+    return [(line, args.out_dir / f"{i}.wav") for i, line in enumerate(_batch_lines(args.batch))]
+
+
 def _cmd_synth(args: argparse.Namespace) -> int:
     from .audio import write_wav_atomic
     from .engines.base import SynthParams
     from .synthesizer import Synthesizer
 
-    if args.out.suffix.lower() != ".wav":
-        raise TTSError(f"--out must end in .wav, got {args.out}")
+    jobs = _synth_jobs(args)
     synthesizer = Synthesizer(_engine(args))
     voice = args.voice or synthesizer.engine.voices()[0]
-    result = synthesizer.synthesize(
-        args.text, SynthParams(voice=voice, speed=args.speed, seed=args.seed), args.lang, args.max_segment
-    )
-    write_wav_atomic(args.out, result.audio, result.sample_rate)
-    print(
-        f"{args.out}: {result.audio_seconds:.2f}s audio, {len(result.segments)} segment(s), "
-        f"{result.seconds:.2f}s compute, RTF {result.rtf:.3f}"
-    )
-    return 0
+    synthesizer.check_voice(voice)
+    params = SynthParams(voice=voice, speed=args.speed, seed=args.seed)
+    failed = 0
+    for text, out in jobs:
+        try:
+            result = synthesizer.synthesize(text, params, args.lang, args.max_segment)
+        except TTSError as exc:
+            if args.text is not None:
+                raise
+            failed += 1
+            print(f"error: {out.name}: {exc} (line: {text[:60]!r})", file=sys.stderr)
+            continue
+        write_wav_atomic(out, result.audio, result.sample_rate)
+        print(
+            f"{out}: {result.audio_seconds:.2f}s audio, {len(result.segments)} segment(s), "
+            f"{result.seconds:.2f}s compute, RTF {result.rtf:.3f}"
+        )
+    if args.batch is not None:
+        print(f"{len(jobs) - failed} of {len(jobs)} line(s) written to {args.out_dir}")
+    return 2 if failed else 0
 
 
 def _cmd_voices(args: argparse.Namespace) -> int:

@@ -64,8 +64,10 @@ def test_frontend_json_shape() -> None:
     assert set(data) == {"language", "normalized", "segments"} and data["language"] == "zh"
     assert "百分之五十" in data["normalized"]
     first = data["segments"][0]
-    assert set(first) == {"text", "language", "phonemes", "pinyin", "pause_ms"}
+    assert set(first) == {"text", "language", "phonemes", "pinyin", "pause_ms", "syllables"}
     assert "yin2 hang2" in first["pinyin"] and first["pause_ms"] > 0
+    assert len(first["syllables"]) == len(first["pinyin"].split())
+    assert [first["phonemes"][a:b] for a, b, _ in first["syllables"]][:2] == ["wo↓", "ʨʰy↘"]
     assert data["segments"][-1]["language"] == "en" and data["segments"][-1]["pinyin"] == ""
 
 
@@ -92,3 +94,34 @@ def test_synthesis_writes_nothing_outside_the_app(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert out.exists()
     assert list(home.rglob("*")) == [] and list(tmp.rglob("*")) == []
+
+
+def test_batch_writes_one_wav_per_non_empty_line(tmp_path) -> None:
+    lines = tmp_path / "lines.txt"
+    lines.write_text("第一行字幕。\n\n   \nThe second line.\n🎉\n最后一行，好吗？\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("synth", "--batch", str(lines), "--out-dir", str(out), "--voice", "jf_nezumi")
+    assert proc.returncode == 2, proc.stderr  # one line had nothing to speak
+    assert "2.wav" in proc.stderr and "nothing to speak" in proc.stderr and "Traceback" not in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["0.wav", "1.wav", "3.wav"]
+    lengths = {}
+    for name in ("0.wav", "1.wav", "3.wav"):
+        audio, rate = sf.read(out / name)
+        assert rate == 24_000 and np.abs(audio).max() > 0.05
+        lengths[name] = len(audio) / rate
+    assert 0.8 < lengths["0.wav"] < 3.5 and 0.6 < lengths["1.wav"] < 3.0 and 0.8 < lengths["3.wav"] < 4.0
+    assert "3 of 4 line(s) written" in proc.stdout
+    assert proc.stdout.count("RTF") == 3  # one model load: one summary line per written file, no reload messages
+
+
+def test_batch_needs_its_folder_and_a_real_file(tmp_path) -> None:
+    cases = [
+        (["--batch", str(tmp_path / "missing.txt"), "--out-dir", str(tmp_path)], "does not exist"),
+        (["--batch", str(tmp_path / "x.txt"), "--out", str(tmp_path / "x.wav")], "--batch needs --out-dir"),
+        (["--text", "你好", "--out-dir", str(tmp_path)], "--text needs --out"),
+        (["--text", "你好", "--batch", "x.txt", "--out", "x.wav"], "not allowed with argument"),
+    ]
+    (tmp_path / "x.txt").write_text("你好\n", encoding="utf-8")
+    for args, message in cases:
+        proc = run_cli("synth", *args)
+        assert proc.returncode != 0 and message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
