@@ -1,0 +1,158 @@
+"""Tone accuracy of the embedded engine, before (the model's own pitch) and after Mandarin intonation.
+
+Usage: python bench/tone_bench.py [--voices jf_alpha,...] [--set held-out|dev] [--plots DIR] [--write]
+
+For each shipped voice it synthesizes every isolated syllable of the test set
+twice, with the model's own pitch and with tone contours, classifies each with
+``tone_classifier`` and reports the accuracy and the confusion. It also draws
+the pitch of the 16 two-syllable tone pairs per voice, before and after, and
+with ``--write`` records the table in BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from report import table, write_section
+from tone_classifier import classify, pitch_contour, reference_pitch
+
+from index_tts.engines import create_engine
+from index_tts.engines.base import SynthParams
+from index_tts.frontend import TextFrontend
+
+# Isolated syllables: one character per tone for each base, readings without ambiguity.
+# The dev set was used while choosing the contours; the held-out set was not.
+DEV_SET = "妈麻马骂 八拔把爸 汤糖躺烫 衣姨椅意 哥格葛个 夫服府父 居局举句 些鞋写谢 音银引印 千钱浅欠"
+HELD_OUT_SET = (
+    "诗十史是 书熟鼠树 通同桶痛 非肥匪费 青情请庆 呼湖虎护 方房访放 优油有又 翻烦反饭 "
+    "鸡急几记 灰回毁会 风逢讽奉 弯完晚万 烟言眼燕 低敌底弟 搭达打大 多夺朵剁 期其起气"
+)
+TONE_PAIRS = [
+    ["飞机", "新闻", "工厂", "音乐"],
+    ["国家", "人民", "没有", "学校"],
+    ["北京", "旅游", "水果", "好看"],
+    ["唱歌", "问题", "电脑", "再见"],
+]
+
+
+def syllables(chars: str, frontend: TextFrontend) -> list[tuple[str, int]]:
+    """(character, tone the front-end gives it) for every character of the set."""
+    out = []
+    for char in chars.replace(" ", ""):
+        segment = frontend.process(char, "zh").segments[0]
+        out.append((char, segment.syllables[0][2]))
+    return out
+
+
+def measure(engine, frontend: TextFrontend, voice: str, items: list[tuple[str, int]]) -> tuple[float, Counter]:
+    """Accuracy and confusion (expected, got) for one voice."""
+    contours = []
+    for char, _ in items:
+        segment = frontend.process(char, "zh").segments[0]
+        contours.append(pitch_contour(engine.synthesize(segment, SynthParams(voice=voice))))
+    reference = reference_pitch(contours)
+    confusion: Counter = Counter()
+    for (_, tone), contour in zip(items, contours, strict=True):
+        confusion[(tone, classify(contour, reference))] += 1
+    correct = sum(n for (want, got), n in confusion.items() if want == got)
+    return correct / len(items), confusion
+
+
+def word_pitch(audio: np.ndarray) -> np.ndarray:
+    """pyin F0 every 10 ms, NaN where unvoiced or more than 20 dB below the loudest frame."""
+    import librosa
+    from tone_classifier import HOP, SAMPLE_RATE
+
+    f0, voiced, _ = librosa.pyin(audio, fmin=60, fmax=600, sr=SAMPLE_RATE, frame_length=2048, hop_length=HOP)
+    rms = librosa.feature.rms(y=audio, frame_length=1024, hop_length=HOP)[0][: len(f0)]
+    level = 20 * np.log10(rms + 1e-9)
+    return np.where(voiced & (level >= level.max() - 20), f0, np.nan)
+
+
+def plot_pairs(engines: dict, frontend: TextFrontend, voice: str, path: Path) -> None:
+    """4x4 grid of the two-syllable tone pairs: pitch in semitones, before (grey) and after (blue)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from tone_classifier import HOP, SAMPLE_RATE
+
+    fig, axes = plt.subplots(4, 4, figsize=(10, 8), sharey=True)
+    for row, words in enumerate(TONE_PAIRS):
+        for col, word in enumerate(words):
+            ax = axes[row][col]
+            segment = frontend.process(word, "zh").segments[0]
+            for label, colour in (("before", "0.6"), ("after", "tab:blue")):
+                audio = engines[label].synthesize(segment, SynthParams(voice=voice))
+                f0 = word_pitch(audio)
+                ref = np.nanmedian(f0)
+                ax.plot(np.arange(len(f0)) * HOP / SAMPLE_RATE, 12 * np.log2(f0 / ref), color=colour, label=label)
+            ax.set_title(f"{word} {row + 1}-{col + 1}", fontname="Noto Sans CJK JP", fontsize=10)
+            ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(f"{voice}: pitch of the 16 tone pairs (semitones around the word's median)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voices", default="", help="comma-separated voices (default: all)")
+    parser.add_argument("--set", choices=["held-out", "dev"], default="held-out")
+    parser.add_argument("--plots", type=Path, default=None, help="write the tone-pair figures here")
+    parser.add_argument("--write", action="store_true", help="record the table in BENCHMARKS.md")
+    parser.add_argument("--plots-only", action="store_true", help="only draw the tone-pair figures")
+    args = parser.parse_args()
+
+    engines = {"before": create_engine("kokoro", intonation=False), "after": create_engine("kokoro")}
+    frontend = TextFrontend()
+    items = syllables(DEV_SET if args.set == "dev" else HELD_OUT_SET, frontend)
+    voices = [v for v in args.voices.split(",") if v] or engines["after"].voices()
+    if args.plots_only:
+        for voice in voices:
+            plot_pairs(engines, frontend, voice, (args.plots or Path("docs/tones")) / f"tone-pairs-{voice}.png")
+        return
+    rows = []
+    for voice in voices:
+        results = {label: measure(engine, frontend, voice, items) for label, engine in engines.items()}
+        wrong = Counter()
+        for (want, got), n in results["after"][1].items():
+            if want != got:
+                wrong[f"{want}→{got}"] += n
+        rows.append(
+            {
+                "voice": voice,
+                "before (model's pitch)": f"{results['before'][0]:.0%}",
+                "after (tone contours)": f"{results['after'][0]:.0%}",
+                "errors after (want→got)": ", ".join(f"{k}×{n}" for k, n in wrong.most_common(4)) or "none",
+            }
+        )
+        print(" | ".join(rows[-1].values()), flush=True)
+        if args.plots:
+            plot_pairs(engines, frontend, voice, args.plots / f"tone-pairs-{voice}.png")
+    text = table(rows)
+    print(text)
+    if args.write:
+        heading = "## Mandarin tone accuracy (`bench/tone_bench.py`)"
+        intro = (
+            f"`python bench/tone_bench.py --set {args.set} --plots docs/tones --write`: {len(items)} isolated "
+            f"syllables ({len(items) // 4} bases × 4 tones, {args.set} set), synthesized by each voice with the "
+            "model's own pitch (before) and with tone contours (after), classified from the audio alone by "
+            "`bench/tone_classifier.py` (yin F0 of the syllable nucleus, contour shape; chance is 25%). "
+            "The 16 two-syllable tone pairs per voice, before and after: `docs/tones/tone-pairs-<voice>.png`."
+        )
+        write_section(heading, f"{heading}\n\n{intro}\n\n{text}")
+
+
+if __name__ == "__main__":
+    main()
