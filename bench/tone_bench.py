@@ -149,6 +149,8 @@ def main() -> None:
             f"syllables ({len(items) // 4} bases × 4 tones, {args.set} set), synthesized by each voice with the "
             "model's own pitch (before) and with tone contours (after), classified from the audio alone by "
             "`bench/tone_classifier.py` (yin F0 of the syllable nucleus, contour shape; chance is 25%). "
+            "The contours and the classifier were chosen on a separate dev set of 40 syllables "
+            "(`--set dev`); the held-out syllables were not used for that. "
             "The 16 two-syllable tone pairs per voice, before and after: `docs/tones/tone-pairs-<voice>.png`."
         )
         write_section(heading, f"{heading}\n\n{intro}\n\n{text}")
