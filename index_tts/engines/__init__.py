@@ -17,7 +17,13 @@ def _kokoro(**options: Any) -> Engine:
     return KokoroEngine(**options)
 
 
-_FACTORIES: dict[str, Callable[..., Engine]] = {"kokoro": _kokoro}
+def _indextts2(**options: Any) -> Engine:
+    from .indextts2 import IndexTTS2Engine
+
+    return IndexTTS2Engine(**options)
+
+
+_FACTORIES: dict[str, Callable[..., Engine]] = {"kokoro": _kokoro, "indextts2": _indextts2}
 
 
 def engine_names() -> list[str]:

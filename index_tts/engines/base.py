@@ -27,6 +27,7 @@ class Capabilities:
     batched_inference: bool = False
     streaming: bool = False
     deterministic: bool = True
+    sampling: bool = False  # takes sampling parameters (top_p, temperature...) in SynthParams.extra["sampling"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class SynthParams:
     emotion_weight: float = 0.0
     prosody: Prosody | None = None
     extra: dict = field(default_factory=dict)
+    # What the caller should tell the listener about this request (e.g. "served by the fallback engine");
+    # engines append to it, it is not part of what the audio depends on.
+    notes: list[str] = field(default_factory=list, compare=False, repr=False)
 
 
 def pause_after(segment: Segment, params: SynthParams) -> int:

@@ -1,0 +1,69 @@
+"""Serve with the embedded engine when the chosen engine cannot: the request still gets audio, with a note.
+
+Bad input (``TTSError``) is not a failure of the engine and is raised as it
+is; anything else the primary engine raises for a segment is logged, the
+segment is rendered by the fallback engine, and a note is added to the
+request's ``SynthParams.notes`` so the UI and the API can say so.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from ..errors import TTSError
+from .base import Engine, Segment, SynthParams
+
+log = logging.getLogger(__name__)
+
+
+class FallbackEngine(Engine):
+    """The primary engine's interface and voices, with a lazily loaded stand-in for failed segments."""
+
+    def __init__(self, primary: Engine, make_fallback: Callable[[], Engine]) -> None:
+        self.primary = primary
+        self._make_fallback = make_fallback
+        self._fallback: Engine | None = None
+        self._lock = threading.Lock()
+        self.name = primary.name
+        self.model_version = primary.model_version
+        self.sample_rate = primary.sample_rate
+        self.languages = primary.languages
+        self.capabilities = primary.capabilities
+        self.max_phonemes = primary.max_phonemes
+
+    def voices(self) -> list[str]:
+        return self.primary.voices()
+
+    @property
+    def fallback(self) -> Engine:
+        with self._lock:
+            if self._fallback is None:
+                self._fallback = self._make_fallback()
+            return self._fallback
+
+    def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        try:
+            return self.primary.synthesize(segment, params)
+        except TTSError:
+            raise
+        except Exception as exc:
+            log.warning("%s failed on a segment (%s: %s); the embedded engine serves it", self.name, type(exc).__name__, exc)
+        fallback = self.fallback
+        note = f"{self.name} failed on this request; the embedded engine ({fallback.name}) spoke it instead"
+        if note not in params.notes:
+            params.notes.append(note)
+        voice = params.voice if params.voice in fallback.voices() else fallback.voices()[0]
+        audio = fallback.synthesize(segment, replace(params, voice=voice, extra={}, notes=params.notes))
+        if fallback.sample_rate != self.sample_rate:
+            raise RuntimeError("the fallback engine must share the primary engine's sample rate")
+        return audio
+
+    def close(self) -> None:
+        self.primary.close()
+        if self._fallback is not None:
+            self._fallback.close()

@@ -1,0 +1,207 @@
+"""IndexTTS2 behind our engine interface, for people who bring its checkpoints.
+
+``IndexTTS2.infer`` takes raw text, a speaker prompt clip and the emotion
+controls; this adapter maps one of our segments and its ``SynthParams`` onto
+it: the preset voice or an uploaded clip as the speaker (true voice cloning),
+the four emotion modes with their weight (the vector already normalized the
+IndexTTS2 way by ``emotion.resolve_vector``), sampling parameters, segment
+length and interval silence. Keyword arguments are filtered by the installed
+version's signature (2.0 and 2.5 differ). The model is not re-entrant and
+caches per prompt path, so calls hold one lock per instance, preset voices
+have stable paths and each different uploaded clip gets its own path. Audio
+comes back at 22.05 kHz and is resampled to the app's 24 kHz.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import SAMPLE_RATE
+from ..errors import CheckpointError, TTSError
+from ..paths import REPO_ROOT, cache_dir, checkpoints_dir
+from ..sampling import sampling_kwargs
+from . import indextts2_files as files
+from .base import Capabilities, Engine, Segment, SynthParams
+
+log = logging.getLogger(__name__)
+
+NATIVE_RATE = 22_050
+PRESET_DIR = REPO_ROOT / "index_tts" / "assets" / "voices"
+DEFAULT_SEGMENT_TOKENS = 120
+DEFAULT_INTERVAL_SILENCE_MS = 200
+
+
+def preset_voices() -> dict[str, Path]:
+    """Bundled prompt clips by voice name: stable paths, so IndexTTS2's per-path caches stay valid."""
+    return {p.stem: p for p in sorted(PRESET_DIR.glob("*.wav"))}
+
+
+def prompt_copy(path: str | os.PathLike, folder: Path) -> str:
+    """An uploaded clip under a name made from its content: a different clip never reuses a path."""
+    source = Path(path)
+    if not source.is_file():
+        raise TTSError(f"the audio file {source.name} is not there any more; upload it again")
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:24]
+    target = folder / f"{digest}{source.suffix.lower() or '.wav'}"
+    if not target.exists():
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    return str(target)
+
+
+class IndexTTS2Engine(Engine):
+    """The upstream ``indextts.infer_v2.IndexTTS2`` model, one instance, one call at a time."""
+
+    name = "indextts2"
+    sample_rate = SAMPLE_RATE
+    languages = ("zh", "en")
+    capabilities = Capabilities(
+        voice_cloning=True,
+        emotion_vector=True,
+        emotion_audio=True,
+        emotion_text=True,
+        streaming=True,
+        deterministic=False,
+        sampling=True,
+    )
+    max_phonemes = 510
+
+    def __init__(
+        self,
+        model_root: Path | None = None,
+        num_sessions: int = 1,
+        threads_per_session: int | None = None,
+        use_fp16: bool = False,
+        device: str | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        folder = Path(model_root) if model_root else checkpoints_dir()
+        lines = files.missing(folder)
+        if lines:
+            raise CheckpointError(files.missing_message(folder, lines))
+        if num_sessions != 1 or threads_per_session:
+            log.info("indextts2 runs one model instance; --sessions/--threads apply to the embedded engine only")
+        try:
+            module = importlib.import_module("indextts.infer_v2")
+        except Exception as exc:  # the package exists but its own imports fail (torch, transformers...)
+            raise CheckpointError(
+                f"the indextts package failed to import ({type(exc).__name__}: {exc}); "
+                "run: pip install -r requirements-indextts2.txt"
+            ) from exc
+        self._model = module.IndexTTS2(
+            cfg_path=str(folder / "config.yaml"), model_dir=str(folder), use_fp16=use_fp16, device=device
+        )
+        self._parameters = inspect.signature(self._model.infer).parameters
+        self._lock = threading.Lock()
+        self._presets = preset_voices()
+        if not self._presets:
+            raise CheckpointError(f"no preset prompt clips in {PRESET_DIR}; reinstall the app")
+        self._uploads = cache_dir("indextts2_prompts")
+        version = getattr(module, "__version__", None) or getattr(importlib.import_module("indextts"), "__version__", "")
+        self.model_version = f"indextts2-{version or 'unknown'}"
+        self.load_seconds = time.perf_counter() - started
+        log.info("indextts2 loaded from %s in %.2fs (fp16=%s, device=%s)", folder, self.load_seconds, use_fp16, device)
+
+    def voices(self) -> list[str]:
+        return list(self._presets)
+
+    # -- mapping -----------------------------------------------------------------------------
+
+    def infer_kwargs(self, segment: Segment, params: SynthParams, stream: bool = False) -> dict[str, Any]:
+        """Our segment and options as ``IndexTTS2.infer`` keywords, filtered to what this version takes."""
+        extra = params.extra
+        if extra.get("reference_audio"):
+            speaker = prompt_copy(extra["reference_audio"], self._uploads)
+        elif params.voice in self._presets:
+            speaker = str(self._presets[params.voice])
+        else:
+            raise TTSError(f"unknown voice {params.voice!r}; choose one of: {', '.join(self.voices())}")
+        kwargs: dict[str, Any] = {
+            "spk_audio_prompt": speaker,
+            "text": segment.text,
+            "output_path": None,
+            "verbose": False,
+            "interval_silence": int(extra.get("interval_silence", DEFAULT_INTERVAL_SILENCE_MS)),
+            "max_text_tokens_per_segment": int(extra.get("max_text_tokens", DEFAULT_SEGMENT_TOKENS)),
+        }
+        mode = extra.get("emotion_mode", "voice")
+        if mode == "audio":
+            kwargs["emo_audio_prompt"] = prompt_copy(extra["emotion_audio"], self._uploads)
+            kwargs["emo_alpha"] = params.emotion_weight
+        elif mode == "vector":
+            kwargs["emo_vector"] = list(params.emotion or ())
+            kwargs["emo_alpha"] = params.emotion_weight
+        elif mode == "text":
+            kwargs["use_emo_text"] = True
+            kwargs["emo_text"] = extra.get("emotion_text") or None  # None: IndexTTS2 reads the main text
+            kwargs["emo_alpha"] = params.emotion_weight
+        if stream:
+            kwargs["stream_return"] = True
+        if "lang" in self._parameters:  # 2.5
+            kwargs["lang"] = segment.language
+        if params.speed != 1.0:
+            if "speed" in self._parameters:
+                kwargs["speed"] = params.speed
+            elif "duration_factor" in self._parameters:  # 2.5: >1 is slower
+                kwargs["duration_factor"] = 1.0 / params.speed
+        named = {k: v for k, v in kwargs.items() if k in self._parameters}
+        dropped = sorted(set(kwargs) - set(named))
+        if dropped:
+            log.debug("indextts2: this version takes no %s", ", ".join(dropped))
+        return {**named, **sampling_kwargs(extra.get("sampling"))}
+
+    # -- synthesis ---------------------------------------------------------------------------
+
+    def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        kwargs = self.infer_kwargs(segment, params)
+        with self._lock:
+            self._seed(params.seed)
+            result = self._model.infer(**kwargs)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise RuntimeError(f"IndexTTS2.infer returned {type(result).__name__}, expected (sample_rate, audio)")
+        rate, audio = result
+        return self._to_app_rate(np.asarray(audio, np.float32).reshape(-1) / 32768.0, int(rate))
+
+    def stream(self, segment: Segment, params: SynthParams) -> Iterator[np.ndarray]:
+        """Audio as IndexTTS2 produces it (``stream_return``), each piece at the app's rate."""
+        if "stream_return" not in self._parameters:
+            yield self.synthesize(segment, params)
+            return
+        kwargs = self.infer_kwargs(segment, params, stream=True)
+        with self._lock:
+            self._seed(params.seed)
+            for piece in self._model.infer(**kwargs):
+                if hasattr(piece, "detach"):
+                    piece = piece.detach().cpu().numpy()
+                yield self._to_app_rate(np.asarray(piece, np.float32).reshape(-1) / 32768.0, NATIVE_RATE)
+
+    def _seed(self, seed: int | None) -> None:
+        if seed is None:
+            return
+        try:
+            import torch
+        except ImportError:
+            return
+        torch.manual_seed(int(seed))
+
+    def _to_app_rate(self, audio: np.ndarray, rate: int) -> np.ndarray:
+        if rate == self.sample_rate or audio.size == 0:
+            return audio
+        import soxr
+
+        return soxr.resample(audio, rate, self.sample_rate).astype(np.float32)
