@@ -23,6 +23,7 @@ from index_tts.frontend.segmenter import DEFAULT_MAX_UNITS
 from index_tts.i18n import EMOTION_NAMES, t
 from index_tts.launch import build_parser, run
 from index_tts.manager import MAX_TEXT_CHARS, SEGMENT_RANGE, SPEED_RANGE, ModelManager
+from index_tts.sampling import SAMPLING_DEFAULTS, SAMPLING_RANGES
 
 EXAMPLES = [
     ["欢迎来到人工智能展览馆！今天，我们将带您体验富有表现力的语音合成技术。"],
@@ -37,6 +38,10 @@ PROGRESS = gr.Progress()  # gradio injects a live progress bar into the paramete
 
 def _mode_choices(lang: str) -> list[tuple[str, str]]:
     return [(t(f"mode_{mode}", lang), mode) for mode in MODES]
+
+
+def _step(name: str) -> float:
+    return 1 if isinstance(SAMPLING_DEFAULTS[name], int) else 0.05
 
 
 def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
@@ -59,6 +64,8 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
                     gr.Radio([("中文", "zh"), ("English", "en")], value=lang, label=t("ui_language", lang)), "ui_language"
                 )
 
+        if manager.fallback_reason:
+            gr.Markdown(t("fallback_banner", lang, reason=manager.fallback_reason.splitlines()[0]), elem_id="fallback-banner")
         with gr.Row():
             with gr.Column(scale=3):
                 text = tr(
@@ -76,7 +83,9 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
                     gr.Audio(sources=["upload", "microphone"], type="filepath", label=t("reference_audio", lang)),
                     "reference_audio",
                 )
-                clone_note = gr.Markdown(t("no_cloning", lang, engine=engine.name), visible=not caps.voice_cloning)
+                clone_note = gr.Markdown(
+                    t("no_cloning", lang, engine=engine.name), visible=not caps.voice_cloning, elem_id="no-cloning"
+                )
 
                 with gr.Accordion(t("emotion", lang), open=True) as emotion_box:
                     emotion_note = gr.Markdown(t("no_emotion", lang, engine=engine.name), visible=not caps.emotion_vector)
@@ -128,6 +137,13 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
                         gr.Dataframe(headers=PREVIEW_HEADERS, value=[], interactive=False, wrap=True, label=t("preview", lang)),
                         "preview",
                     )
+                    with gr.Group(visible=caps.sampling, elem_id="sampling"):
+                        gr.Markdown(t("sampling", lang))
+                        sampling = [
+                            gr.Slider(*SAMPLING_RANGES[name], value=default, label=name, step=_step(name))
+                            for name, default in SAMPLING_DEFAULTS.items()
+                        ]
+                        interval_silence = gr.Slider(0, 2000, value=200, step=10, label="interval_silence (ms)")
                 examples = gr.Examples(EXAMPLES, inputs=[text], label=f"{t('examples', 'zh')} / {t('examples', 'en')}")
 
             with gr.Column(scale=2):
@@ -156,6 +172,9 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
             text_language: str = "auto",
             max_segment: int = DEFAULT_MAX_UNITS,
             ui_lang: str | None = None,
+            top_p: float = 0.8, top_k: int = 30, temperature: float = 0.8, num_beams: int = 3,
+            repetition_penalty: float = 10.0, length_penalty: float = 0.0, max_mel_tokens: int = 1500,
+            interval_silence: int = 200,
             progress=PROGRESS,
         ):  # fmt: skip
             vector = (happy, angry, sad, afraid, disgusted, melancholic, surprised, calm)
@@ -171,13 +190,16 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
                 emotion_text,
             )
             values += (speed, seed, text_language, max_segment)
+            if caps.sampling:
+                chosen = (top_p, top_k, temperature, num_beams, repetition_penalty, length_penalty, max_mel_tokens)
+                values += (dict(zip(SAMPLING_DEFAULTS, chosen, strict=True)), interval_silence)
             return actions.run_for_ui(manager, ui_lang or lang, values, progress)
 
         button.click(
             on_synthesize,
             inputs=[
                 *(text, voice, reference, mode, emotion_audio, weight, *sliders, emotion_random, emotion_text),
-                *(speed, seed, text_language, max_segment, ui_lang),
+                *(speed, seed, text_language, max_segment, ui_lang, *sampling, interval_silence),
             ],
             outputs=[output, info],
             api_name="synthesize",

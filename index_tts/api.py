@@ -216,9 +216,17 @@ def _collect(speech: SpeechStream):
 
 
 def _headers(speech: SpeechStream) -> dict[str, str]:
-    return {
+    """Response headers; ``X-TTS-Fallback`` says the embedded engine spoke instead of the chosen one
+    (for a streamed response only a fallback at start-up is known when the headers go out)."""
+    headers = {
         "X-Sample-Rate": str(speech.sample_rate),
         "X-Segments": str(len(speech.segments)),
         "X-Engine": speech.manager.engine.name,
         "Cache-Control": "no-store",
     }
+    notes = speech.notes
+    if notes:
+        headers["X-TTS-Fallback"] = "kokoro"
+        reason = " | ".join(note.splitlines()[0] for note in notes)
+        headers["X-TTS-Fallback-Reason"] = reason.encode("ascii", "replace").decode()[:300]
+    return headers

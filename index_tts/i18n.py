@@ -49,6 +49,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "examples": {"zh": "示例", "en": "Examples"},
     "synthesize": {"zh": "合成", "en": "Synthesize"},
     "output": {"zh": "合成结果", "en": "Result"},
+    "fallback_notice": {"zh": "已改用内置引擎", "en": "Served by the embedded engine"},
+    "fallback_banner": {
+        "zh": "⚠️ 所选引擎未能启动，现由内置引擎（Kokoro）朗读：{reason}",
+        "en": "⚠️ The chosen engine could not start; the embedded engine (Kokoro) is speaking instead: {reason}",
+    },
+    "sampling": {"zh": "采样参数（IndexTTS2）", "en": "Sampling (IndexTTS2)"},
     "info": {
         "zh": "音频 {audio:.2f} 秒 · 合成耗时 {compute:.2f} 秒 · RTF {rtf:.3f} · {segments} 段",
         "en": "Audio {audio:.2f} s · synthesis {compute:.2f} s · RTF {rtf:.3f} · {segments} segment(s)",

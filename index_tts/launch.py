@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("INDEX_TTS_API_KEY"),
         help="require 'Authorization: Bearer KEY' on the HTTP API (or set INDEX_TTS_API_KEY)",
     )
+    p.add_argument(
+        "--no-fallback",
+        action="store_true",
+        help="with --engine indextts2: stop on a load error instead of serving with the embedded engine",
+    )
+    p.add_argument("--fp16", action="store_true", help="IndexTTS2: half precision (GPU)")
+    p.add_argument("--device", default=None, help="IndexTTS2: torch device, e.g. cuda:0 or cpu (default: its choice)")
     p.add_argument("--skip-warmup", action="store_true", help="open the port without a warm-up (for benchmarks only)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
@@ -110,6 +117,9 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             cache=not (args.naive or args.no_cache),
             max_batch=args.max_batch,
             batch_window_ms=args.batch_window_ms,
+            fallback=not args.no_fallback,
+            fp16=args.fp16,
+            device=args.device,
         )
         manager = get_manager(config, warm=not args.skip_warmup)
         demo = build_ui(manager, args.lang)

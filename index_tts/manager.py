@@ -24,11 +24,13 @@ from .cache import AudioCache, cache_key
 from .emotion import EmotionRequest, resolve_vector
 from .engines import DEFAULT_ENGINE, create_engine
 from .engines.base import Engine, Segment, SynthParams, pause_after
+from .engines.fallback import FallbackEngine
 from .errors import TTSError
 from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
 from .metrics import Metrics
 from .paths import cache_dir
+from .sampling import sampling_kwargs
 from .scheduler import Cancelled, SegmentScheduler
 from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
 
@@ -61,6 +63,9 @@ class ManagerConfig:
     first_segment_units: int = FIRST_SEGMENT_UNITS
     max_batch: int = 1  # for engines that can batch: segments per call ...
     batch_window_ms: float = 0.0  # ... gathered for at most this long
+    fallback: bool = True  # when the chosen engine fails to load or on a request, the embedded one serves
+    fp16: bool = False  # engine options for IndexTTS2 (GPU): half precision ...
+    device: str | None = None  # ... and the torch device ("cuda:0", "cpu"); None lets it choose
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,8 @@ class SpeechJob:
     max_units: int = DEFAULT_MAX_UNITS
     emotion: EmotionRequest = field(default_factory=EmotionRequest)
     reference_audio: str | None = None
+    sampling: tuple[tuple[str, float], ...] = ()  # IndexTTS2 generation keywords (top_p, temperature...)
+    interval_silence_ms: int = 200  # IndexTTS2: silence between the pieces it splits a segment into
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():
@@ -85,6 +92,9 @@ class SpeechJob:
             raise TTSError(f"speed must be between {SPEED_RANGE[0]} and {SPEED_RANGE[1]}")
         if not SEGMENT_RANGE[0] <= self.max_units <= SEGMENT_RANGE[1]:
             raise TTSError(f"the maximum segment length must be between {SEGMENT_RANGE[0]} and {SEGMENT_RANGE[1]}")
+        sampling_kwargs(dict(self.sampling))
+        if not 0 <= self.interval_silence_ms <= 2000:
+            raise TTSError("the interval silence must be between 0 and 2000 ms")
 
 
 class ModelManager:
@@ -98,6 +108,7 @@ class ModelManager:
         self.ready = False
         self.closed = False
         self._engine: Engine | None = None
+        self.fallback_reason: str | None = None  # set when the configured engine could not load
         self._synthesizer: Synthesizer | None = None
         self.scheduler: SegmentScheduler | None = None
         self.cache: AudioCache | None = None
@@ -123,7 +134,7 @@ class ModelManager:
             log.info("loaded front-end %s in %.2fs", lang, seconds)
         t0 = time.perf_counter()
         cfg = self.config
-        engine = create_engine(cfg.engine, model_root=cfg.model_dir, num_sessions=cfg.sessions, threads_per_session=cfg.threads)
+        engine = self._create_engine()
         self.load_seconds["engine"] = round(time.perf_counter() - t0, 3)
         log.info("loaded engine %s (%s) in %.2fs", engine.name, engine.model_version, self.load_seconds["engine"])
         self._engine = engine
@@ -140,6 +151,28 @@ class ModelManager:
             if cfg.cache:
                 self.cache = AudioCache(cache_dir("audio_cache"))
         self.load_seconds["total"] = round(time.perf_counter() - started, 3)
+
+    def _create_engine(self) -> Engine:
+        """The configured engine; with fallback on, the embedded one when it cannot load (and per failed segment)."""
+        cfg = self.config
+
+        def embedded() -> Engine:
+            return create_engine(
+                DEFAULT_ENGINE, model_root=cfg.model_dir, num_sessions=cfg.sessions, threads_per_session=cfg.threads
+            )
+
+        if cfg.engine == DEFAULT_ENGINE:
+            return embedded()
+        options: dict[str, Any] = {"model_root": cfg.model_dir, "use_fp16": cfg.fp16, "device": cfg.device}
+        try:
+            primary = create_engine(cfg.engine, **options)
+        except Exception as exc:
+            if not cfg.fallback:
+                raise
+            self.fallback_reason = f"{cfg.engine} could not start, so the embedded engine serves: {exc}"
+            log.warning("%s could not start (%s); the embedded engine serves instead", cfg.engine, str(exc).splitlines()[0])
+            return embedded()
+        return FallbackEngine(primary, embedded) if cfg.fallback else primary
 
     def warm_up(self) -> None:
         """One synthesis per language so the first visitor pays no first-call cost."""
@@ -232,7 +265,7 @@ class ModelManager:
             if progress and not self.config.naive:
                 progress(i + 1, len(speech.segments), speech.segments[i])
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-        return SynthesisResult(audio, self.engine.sample_rate, speech.segments, speech.seconds)
+        return SynthesisResult(audio, self.engine.sample_rate, speech.segments, speech.seconds, tuple(speech.notes))
 
     def queue_depth(self) -> int:
         """Segments waiting for a worker plus requests waiting in front of the manager."""
@@ -240,9 +273,10 @@ class ModelManager:
         return waiting + self.waiting_elsewhere()
 
     def _render(self, segment: Segment, params: SynthParams) -> np.ndarray:
-        """What a worker runs for one segment: the engine, then the cache."""
+        """What a worker runs for one segment: the engine, then the cache (never audio from a fallback)."""
+        notes = len(params.notes)
         audio = self.engine.synthesize(segment, params)
-        if self.cache is not None:
+        if self.cache is not None and len(params.notes) == notes:
             self.cache.put(self._key(segment, params), audio)
         return audio
 
@@ -266,6 +300,9 @@ class ModelManager:
             extra["emotion_text"] = job.emotion.text
         if job.reference_audio:
             extra["reference_audio"] = job.reference_audio
+        if self.engine.capabilities.sampling:
+            extra["sampling"] = dict(job.sampling)
+            extra["interval_silence"] = job.interval_silence_ms
         vector = resolve_vector(job.emotion, job.seed)
         return SynthParams(
             voice=voice,
@@ -283,6 +320,7 @@ class ModelManager:
             "status": "ok" if self.ready else "loading",
             "engine": engine.name if engine else self.config.engine,
             "model_version": engine.model_version if engine else None,
+            "fallback": self.fallback_reason,
             "voices": engine.voices() if engine else [],
             "languages": list(engine.languages) if engine else [],
             "load_seconds": self.load_seconds,
@@ -336,6 +374,12 @@ class SpeechStream:
         self.audio_samples = 0
         self._ticket = None
         self._iterator = self._run()
+
+    @property
+    def notes(self) -> list[str]:
+        """What the listener should be told: the engine fallback at start-up and any during this request."""
+        reason = self.manager.fallback_reason
+        return ([reason] if reason else []) + list(self.params.notes)
 
     def __iter__(self) -> Iterator[np.ndarray]:
         return self._iterator

@@ -39,6 +39,8 @@ def build_job(
     seed: float | None,
     text_language: str,
     max_segment: float,
+    sampling: dict[str, float] | None = None,
+    interval_silence: float | None = None,
 ) -> SpeechJob:
     """Widget values to a validated ``SpeechJob``; raises ``TTSError`` with what to fix."""
     try:
@@ -64,6 +66,8 @@ def build_job(
         max_units=int(max_segment),
         emotion=emotion,
         reference_audio=reference_audio or None,
+        sampling=tuple(sorted((sampling or {}).items())),
+        interval_silence_ms=int(interval_silence if interval_silence is not None else 200),
     )
 
 
@@ -90,6 +94,8 @@ def synthesize(manager: ModelManager, job: SpeechJob, lang: str, progress: Progr
         rtf=result.rtf,
         segments=len(result.segments),
     )
+    for note in result.notes:
+        info += f"\n\n⚠️ {t('fallback_notice', lang)}: {note.splitlines()[0]}"
     return str(path), info
 
 
