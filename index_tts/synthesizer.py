@@ -28,6 +28,7 @@ class SynthesisResult:
     sample_rate: int
     segments: list[Segment]
     seconds: float
+    notes: tuple[str, ...] = ()  # e.g. that the fallback engine spoke it
 
     @property
     def audio_seconds(self) -> float:
