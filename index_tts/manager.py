@@ -30,6 +30,8 @@ from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
 from .metrics import Metrics
 from .paths import cache_dir
+from .prosody.controls import Prosody
+from .prosody.emotion_rendering import emotion_prosody
 from .sampling import sampling_kwargs
 from .scheduler import Cancelled, SegmentScheduler
 from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
@@ -40,6 +42,7 @@ MAX_TEXT_CHARS = 5000
 PLAN_CACHE_SIZE = 1024
 SEGMENT_TIMEOUT_S = 120.0  # a segment that takes longer has hung: the request fails instead of waiting forever
 SPEED_RANGE = (0.5, 2.0)
+PITCH_RANGE = (-12.0, 12.0)  # semitones added to the voice
 SEGMENT_RANGE = (8, 200)
 # Full-length segments: onnxruntime grows its memory arena on the first long input, so warm with long ones.
 FIRST_SEGMENT_UNITS = 6  # the first segment of a request: a few words, so first audio comes after one short call
@@ -82,6 +85,7 @@ class SpeechJob:
     reference_audio: str | None = None
     sampling: tuple[tuple[str, float], ...] = ()  # IndexTTS2 generation keywords (top_p, temperature...)
     interval_silence_ms: int = 200  # IndexTTS2: silence between the pieces it splits a segment into
+    pitch: float = 0.0  # semitones added to the voice (engines with prosody control)
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():
@@ -93,6 +97,8 @@ class SpeechJob:
         if not SEGMENT_RANGE[0] <= self.max_units <= SEGMENT_RANGE[1]:
             raise TTSError(f"the maximum segment length must be between {SEGMENT_RANGE[0]} and {SEGMENT_RANGE[1]}")
         sampling_kwargs(dict(self.sampling))
+        if not math.isfinite(self.pitch) or not PITCH_RANGE[0] <= self.pitch <= PITCH_RANGE[1]:
+            raise TTSError(f"pitch must be between {PITCH_RANGE[0]:g} and {PITCH_RANGE[1]:g} semitones")
         if not 0 <= self.interval_silence_ms <= 2000:
             raise TTSError("the interval silence must be between 0 and 2000 ms")
 
@@ -303,13 +309,19 @@ class ModelManager:
         if self.engine.capabilities.sampling:
             extra["sampling"] = dict(job.sampling)
             extra["interval_silence"] = job.interval_silence_ms
-        vector = resolve_vector(job.emotion, job.seed)
+        vector = resolve_vector(job.emotion, job.seed, job.text)
+        weight = job.emotion.weight if job.emotion.mode.value != "voice" else 0.0
+        prosody = None
+        if self.engine.capabilities.prosody_control:
+            base = Prosody(pitch_shift=job.pitch) if job.pitch else None
+            prosody = emotion_prosody(vector, weight, base)
         return SynthParams(
             voice=voice,
             speed=job.speed,
             seed=job.seed,
             emotion=vector,
-            emotion_weight=job.emotion.weight if job.emotion.mode.value != "voice" else 0.0,
+            emotion_weight=weight,
+            prosody=prosody,
             extra=extra,
         )
 

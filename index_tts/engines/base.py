@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import TTSError
 from ..prosody.controls import Prosody
 
 
@@ -27,6 +28,7 @@ class Capabilities:
     batched_inference: bool = False
     streaming: bool = False
     deterministic: bool = True
+    prosody_control: bool = False  # honours SynthParams.prosody (emotion is then rendered as prosody)
     sampling: bool = False  # takes sampling parameters (top_p, temperature...) in SynthParams.extra["sampling"]
 
 
@@ -78,6 +80,11 @@ class Engine(ABC):
     @abstractmethod
     def voices(self) -> list[str]:
         """Names accepted as ``SynthParams.voice``."""
+
+    def check_voice(self, voice: str) -> None:
+        """Raise ``TTSError`` listing the valid names unless ``voice`` is one this engine can speak with."""
+        if voice not in self.voices():
+            raise TTSError(f"unknown voice {voice!r}; choose one of: {', '.join(self.voices())}")
 
     @abstractmethod
     def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 from .. import SAMPLE_RATE
 from ..audio import trim_silence
 from ..errors import TTSError
-from ..prosody.controls import Prosody, ProsodyTrack, apply_controls, scale_durations
+from ..prosody.controls import Prosody, ProsodyTrack, apply_controls, apply_loudness, scale_durations
 from ..prosody.mandarin import Register, apply_tones, is_question, syllable_spans
 from . import kokoro_assets as assets
 from . import kokoro_graphs as graphs
@@ -74,6 +74,9 @@ class KokoroEngine(Engine):
         self.graph = graph
         self.intonation = intonation and graph == "split"
         self.model_version = assets.MODEL_VERSION + (f"+{INTONATION_VERSION}" if self.intonation else "")
+        # emotion is rendered as prosody (see prosody.emotion_rendering), which needs the split stages
+        split = graph == "split"
+        self.capabilities = Capabilities(emotion_vector=split, emotion_text=split, prosody_control=split)
         self._pool: queue.Queue = queue.Queue()
         for _ in range(self.num_sessions):
             if graph == "split":
@@ -95,14 +98,39 @@ class KokoroEngine(Engine):
     def voices(self) -> list[str]:
         return sorted(self._voices)
 
+    def check_voice(self, voice: str) -> None:
+        self._style_table(voice)
+
+    def _style_table(self, voice: str) -> np.ndarray:
+        """A voice's style rows; ``a:0.6+b:0.4`` blends voices by weight (weights are normalized)."""
+        table = self._voices.get(voice)
+        if table is not None:
+            return table
+        parts = [p.strip() for p in voice.split("+")] if isinstance(voice, str) and "+" in voice else []
+        if not parts:
+            raise TTSError(f"unknown voice {voice!r}; choose one of: {', '.join(self.voices())} (or blend: a:0.6+b:0.4)")
+        blend = np.zeros_like(next(iter(self._voices.values())))
+        total = 0.0
+        for part in parts:
+            name, _, amount = part.partition(":")
+            if name not in self._voices:
+                raise TTSError(f"unknown voice {name!r} in blend {voice!r}; choose from: {', '.join(self.voices())}")
+            try:
+                weight = float(amount) if amount else 1.0
+            except ValueError as exc:
+                raise TTSError(f"blend weight {amount!r} of {name} is not a number") from exc
+            if not (np.isfinite(weight) and 0.0 < weight <= 10.0):
+                raise TTSError(f"blend weight of {name} must be above 0 and at most 10, got {amount}")
+            blend += weight * self._voices[name]
+            total += weight
+        return blend / total
+
     def tokenize(self, phonemes: str) -> list[int]:
         """Phoneme string to token ids; symbols outside the vocabulary are skipped."""
         return [self._vocab[c] for c in phonemes if c in self._vocab]
 
     def _inputs(self, phonemes: str, params: SynthParams) -> tuple[np.ndarray, np.ndarray] | None:
-        style_table = self._voices.get(params.voice)
-        if style_table is None:
-            raise TTSError(f"unknown voice {params.voice!r}; choose one of: {', '.join(self.voices())}")
+        style_table = self._style_table(params.voice)
         if not SPEED_RANGE[0] <= params.speed <= SPEED_RANGE[1]:
             raise TTSError(f"speed must be between {SPEED_RANGE[0]} and {SPEED_RANGE[1]}, got {params.speed}")
         tokens = self.tokenize(phonemes)
@@ -166,4 +194,5 @@ class KokoroEngine(Engine):
                 audio = worker.decode(encoded, track.frames, track.f0, track.energy)
         finally:
             self._pool.put(worker)
-        return trim_silence(np.asarray(audio, np.float32).ravel(), self.sample_rate)
+        audio = trim_silence(np.asarray(audio, np.float32).ravel(), self.sample_rate)
+        return apply_loudness(audio, prosody.loudness_db)

@@ -19,6 +19,8 @@ from ..errors import TTSError
 VOICED_HZ = 40.0  # F0 points below this are unvoiced in Kokoro's curve (it predicts ~10 Hz there)
 PITCH_SHIFT_RANGE = (-12.0, 12.0)  # semitones
 SCALE_RANGE = (0.25, 4.0)
+LOUDNESS_RANGE_DB = (-24.0, 12.0)
+PEAK = 0.98
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Prosody:
     energy: float = 1.0
     duration: float = 1.0
     pause: float = 1.0
+    loudness_db: float = 0.0
     phoneme_durations: tuple[float, ...] | None = None
     f0_override: tuple[float, ...] | None = None
     intonation: bool = True
@@ -47,6 +50,7 @@ class Prosody:
             "energy": (self.energy, SCALE_RANGE),
             "duration": (self.duration, SCALE_RANGE),
             "pause": (self.pause, (0.0, 4.0)),
+            "loudness_db": (self.loudness_db, LOUDNESS_RANGE_DB),
         }
         for name, (value, (lo, hi)) in checks.items():
             if not (isinstance(value, int | float) and math.isfinite(value) and lo <= value <= hi):
@@ -80,6 +84,16 @@ class ProsodyTrack:
     @property
     def voiced(self) -> np.ndarray:
         return self.f0 > VOICED_HZ
+
+
+def apply_loudness(audio: np.ndarray, loudness_db: float) -> np.ndarray:
+    """Gain in dB; peaks that would pass ``PEAK`` are rounded off (tanh), not clipped."""
+    if loudness_db == 0.0 or audio.size == 0:
+        return audio
+    louder = audio * np.float32(10 ** (loudness_db / 20))
+    if np.abs(louder).max() > PEAK:
+        louder = np.float32(PEAK) * np.tanh(louder / np.float32(PEAK))
+    return louder.astype(np.float32)
 
 
 def scale_durations(durations: np.ndarray, prosody: Prosody) -> np.ndarray:
