@@ -69,8 +69,16 @@ def random_vector(seed: int | None) -> tuple[float, ...]:
     return normalize_vector(rng.random(len(EMOTIONS)).tolist())
 
 
-def resolve_vector(request: EmotionRequest, seed: int | None) -> tuple[float, ...] | None:
-    """The vector an engine should render, or ``None`` when the mode does not give one directly."""
+def resolve_vector(request: EmotionRequest, seed: int | None, main_text: str = "") -> tuple[float, ...] | None:
+    """The vector an engine should render, or ``None`` when the mode does not give one directly.
+
+    In text mode the description (or, when it is empty, the text to speak, as IndexTTS2 does) goes
+    through the lexicon classifier of ``emotion_text``.
+    """
+    if request.mode is EmotionMode.TEXT:
+        from .emotion_text import classify_emotion
+
+        return normalize_vector(classify_emotion(request.text or main_text))
     if request.mode is not EmotionMode.VECTOR:
         return None
     if request.random:

@@ -34,6 +34,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "例如：带着一点委屈的语气（留空则使用正文）",
         "en": "e.g. slightly hurt and disappointed (empty: use the main text)",
     },
+    "partial_emotion": {
+        "zh": "ℹ️ 当前引擎（{engine}）以韵律（音高、音域、语速、响度、停顿）表现情感（滑块与情感描述）；参考音频模式暂不生效。",
+        "en": "ℹ️ The current engine ({engine}) renders emotion as prosody (pitch, range, tempo, loudness, pauses) "
+        "from the sliders and descriptions; the emotion reference clip mode is not rendered yet.",
+    },
     "no_emotion": {
         "zh": "ℹ️ 当前引擎（{engine}）暂不渲染情感：设置会随请求传给引擎，但声音不会因此改变。",
         "en": "ℹ️ The current engine ({engine}) does not render emotion yet: "
@@ -49,6 +54,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "examples": {"zh": "示例", "en": "Examples"},
     "synthesize": {"zh": "合成", "en": "Synthesize"},
     "output": {"zh": "合成结果", "en": "Result"},
+    "pitch": {"zh": "音高（半音）", "en": "Pitch (semitones)"},
+    "voice_blend_hint": {
+        "zh": "可输入混合音色，如 jf_alpha:0.6+jm_kumo:0.4",
+        "en": "or type a blend, e.g. jf_alpha:0.6+jm_kumo:0.4",
+    },
+    "emotion_from_text": {"zh": "由情感描述得到的情感向量", "en": "Emotion vector from the description"},
     "fallback_notice": {"zh": "已改用内置引擎", "en": "Served by the embedded engine"},
     "fallback_banner": {
         "zh": "⚠️ 所选引擎未能启动，现由内置引擎（Kokoro）朗读：{reason}",

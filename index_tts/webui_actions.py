@@ -13,10 +13,10 @@ from pathlib import Path
 
 import gradio as gr
 
-from .emotion import EMOTIONS, EmotionMode, EmotionRequest
+from .emotion import EMOTIONS, EmotionMode, EmotionRequest, resolve_vector
 from .errors import TTSError
 from .frontend.segmenter import units
-from .i18n import stream_labels, t
+from .i18n import EMOTION_NAMES, stream_labels, t
 from .manager import MAX_TEXT_CHARS, ModelManager, SpeechJob
 from .outputs import save_wav
 
@@ -41,6 +41,7 @@ def build_job(
     max_segment: float,
     sampling: dict[str, float] | None = None,
     interval_silence: float | None = None,
+    pitch: float | None = None,
 ) -> SpeechJob:
     """Widget values to a validated ``SpeechJob``; raises ``TTSError`` with what to fix."""
     try:
@@ -68,6 +69,7 @@ def build_job(
         reference_audio=reference_audio or None,
         sampling=tuple(sorted((sampling or {}).items())),
         interval_silence_ms=int(interval_silence if interval_silence is not None else 200),
+        pitch=float(pitch or 0.0),
     )
 
 
@@ -94,6 +96,11 @@ def synthesize(manager: ModelManager, job: SpeechJob, lang: str, progress: Progr
         rtf=result.rtf,
         segments=len(result.segments),
     )
+    if job.emotion.mode is EmotionMode.TEXT:
+        vector = resolve_vector(job.emotion, job.seed, job.text) or ()
+        names = EMOTION_NAMES[lang]
+        chosen = " · ".join(f"{names[i]} {v:.2f}" for i, v in enumerate(vector) if v > 0)
+        info += f"\n\n{t('emotion_from_text', lang)}: {chosen}"
     for note in result.notes:
         info += f"\n\n⚠️ {t('fallback_notice', lang)}: {note.splitlines()[0]}"
     return str(path), info
