@@ -19,10 +19,11 @@ import gradio as gr
 
 from index_tts import webui_actions as actions
 from index_tts.emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode
+from index_tts.engines.voice_catalog import voice_label
 from index_tts.frontend.segmenter import DEFAULT_MAX_UNITS
 from index_tts.i18n import EMOTION_NAMES, t
 from index_tts.launch import build_parser, run
-from index_tts.manager import MAX_TEXT_CHARS, SEGMENT_RANGE, SPEED_RANGE, ModelManager
+from index_tts.manager import MAX_TEXT_CHARS, PITCH_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager
 from index_tts.sampling import SAMPLING_DEFAULTS, SAMPLING_RANGES
 
 EXAMPLES = [
@@ -49,6 +50,7 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
     engine = manager.engine
     caps = engine.capabilities
     relabel: list[tuple[gr.components.Component, str, str]] = []  # (component, attribute, string key)
+    emotion_note_key = "partial_emotion" if caps.emotion_vector else "no_emotion"
 
     def tr(component, key: str, attr: str = "label"):
         relabel.append((component, attr, key))
@@ -76,7 +78,17 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
                 )
                 count = gr.Markdown(actions.char_count("", lang), elem_id="char-count")
                 with gr.Row():
-                    voice = tr(gr.Dropdown(engine.voices(), value=manager.default_voice, label=t("voice", lang)), "voice")
+                    voice = tr(
+                        gr.Dropdown(
+                            [(voice_label(v), v) for v in engine.voices()],
+                            value=manager.default_voice,
+                            allow_custom_value=True,  # blends such as jf_alpha:0.6+jm_kumo:0.4
+                            label=t("voice", lang),
+                            info=t("voice_blend_hint", lang),
+                        ),
+                        "voice",
+                    )
+                    pitch = tr(gr.Slider(*PITCH_RANGE, value=0.0, step=0.5, label=t("pitch", lang)), "pitch")
                     speed = tr(gr.Slider(*SPEED_RANGE, value=1.0, step=0.05, label=t("speed", lang)), "speed")
                     seed = tr(gr.Number(value=0, precision=0, label=t("seed", lang)), "seed")
                 reference = tr(
@@ -88,7 +100,10 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
                 )
 
                 with gr.Accordion(t("emotion", lang), open=True) as emotion_box:
-                    emotion_note = gr.Markdown(t("no_emotion", lang, engine=engine.name), visible=not caps.emotion_vector)
+                    emotion_note = gr.Markdown(
+                        t(emotion_note_key, lang, engine=engine.name),
+                        visible=not (caps.emotion_vector and caps.emotion_audio and caps.emotion_text),
+                    )
                     mode = tr(
                         gr.Radio(_mode_choices(lang), value=EmotionMode.VOICE.value, label=t("emotion_mode", lang)),
                         "emotion_mode",
@@ -175,6 +190,7 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
             top_p: float = 0.8, top_k: int = 30, temperature: float = 0.8, num_beams: int = 3,
             repetition_penalty: float = 10.0, length_penalty: float = 0.0, max_mel_tokens: int = 1500,
             interval_silence: int = 200,
+            pitch: float = 0.0,
             progress=PROGRESS,
         ):  # fmt: skip
             vector = (happy, angry, sad, afraid, disgusted, melancholic, surprised, calm)
@@ -190,16 +206,16 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
                 emotion_text,
             )
             values += (speed, seed, text_language, max_segment)
-            if caps.sampling:
-                chosen = (top_p, top_k, temperature, num_beams, repetition_penalty, length_penalty, max_mel_tokens)
-                values += (dict(zip(SAMPLING_DEFAULTS, chosen, strict=True)), interval_silence)
+            chosen = (top_p, top_k, temperature, num_beams, repetition_penalty, length_penalty, max_mel_tokens)
+            sampling = dict(zip(SAMPLING_DEFAULTS, chosen, strict=True)) if caps.sampling else None
+            values += (sampling, interval_silence, pitch)
             return actions.run_for_ui(manager, ui_lang or lang, values, progress)
 
         button.click(
             on_synthesize,
             inputs=[
                 *(text, voice, reference, mode, emotion_audio, weight, *sliders, emotion_random, emotion_text),
-                *(speed, seed, text_language, max_segment, ui_lang, *sampling, interval_silence),
+                *(speed, seed, text_language, max_segment, ui_lang, *sampling, interval_silence, pitch),
             ],
             outputs=[output, info],
             api_name="synthesize",
@@ -245,7 +261,7 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
             updates = [new_lang, gr.update(value=f"## {t('title', new_lang)}\n{t('subtitle', new_lang)}")]
             updates.append(actions.char_count(text, new_lang))
             updates += [gr.update(value=t("no_cloning", new_lang, engine=engine.name))]
-            updates += [gr.update(value=t("no_emotion", new_lang, engine=engine.name))]
+            updates += [gr.update(value=t(emotion_note_key, new_lang, engine=engine.name))]
             updates += [gr.update(label=t("emotion", new_lang)), gr.update(label=t("advanced", new_lang))]
             for component, attr, key in relabel:
                 update = {attr: t(key, new_lang)}

@@ -22,9 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .audio import MEDIA_TYPES, encode, to_int16, wav_stream_header
 from .emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode, EmotionRequest
+from .engines.voice_catalog import VOICES as VOICE_CATALOG
 from .errors import TTSError
 from .frontend.segmenter import DEFAULT_MAX_UNITS
-from .manager import MAX_TEXT_CHARS, SEGMENT_RANGE, SPEED_RANGE, ModelManager, SpeechJob, SpeechStream
+from .manager import MAX_TEXT_CHARS, PITCH_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager, SpeechJob, SpeechStream
 from .metrics import CONTENT_TYPE
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class SpeechRequest(BaseModel):
     instructions: str | None = Field(None, max_length=500, description="how to say it; used as the emotion description")
     seed: int = 0
     language: Literal["auto", "zh", "en", "ja"] = "auto"
+    pitch: float = Field(0.0, ge=PITCH_RANGE[0], le=PITCH_RANGE[1], description="semitones added to the voice")
 
 
 class TTSRequest(BaseModel):
@@ -66,6 +68,7 @@ class TTSRequest(BaseModel):
     seed: int = 0
     language: Literal["auto", "zh", "en", "ja"] = "auto"
     max_segment: int = Field(DEFAULT_MAX_UNITS, ge=SEGMENT_RANGE[0], le=SEGMENT_RANGE[1])
+    pitch: float = Field(0.0, ge=PITCH_RANGE[0], le=PITCH_RANGE[1], description="semitones added to the voice")
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
@@ -137,7 +140,16 @@ def add_api_routes(app: fastapi.FastAPI, manager: ModelManager, api_key: str | N
     @app.get("/v1/audio/voices", dependencies=[Depends(check_key)])
     def list_voices() -> dict:
         aliases = {name: resolve_voice(name) for name in OPENAI_VOICES}
-        return {"engine": manager.engine.name, "default": manager.default_voice, "voices": voices, "openai_aliases": aliases}
+        details = {v: VOICE_CATALOG[v] for v in voices if v in VOICE_CATALOG}
+        blend = "a:0.6+b:0.4 mixes voices" if manager.engine.capabilities.prosody_control else None
+        return {
+            "engine": manager.engine.name,
+            "default": manager.default_voice,
+            "voices": voices,
+            "details": details,
+            "blending": blend,
+            "openai_aliases": aliases,
+        }
 
     @app.get("/metrics", dependencies=[Depends(check_key)])
     def metrics() -> Response:
@@ -148,7 +160,7 @@ def add_api_routes(app: fastapi.FastAPI, manager: ModelManager, api_key: str | N
         emotion = EmotionRequest(mode=EmotionMode.TEXT, text=body.instructions) if body.instructions else EmotionRequest()
         job = SpeechJob(
             text=body.input, voice=resolve_voice(body.voice), speed=body.speed, seed=body.seed,
-            language=body.language, emotion=emotion,
+            language=body.language, emotion=emotion, pitch=body.pitch,
         )  # fmt: skip
         return await _respond(job, body.response_format, body.stream, "openai")
 
@@ -164,7 +176,7 @@ def add_api_routes(app: fastapi.FastAPI, manager: ModelManager, api_key: str | N
         )
         job = SpeechJob(
             text=body.text, voice=resolve_voice(body.voice), speed=body.speed, seed=body.seed,
-            language=body.language, max_units=body.max_segment, emotion=emotion,
+            language=body.language, max_units=body.max_segment, emotion=emotion, pitch=body.pitch,
         )  # fmt: skip
         return await _respond(job, "wav", False, "tts")
 

@@ -23,6 +23,33 @@ def _speed(value: str) -> float:
     return speed
 
 
+def _emotion(value: str) -> tuple[float, ...]:
+    """``happy=0.8,sad=0.2`` → the 8 slider values in IndexTTS2 order."""
+    from .emotion import EMOTIONS
+
+    values = dict.fromkeys(EMOTIONS, 0.0)
+    for part in value.split(","):
+        name, _, amount = part.partition("=")
+        name = name.strip().lower()
+        if name not in values:
+            raise argparse.ArgumentTypeError(f"unknown emotion {name!r}; use: {', '.join(EMOTIONS)}")
+        try:
+            number = float(amount) if amount else 1.0
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{name}: {amount!r} is not a number") from exc
+        if not math.isfinite(number) or not 0.0 <= number <= 1.0:
+            raise argparse.ArgumentTypeError(f"{name} must be between 0 and 1")
+        values[name] = number
+    return tuple(values.values())
+
+
+def _unit(value: str) -> float:
+    number = float(value)
+    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError("must be a number between 0 and 1")
+    return number
+
+
 def _positive_int(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -57,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--speed", type=_speed, default=1.0, help="0.5-2.0")
     synth.add_argument("--lang", default="auto", choices=["auto", "zh", "en", "ja"])
     synth.add_argument("--seed", type=int, default=None, help="random seed (for engines that sample)")
+    synth.add_argument(
+        "--emotion", type=_emotion, default=None, metavar="NAME=V[,NAME=V]", help="emotion sliders, e.g. happy=0.8,sad=0.2"
+    )
+    synth.add_argument("--emotion-text", default=None, help="emotion from a description, e.g. 有点难过")
+    synth.add_argument("--pitch", type=float, default=0.0, help="semitones added to the voice (-12 to 12)")
+    synth.add_argument("--emo-alpha", type=_unit, default=0.65, help="emotion weight 0-1 (default 0.65; 0 = none)")
     synth.add_argument(
         "--max-segment",
         type=_positive_int,
@@ -113,14 +146,13 @@ def _synth_jobs(args: argparse.Namespace) -> list[tuple[str, Path]]:
 
 def _cmd_synth(args: argparse.Namespace) -> int:
     from .audio import write_wav_atomic
-    from .engines.base import SynthParams
     from .synthesizer import Synthesizer
 
     jobs = _synth_jobs(args)
     synthesizer = Synthesizer(_engine(args))
     voice = args.voice or synthesizer.engine.voices()[0]
     synthesizer.check_voice(voice)
-    params = SynthParams(voice=voice, speed=args.speed, seed=args.seed)
+    params = _params(args, voice, synthesizer.engine)
     failed = 0
     for text, out in jobs:
         try:
@@ -139,6 +171,32 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     if args.batch is not None:
         print(f"{len(jobs) - failed} of {len(jobs)} line(s) written to {args.out_dir}")
     return 2 if failed else 0
+
+
+def _params(args: argparse.Namespace, voice: str, engine):
+    """SynthParams from the flags: the emotion resolved and normalized as the UI and API do it."""
+    from .emotion import EmotionMode, EmotionRequest, resolve_vector
+    from .engines.base import SynthParams
+    from .prosody.controls import Prosody
+    from .prosody.emotion_rendering import emotion_prosody
+
+    if args.emotion is not None and args.emotion_text is not None:
+        raise TTSError("use --emotion or --emotion-text, not both")
+    if not math.isfinite(args.pitch) or not -12 <= args.pitch <= 12:
+        raise TTSError("--pitch must be between -12 and 12 semitones")
+    base = Prosody(pitch_shift=args.pitch) if args.pitch and engine.capabilities.prosody_control else None
+    if args.emotion is not None:
+        request = EmotionRequest(mode=EmotionMode.VECTOR, vector=args.emotion, weight=args.emo_alpha)
+    elif args.emotion_text is not None:
+        request = EmotionRequest(mode=EmotionMode.TEXT, text=args.emotion_text, weight=args.emo_alpha)
+    else:
+        return SynthParams(voice=voice, speed=args.speed, seed=args.seed, prosody=base)
+    vector = resolve_vector(request, args.seed, args.text or "")
+    prosody = emotion_prosody(vector, args.emo_alpha, base) if engine.capabilities.prosody_control else None
+    extra = {"emotion_mode": request.mode.value, "emotion_text": request.text}
+    return SynthParams(
+        voice=voice, speed=args.speed, seed=args.seed, emotion=vector, emotion_weight=args.emo_alpha, prosody=prosody, extra=extra
+    )
 
 
 def _cmd_voices(args: argparse.Namespace) -> int:

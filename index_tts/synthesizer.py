@@ -11,7 +11,6 @@ import numpy as np
 
 from .audio import join_segments
 from .engines.base import Engine, Segment, SynthParams, pause_after
-from .errors import TTSError
 from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
 
@@ -48,8 +47,7 @@ class Synthesizer:
         self.frontend = frontend or TextFrontend(phoneme_budget=min(engine.max_phonemes - 10, 400))
 
     def check_voice(self, voice: str) -> None:
-        if voice not in self.engine.voices():
-            raise TTSError(f"unknown voice {voice!r}; choose one of: {', '.join(self.engine.voices())}")
+        self.engine.check_voice(voice)
 
     def plan(self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> list[Segment]:
         """The segments ``text`` will be spoken in; raises ``TTSError`` when nothing is speakable."""

@@ -88,3 +88,31 @@ def test_closing_a_stream_while_another_thread_reads_it_is_safe() -> None:
         assert manager.scheduler is not None and manager.scheduler.depth()["requests"] == 0
     finally:
         manager.close()
+
+
+def test_pitch_and_voice_blends_through_the_api(naive_manager) -> None:
+    import io
+
+    import soundfile as sf
+    from conftest import semitone_shift
+
+    app = fastapi.FastAPI()
+    add_api_routes(app, naive_manager)
+    http = TestClient(app)
+
+    def wav(**body):
+        response = http.post("/api/tts", json={"text": "The river is calm in the morning.", **body})
+        assert response.status_code == 200, response.text
+        return sf.read(io.BytesIO(response.content), dtype="float32")[0]
+
+    assert 3.0 < semitone_shift(wav(voice="jf_alpha"), wav(voice="jf_alpha", pitch=4)) < 5.0
+    from conftest import median_pitch
+
+    alpha, kumo = median_pitch(wav(voice="jf_alpha")), median_pitch(wav(voice="jm_kumo"))
+    blend = median_pitch(wav(voice="jf_alpha:0.5+jm_kumo:0.5"))
+    assert kumo * 1.1 < blend < alpha / 1.1, (kumo, blend, alpha)
+    bad = http.post("/api/tts", json={"text": "hi", "voice": "jf_alpha:0.5+nobody:0.5"})
+    assert bad.status_code == 400 and "nobody" in bad.json()["error"]["message"]
+    assert http.post("/api/tts", json={"text": "hi", "pitch": 30}).status_code == 400
+    voices = http.get("/v1/audio/voices").json()
+    assert voices["details"]["jm_kumo"]["gender"] == "male" and voices["blending"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from conftest import median_pitch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,3 +126,20 @@ def test_batch_needs_its_folder_and_a_real_file(tmp_path) -> None:
     for args, message in cases:
         proc = run_cli("synth", *args)
         assert proc.returncode != 0 and message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_synth_with_emotion_flags(tmp_path) -> None:
+    def render(*flags: str) -> np.ndarray:
+        out = tmp_path / f"{len(list(tmp_path.iterdir()))}.wav"
+        proc = run_cli("synth", "--text", "今天真是美好的一天。", "--out", str(out), "--voice", "jf_alpha", *flags)
+        assert proc.returncode == 0, proc.stderr
+        return sf.read(out)[0]
+
+    plain = render()
+    assert np.array_equal(render("--emotion", "happy=0.8", "--emo-alpha", "0"), plain)  # weight 0: no emotion at all
+    sad = render("--emotion", "sad=1,melancholic=0.5", "--emo-alpha", "0.9")
+    assert len(sad) > 1.05 * len(plain)  # slower, though softer audio loses a little more to silence trimming
+    described = render("--emotion-text", "非常难过")
+    assert median_pitch(described) < median_pitch(plain) * 2 ** (-0.7 / 12)  # sad: lower
+    proc = run_cli("synth", "--text", "你好", "--out", str(tmp_path / "x.wav"), "--emotion", "joy=1")
+    assert proc.returncode != 0 and "unknown emotion 'joy'" in proc.stderr and "Traceback" not in proc.stderr

@@ -61,7 +61,7 @@ def test_emotion_modes_are_accepted(client) -> None:
     [
         ({"text": "   "}, "text is empty"),
         ({"text": "🎉🎉🎉"}, "nothing to speak"),
-        ({"text": "你好", "voice": "nobody"}, "nobody is not in the list of choices"),
+        ({"text": "你好", "voice": "nobody"}, "unknown voice 'nobody'; choose one of: jf_alpha"),
         ({"text": "你好", "speed": 5.0}, "greater than maximum value 2.0"),
         ({"text": "你好", "emotion_mode": "audio"}, "emotion reference clip"),
         ({"text": "你好", "emotion_mode": "sideways"}, "sideways.* is not in the list of choices"),
