@@ -24,6 +24,7 @@ from index_tts.frontend.segmenter import DEFAULT_MAX_UNITS
 from index_tts.i18n import EMOTION_NAMES, t
 from index_tts.launch import build_parser, run
 from index_tts.manager import MAX_TEXT_CHARS, PITCH_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager
+from index_tts.presets import list_presets
 from index_tts.sampling import SAMPLING_DEFAULTS, SAMPLING_RANGES
 
 EXAMPLES = [
@@ -159,6 +160,13 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
                             for name, default in SAMPLING_DEFAULTS.items()
                         ]
                         interval_silence = gr.Slider(0, 2000, value=200, step=10, label="interval_silence (ms)")
+                with gr.Accordion(t("presets", lang), open=False) as presets_box:
+                    with gr.Row():
+                        preset_pick = tr(gr.Dropdown(list_presets(), label=t("preset_saved", lang)), "preset_saved")
+                        preset_name = tr(gr.Textbox(label=t("preset_name", lang), max_length=40), "preset_name")
+                    with gr.Row():
+                        preset_load = tr(gr.Button(t("preset_load", lang), elem_id="preset-load"), "preset_load", "value")
+                        preset_save = tr(gr.Button(t("preset_save", lang), elem_id="preset-save"), "preset_save", "value")
                 examples = gr.Examples(EXAMPLES, inputs=[text], label=f"{t('examples', 'zh')} / {t('examples', 'en')}")
 
             with gr.Column(scale=2):
@@ -279,7 +287,22 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
             queue=False,
             api_visibility="private",
         )
-        del examples
+        preset_fields = [voice, mode, *sliders, weight, emotion_text, speed, seed, pitch]
+
+        def on_save(name, voice, mode, *rest):
+            *vector, weight, emotion_text, speed, seed, pitch = rest
+            preset = actions.build_preset(voice, mode, vector, weight, emotion_text, speed, seed, pitch)
+            actions.save_preset_for_ui(name, preset)
+            return gr.update(choices=list_presets(), value=name.strip())
+
+        def on_load(name):
+            return actions.load_preset_for_ui(name)
+
+        preset_save.click(
+            on_save, inputs=[preset_name, *preset_fields], outputs=[preset_pick], queue=False, api_visibility="private"
+        )
+        preset_load.click(on_load, inputs=[preset_pick], outputs=preset_fields, queue=False, api_visibility="private")
+        del examples, presets_box
     return demo
 
 

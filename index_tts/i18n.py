@@ -54,6 +54,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "examples": {"zh": "示例", "en": "Examples"},
     "synthesize": {"zh": "合成", "en": "Synthesize"},
     "output": {"zh": "合成结果", "en": "Result"},
+    "presets": {"zh": "预设", "en": "Presets"},
+    "preset_saved": {"zh": "已保存的预设", "en": "Saved presets"},
+    "preset_name": {"zh": "预设名称", "en": "Preset name"},
+    "preset_load": {"zh": "载入预设", "en": "Load preset"},
+    "preset_save": {"zh": "保存当前设置", "en": "Save current settings"},
     "pitch": {"zh": "音高（半音）", "en": "Pitch (semitones)"},
     "voice_blend_hint": {
         "zh": "可输入混合音色，如 jf_alpha:0.6+jm_kumo:0.4",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import gradio as gr
+from pydantic import ValidationError
 
 from .emotion import EMOTIONS, EmotionMode, EmotionRequest, resolve_vector
 from .errors import TTSError
@@ -19,6 +20,7 @@ from .frontend.segmenter import units
 from .i18n import EMOTION_NAMES, stream_labels, t
 from .manager import MAX_TEXT_CHARS, ModelManager, SpeechJob
 from .outputs import save_wav
+from .presets import Preset, load_preset, save_preset
 
 log = logging.getLogger(__name__)
 
@@ -144,3 +146,37 @@ def stream_player_js() -> str:
     labels = json.dumps(stream_labels(), ensure_ascii=False)
     call = f"window.indexTTSStream(text, voice, speed, seed, lang, {labels}[ui || 'zh'])"
     return f"(text, voice, speed, seed, lang, ui) => {{ {call}; return []; }}"
+
+
+def build_preset(voice, mode, vector, weight, emotion_text, speed, seed, pitch) -> Preset:
+    """The page's current delivery settings as a ``Preset``; bad values become a ``gr.Error``."""
+    try:
+        return Preset(
+            voice=voice or "",
+            emotion_mode=mode or EmotionMode.VOICE.value,
+            emotion=[float(v or 0.0) for v in vector],
+            emotion_weight=float(weight if weight is not None else 0.0),
+            emotion_text=emotion_text or "",
+            speed=float(speed or 1.0),
+            seed=int(seed or 0),
+            pitch=float(pitch or 0.0),
+        )
+    except ValidationError as exc:
+        raise gr.Error(f"cannot save these settings: {exc.errors()[0]['msg']}") from exc
+
+
+def save_preset_for_ui(name: str, preset: Preset) -> None:
+    try:
+        save_preset(name, preset)
+    except TTSError as exc:
+        raise gr.Error(str(exc)) from exc
+
+
+def load_preset_for_ui(name: str | None) -> list:
+    """Values for voice, mode, the 8 sliders, weight, description, speed, seed, pitch."""
+    try:
+        preset = load_preset(name or "")
+    except TTSError as exc:
+        raise gr.Error(str(exc)) from exc
+    head = [preset.voice, preset.emotion_mode.value, *preset.emotion, preset.emotion_weight, preset.emotion_text]
+    return [*head, preset.speed, preset.seed, preset.pitch]
