@@ -85,6 +85,13 @@ class ProsodyTrack:
     def voiced(self) -> np.ndarray:
         return self.f0 > VOICED_HZ
 
+    def voiced_points(self, start: int, end: int) -> np.ndarray:
+        """Indices of the voiced F0 points of tokens ``start`` to ``end`` (end excluded)."""
+        first = int(self.token_starts[start]) * 2
+        last = int(self.token_starts[end - 1] + self.frames[end - 1]) * 2
+        idx = np.arange(first, min(last, len(self.f0)))
+        return idx[self.voiced[idx]]
+
 
 def apply_loudness(audio: np.ndarray, loudness_db: float) -> np.ndarray:
     """Gain in dB; peaks that would pass ``PEAK`` are rounded off (tanh), not clipped."""

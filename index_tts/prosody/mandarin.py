@@ -113,9 +113,7 @@ def tone_targets(
     step = register.step * math.log(2) / 12
     previous = 0
     for i, syllable in enumerate(syllables):
-        first, last = int(starts[syllable.start]), int(ends[syllable.end - 1])
-        idx = np.arange(first, min(last, points))
-        idx = idx[voiced[idx]]
+        idx = track.voiced_points(syllable.start, syllable.end)
         final = i == len(syllables) - 1 or syllables[i + 1].start - syllable.end > 1
         if len(idx) == 0:
             previous = syllable.tone
@@ -153,12 +151,8 @@ def fill_energy_dips(track: ProsodyTrack, syllables: list[SyllableSpan]) -> np.n
     either side: valleys fill, onsets and offsets stay.
     """
     energy = track.energy.astype(np.float64).copy()
-    starts = track.token_starts * 2
-    ends = starts + track.frames * 2
-    voiced = track.voiced
     for syllable in syllables:
-        idx = np.arange(int(starts[syllable.start]), min(int(ends[syllable.end - 1]), len(energy)))
-        idx = idx[voiced[idx]]
+        idx = track.voiced_points(syllable.start, syllable.end)
         if len(idx) > 2:
             values = energy[idx]
             energy[idx] = np.minimum(np.maximum.accumulate(values), np.maximum.accumulate(values[::-1])[::-1])
