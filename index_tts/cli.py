@@ -177,22 +177,24 @@ def _params(args: argparse.Namespace, voice: str, engine):
     """SynthParams from the flags: the emotion resolved and normalized as the UI and API do it."""
     from .emotion import EmotionMode, EmotionRequest, resolve_vector
     from .engines.base import SynthParams
-    from .prosody.controls import Prosody
-    from .prosody.emotion_rendering import emotion_prosody
+    from .prosody.controls import PITCH_SHIFT_RANGE
+    from .prosody.emotion_rendering import delivery_prosody
 
     if args.emotion is not None and args.emotion_text is not None:
         raise TTSError("use --emotion or --emotion-text, not both")
-    if not math.isfinite(args.pitch) or not -12 <= args.pitch <= 12:
-        raise TTSError("--pitch must be between -12 and 12 semitones")
-    base = Prosody(pitch_shift=args.pitch) if args.pitch and engine.capabilities.prosody_control else None
+    lo, hi = PITCH_SHIFT_RANGE
+    if not math.isfinite(args.pitch) or not lo <= args.pitch <= hi:
+        raise TTSError(f"--pitch must be between {lo:g} and {hi:g} semitones")
+    controls = engine.capabilities.prosody_control
     if args.emotion is not None:
         request = EmotionRequest(mode=EmotionMode.VECTOR, vector=args.emotion, weight=args.emo_alpha)
     elif args.emotion_text is not None:
         request = EmotionRequest(mode=EmotionMode.TEXT, text=args.emotion_text, weight=args.emo_alpha)
     else:
-        return SynthParams(voice=voice, speed=args.speed, seed=args.seed, prosody=base)
+        prosody = delivery_prosody(controls, None, 0.0, args.pitch)
+        return SynthParams(voice=voice, speed=args.speed, seed=args.seed, prosody=prosody)
     vector = resolve_vector(request, args.seed, args.text or "")
-    prosody = emotion_prosody(vector, args.emo_alpha, base) if engine.capabilities.prosody_control else None
+    prosody = delivery_prosody(controls, vector, args.emo_alpha, args.pitch)
     extra = {"emotion_mode": request.mode.value, "emotion_text": request.text}
     return SynthParams(
         voice=voice, speed=args.speed, seed=args.seed, emotion=vector, emotion_weight=args.emo_alpha, prosody=prosody, extra=extra

@@ -30,8 +30,8 @@ from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
 from .metrics import Metrics
 from .paths import cache_dir
-from .prosody.controls import Prosody
-from .prosody.emotion_rendering import emotion_prosody
+from .prosody.controls import PITCH_SHIFT_RANGE
+from .prosody.emotion_rendering import delivery_prosody
 from .sampling import sampling_kwargs
 from .scheduler import Cancelled, SegmentScheduler
 from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
@@ -42,7 +42,7 @@ MAX_TEXT_CHARS = 5000
 PLAN_CACHE_SIZE = 1024
 SEGMENT_TIMEOUT_S = 120.0  # a segment that takes longer has hung: the request fails instead of waiting forever
 SPEED_RANGE = (0.5, 2.0)
-PITCH_RANGE = (-12.0, 12.0)  # semitones added to the voice
+PITCH_RANGE = PITCH_SHIFT_RANGE  # semitones added to the voice
 SEGMENT_RANGE = (8, 200)
 # Full-length segments: onnxruntime grows its memory arena on the first long input, so warm with long ones.
 FIRST_SEGMENT_UNITS = 6  # the first segment of a request: a few words, so first audio comes after one short call
@@ -311,10 +311,7 @@ class ModelManager:
             extra["interval_silence"] = job.interval_silence_ms
         vector = resolve_vector(job.emotion, job.seed, job.text)
         weight = job.emotion.weight if job.emotion.mode.value != "voice" else 0.0
-        prosody = None
-        if self.engine.capabilities.prosody_control:
-            base = Prosody(pitch_shift=job.pitch) if job.pitch else None
-            prosody = emotion_prosody(vector, weight, base)
+        prosody = delivery_prosody(self.engine.capabilities.prosody_control, vector, weight, job.pitch)
         return SynthParams(
             voice=voice,
             speed=job.speed,

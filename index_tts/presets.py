@@ -17,7 +17,9 @@ from pydantic import BaseModel, Field, ValidationError
 
 from .emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode
 from .errors import TTSError
+from .manager import SPEED_RANGE
 from .outputs import OUTPUT_DIR
+from .prosody.controls import PITCH_SHIFT_RANGE
 
 PRESET_DIR = OUTPUT_DIR / "presets"
 NAME = re.compile(r"[\w\- ]{1,40}")
@@ -31,9 +33,9 @@ class Preset(BaseModel):
     emotion: list[float] = Field(default_factory=lambda: [0.0] * len(EMOTIONS), min_length=8, max_length=8)
     emotion_weight: float = Field(DEFAULT_WEIGHT, ge=0.0, le=1.0)
     emotion_text: str = Field("", max_length=500)
-    speed: float = Field(1.0, ge=0.5, le=2.0)
+    speed: float = Field(1.0, ge=SPEED_RANGE[0], le=SPEED_RANGE[1])
     seed: int = 0
-    pitch: float = Field(0.0, ge=-12.0, le=12.0)
+    pitch: float = Field(0.0, ge=PITCH_SHIFT_RANGE[0], le=PITCH_SHIFT_RANGE[1])
 
 
 def _path(name: str, folder: Path) -> Path:

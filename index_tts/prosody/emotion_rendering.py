@@ -26,7 +26,7 @@ a range scale of the whole curve, so tones keep their shapes.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..emotion import EMOTIONS
 from .controls import Prosody
@@ -71,14 +71,22 @@ def emotion_prosody(vector: tuple[float, ...] | None, weight: float, base: Proso
         log_energy += strength * math.log(effect.energy)
         log_pause += strength * math.log(effect.pause)
     start = base or Prosody()
-    return Prosody(
+    return replace(
+        start,
         pitch_shift=start.pitch_shift + shift,
         pitch_range=start.pitch_range * math.exp(log_range),
         energy=start.energy * math.exp(log_energy),
         duration=start.duration / math.exp(log_tempo),
         pause=start.pause * math.exp(log_pause),
         loudness_db=start.loudness_db + loudness,
-        phoneme_durations=start.phoneme_durations,
-        f0_override=start.f0_override,
-        intonation=start.intonation,
     )
+
+
+def delivery_prosody(
+    prosody_control: bool, vector: tuple[float, ...] | None, weight: float, pitch: float = 0.0
+) -> Prosody | None:
+    """What a request's emotion and pitch offset ask of an engine; ``None`` for engines without prosody
+    controls (they render emotion their own way, or not at all)."""
+    if not prosody_control:
+        return None
+    return emotion_prosody(vector, weight, Prosody(pitch_shift=pitch) if pitch else None)
