@@ -43,7 +43,10 @@ class FallbackEngine(Engine):
     def fallback(self) -> Engine:
         with self._lock:
             if self._fallback is None:
-                self._fallback = self._make_fallback()
+                fallback = self._make_fallback()
+                if fallback.sample_rate != self.sample_rate:
+                    raise RuntimeError("the fallback engine must share the primary engine's sample rate")
+                self._fallback = fallback
             return self._fallback
 
     def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
@@ -58,10 +61,7 @@ class FallbackEngine(Engine):
         if note not in params.notes:
             params.notes.append(note)
         voice = params.voice if params.voice in fallback.voices() else fallback.voices()[0]
-        audio = fallback.synthesize(segment, replace(params, voice=voice, extra={}, notes=params.notes))
-        if fallback.sample_rate != self.sample_rate:
-            raise RuntimeError("the fallback engine must share the primary engine's sample rate")
-        return audio
+        return fallback.synthesize(segment, replace(params, voice=voice, extra={}, notes=params.notes))
 
     def close(self) -> None:
         self.primary.close()

@@ -17,6 +17,8 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -159,9 +161,15 @@ class KokoroEngine(Engine):
         inputs = self._inputs(segment.phonemes, params)
         if inputs is None:
             return None
+        with self._borrow() as worker:
+            return self._predict(worker, *inputs, params)[1]
+
+    @contextmanager
+    def _borrow(self) -> Iterator:
+        """A worker from the pool for the length of one call."""
         worker = self._pool.get()
         try:
-            return self._predict(worker, *inputs, params)[1]
+            yield worker
         finally:
             self._pool.put(worker)
 
@@ -180,8 +188,7 @@ class KokoroEngine(Engine):
         register = self.register(params.voice) if tones else None
         if self.graph != "split" and not prosody.is_neutral:
             raise TTSError("prosody controls need the split graphs; run: python -m index_tts prepare --force")
-        worker = self._pool.get()
-        try:
+        with self._borrow() as worker:
             if self.graph != "split":
                 speed = np.array([params.speed], np.float32)
                 audio = worker.run(None, {"tokens": inputs[0], "style": inputs[1], "speed": speed})[0]
@@ -192,7 +199,5 @@ class KokoroEngine(Engine):
                     track = apply_tones(track, spans, register, is_question(segment.text))
                 track = apply_controls(track, prosody)
                 audio = worker.decode(encoded, track.frames, track.f0, track.energy)
-        finally:
-            self._pool.put(worker)
         audio = trim_silence(np.asarray(audio, np.float32).ravel(), self.sample_rate)
         return apply_loudness(audio, prosody.loudness_db)
