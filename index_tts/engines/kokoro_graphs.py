@@ -30,9 +30,6 @@ import onnxruntime as ort
 
 log = logging.getLogger(__name__)
 
-FRAME_SECONDS = 0.025  # one duration frame; the F0 and energy curves have two points per frame
-F0_POINTS_PER_FRAME = 2
-
 # Internal tensor names of kokoro-v1.0 (the same in the fp32 and int8 exports).
 DURATIONS = "/encoder/Div_output_0"
 PREDICTOR_FEATURES = "/encoder/predictor/text_encoder/Concat_4_output_0"

@@ -21,6 +21,9 @@ PITCH_SHIFT_RANGE = (-12.0, 12.0)  # semitones
 SCALE_RANGE = (0.25, 4.0)
 LOUDNESS_RANGE_DB = (-24.0, 12.0)
 PEAK = 0.98
+FRAME_SECONDS = 0.025  # one duration frame of the model
+POINTS_PER_FRAME = 2  # the F0 and energy curves have two points per frame
+POINT_SECONDS = FRAME_SECONDS / POINTS_PER_FRAME
 
 
 @dataclass(frozen=True)
@@ -87,8 +90,8 @@ class ProsodyTrack:
 
     def voiced_points(self, start: int, end: int) -> np.ndarray:
         """Indices of the voiced F0 points of tokens ``start`` to ``end`` (end excluded)."""
-        first = int(self.token_starts[start]) * 2
-        last = int(self.token_starts[end - 1] + self.frames[end - 1]) * 2
+        first = int(self.token_starts[start]) * POINTS_PER_FRAME
+        last = int(self.token_starts[end - 1] + self.frames[end - 1]) * POINTS_PER_FRAME
         idx = np.arange(first, min(last, len(self.f0)))
         return idx[self.voiced[idx]]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .controls import VOICED_HZ, ProsodyTrack
+from .controls import POINT_SECONDS, POINTS_PER_FRAME, VOICED_HZ, ProsodyTrack
 
 # Chao tone letters as (relative time, level) points over the voiced part of a syllable.
 TONE_CONTOURS: dict[str, list[tuple[float, float]]] = {
@@ -106,8 +106,8 @@ def tone_targets(
     points = len(track.f0)
     target = np.zeros(points)
     mask = np.zeros(points, bool)
-    starts = track.token_starts * 2
-    ends = starts + track.frames * 2
+    starts = track.token_starts * POINTS_PER_FRAME
+    ends = starts + track.frames * POINTS_PER_FRAME
     voiced = track.voiced
     log_median = math.log(register.centre_hz)
     step = register.step * math.log(2) / 12
@@ -134,7 +134,7 @@ def tone_targets(
         known = np.flatnonzero(mask)
         target[pads] = np.interp(pads, known, target[known])
         mask[pads] = True
-        seconds = np.arange(points) * 0.0125
+        seconds = np.arange(points) * POINT_SECONDS
         seconds -= seconds[mask][0]
         fall = declination_per_second * (0.3 if question else 1.0) * math.log(2) / 12
         target -= np.clip(seconds, 0, 4.0) * fall
