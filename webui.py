@@ -52,6 +52,8 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
     caps = engine.capabilities
     relabel: list[tuple[gr.components.Component, str, str]] = []  # (component, attribute, string key)
     emotion_note_key = "partial_emotion" if caps.emotion_vector else "no_emotion"
+    # an engine with prosody controls matches a voice reference approximately (reference_delivery)
+    clone_note_key = "voice_match_note" if caps.prosody_control else "no_cloning"
 
     def tr(component, key: str, attr: str = "label"):
         relabel.append((component, attr, key))
@@ -97,13 +99,13 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
                     "reference_audio",
                 )
                 clone_note = gr.Markdown(
-                    t("no_cloning", lang, engine=engine.name), visible=not caps.voice_cloning, elem_id="no-cloning"
+                    t(clone_note_key, lang, engine=engine.name), visible=not caps.voice_cloning, elem_id="no-cloning"
                 )
 
                 with gr.Accordion(t("emotion", lang), open=True) as emotion_box:
                     emotion_note = gr.Markdown(
                         t(emotion_note_key, lang, engine=engine.name),
-                        visible=not (caps.emotion_vector and caps.emotion_audio and caps.emotion_text),
+                        visible=caps.prosody_control or not (caps.emotion_vector and caps.emotion_audio and caps.emotion_text),
                     )
                     mode = tr(
                         gr.Radio(_mode_choices(lang), value=EmotionMode.VOICE.value, label=t("emotion_mode", lang)),
@@ -268,7 +270,7 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
         def on_language(new_lang, text):
             updates = [new_lang, gr.update(value=f"## {t('title', new_lang)}\n{t('subtitle', new_lang)}")]
             updates.append(actions.char_count(text, new_lang))
-            updates += [gr.update(value=t("no_cloning", new_lang, engine=engine.name))]
+            updates += [gr.update(value=t(clone_note_key, new_lang, engine=engine.name))]
             updates += [gr.update(value=t(emotion_note_key, new_lang, engine=engine.name))]
             updates += [gr.update(label=t("emotion", new_lang)), gr.update(label=t("advanced", new_lang))]
             for component, attr, key in relabel:

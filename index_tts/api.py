@@ -27,6 +27,7 @@ from .errors import TTSError
 from .frontend.segmenter import DEFAULT_MAX_UNITS
 from .manager import MAX_TEXT_CHARS, PITCH_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager, SpeechJob, SpeechStream
 from .metrics import CONTENT_TYPE
+from .reference_audio import save_upload
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,11 @@ class TTSRequest(BaseModel):
     language: Literal["auto", "zh", "en", "ja"] = "auto"
     max_segment: int = Field(DEFAULT_MAX_UNITS, ge=SEGMENT_RANGE[0], le=SEGMENT_RANGE[1])
     pitch: float = Field(0.0, ge=PITCH_RANGE[0], le=PITCH_RANGE[1], description="semitones added to the voice")
+    reference_audio: str | None = Field(
+        None, description="base64 audio file: the voice to speak with (IndexTTS2 clones it; the embedded engine "
+        "picks the nearest voice and matches its pitch)"
+    )
+    emotion_audio: str | None = Field(None, description="base64 audio file: an emotion reference clip")
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
@@ -166,17 +172,23 @@ def add_api_routes(app: fastapi.FastAPI, manager: ModelManager, api_key: str | N
 
     @app.post("/api/tts", dependencies=[Depends(check_key)], response_model=None)
     async def tts(body: TTSRequest) -> Response:
+        emotion_clip = save_upload(body.emotion_audio, "emotion_audio") if body.emotion_audio else None
+        voice_clip = save_upload(body.reference_audio, "reference_audio") if body.reference_audio else None
+        if emotion_clip and (body.emotion_text or body.emotion or body.emotion_random):
+            raise TTSError("send one emotion source: emotion_audio, emotion_text, or emotion / emotion_random")
         mode = EmotionMode.TEXT if body.emotion_text else EmotionMode.VECTOR if body.emotion or body.emotion_random else None
         emotion = EmotionRequest(
-            mode=mode or EmotionMode.VOICE,
+            mode=EmotionMode.AUDIO if emotion_clip else mode or EmotionMode.VOICE,
             vector=_emotion_vector(body.emotion),
             weight=body.emotion_weight,
             random=body.emotion_random,
             text=body.emotion_text or "",
+            audio_path=str(emotion_clip) if emotion_clip else None,
         )
         job = SpeechJob(
             text=body.text, voice=resolve_voice(body.voice), speed=body.speed, seed=body.seed,
             language=body.language, max_units=body.max_segment, emotion=emotion, pitch=body.pitch,
+            reference_audio=str(voice_clip) if voice_clip else None,
         )  # fmt: skip
         return await _respond(job, "wav", False, "tts")
 
@@ -236,6 +248,9 @@ def _headers(speech: SpeechStream) -> dict[str, str]:
         "X-Engine": speech.manager.engine.name,
         "Cache-Control": "no-store",
     }
+    if speech.notices:
+        told = " | ".join(notice.text("en") for notice in speech.notices)
+        headers["X-TTS-Notice"] = told.encode("ascii", "replace").decode()[:300]
     notes = speech.notes
     if notes:
         headers["X-TTS-Fallback"] = "kokoro"

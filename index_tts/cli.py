@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--emotion", type=_emotion, default=None, metavar="NAME=V[,NAME=V]", help="emotion sliders, e.g. happy=0.8,sad=0.2"
     )
     synth.add_argument("--emotion-text", default=None, help="emotion from a description, e.g. 有点难过")
+    synth.add_argument("--emotion-audio", default=None, metavar="FILE", help="emotion from a reference clip's delivery")
+    synth.add_argument(
+        "--reference-audio",
+        default=None,
+        metavar="FILE",
+        help="voice reference: cloned by IndexTTS2; the embedded engine picks the nearest voice and matches its pitch",
+    )
     synth.add_argument("--pitch", type=float, default=0.0, help="semitones added to the voice (-12 to 12)")
     synth.add_argument("--emo-alpha", type=_unit, default=0.65, help="emotion weight 0-1 (default 0.65; 0 = none)")
     synth.add_argument(
@@ -152,7 +159,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     synthesizer = Synthesizer(_engine(args))
     voice = args.voice or synthesizer.engine.voices()[0]
     synthesizer.check_voice(voice)
-    params = _params(args, voice, synthesizer.engine)
+    params = _params(args, voice, synthesizer)
     failed = 0
     for text, out in jobs:
         try:
@@ -173,31 +180,45 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-def _params(args: argparse.Namespace, voice: str, engine):
-    """SynthParams from the flags: the emotion resolved and normalized as the UI and API do it."""
+def _params(args: argparse.Namespace, voice: str, synthesizer):
+    """SynthParams from the flags: emotion and reference clips resolved as the UI and API do it."""
     from .emotion import EmotionMode, EmotionRequest, resolve_vector
     from .engines.base import SynthParams
     from .prosody.controls import PITCH_SHIFT_RANGE
-    from .prosody.emotion_rendering import delivery_prosody
+    from .reference_delivery import DeliveryPlanner
 
-    if args.emotion is not None and args.emotion_text is not None:
-        raise TTSError("use --emotion or --emotion-text, not both")
+    if sum(x is not None for x in (args.emotion, args.emotion_text, args.emotion_audio)) > 1:
+        raise TTSError("use one of --emotion, --emotion-text and --emotion-audio")
     lo, hi = PITCH_SHIFT_RANGE
     if not math.isfinite(args.pitch) or not lo <= args.pitch <= hi:
         raise TTSError(f"--pitch must be between {lo:g} and {hi:g} semitones")
-    controls = engine.capabilities.prosody_control
     if args.emotion is not None:
         request = EmotionRequest(mode=EmotionMode.VECTOR, vector=args.emotion, weight=args.emo_alpha)
     elif args.emotion_text is not None:
         request = EmotionRequest(mode=EmotionMode.TEXT, text=args.emotion_text, weight=args.emo_alpha)
+    elif args.emotion_audio is not None:
+        request = EmotionRequest(mode=EmotionMode.AUDIO, audio_path=args.emotion_audio, weight=args.emo_alpha)
     else:
-        prosody = delivery_prosody(controls, None, 0.0, args.pitch)
-        return SynthParams(voice=voice, speed=args.speed, seed=args.seed, prosody=prosody)
+        request = EmotionRequest()
     vector = resolve_vector(request, args.seed, args.text or "")
-    prosody = delivery_prosody(controls, vector, args.emo_alpha, args.pitch)
-    extra = {"emotion_mode": request.mode.value, "emotion_text": request.text}
+    delivery = DeliveryPlanner(synthesizer).plan(voice, request, vector, args.pitch, args.reference_audio)
+    for notice in delivery.notices:
+        print(notice.text("en"), file=sys.stderr)
+    extra = {"emotion_mode": request.mode.value}
+    if request.text:
+        extra["emotion_text"] = request.text
+    for key, path in (("emotion_audio", args.emotion_audio), ("reference_audio", args.reference_audio)):
+        if path:
+            extra[key] = path
+    weight = args.emo_alpha if request.mode is not EmotionMode.VOICE else 0.0
     return SynthParams(
-        voice=voice, speed=args.speed, seed=args.seed, emotion=vector, emotion_weight=args.emo_alpha, prosody=prosody, extra=extra
+        voice=delivery.voice,
+        speed=args.speed,
+        seed=args.seed,
+        emotion=vector,
+        emotion_weight=weight,
+        prosody=delivery.prosody,
+        extra=extra,
     )
 
 

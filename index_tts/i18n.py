@@ -35,9 +35,30 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "e.g. slightly hurt and disappointed (empty: use the main text)",
     },
     "partial_emotion": {
-        "zh": "ℹ️ 当前引擎（{engine}）以韵律（音高、音域、语速、响度、停顿）表现情感（滑块与情感描述）；参考音频模式暂不生效。",
-        "en": "ℹ️ The current engine ({engine}) renders emotion as prosody (pitch, range, tempo, loudness, pauses) "
-        "from the sliders and descriptions; the emotion reference clip mode is not rendered yet.",
+        "zh": "ℹ️ 当前引擎（{engine}）以韵律（音高、音域、语速、响度、停顿）表现情感：滑块、情感描述，"
+        "或情感参考音频的音高、音域、语速与响度（相对于所选音色的平静朗读）。",
+        "en": "ℹ️ The current engine ({engine}) renders emotion as prosody (pitch, range, tempo, loudness, pauses): "
+        "from the sliders, a description, or an emotion reference clip's pitch, range, rate and loudness "
+        "(relative to the voice's neutral reading).",
+    },
+    "voice_match_note": {
+        "zh": "ℹ️ 近似音色匹配：当前引擎（{engine}）不能克隆音色。上传参考音频后，将选用音高最接近的内置音色，"
+        "并把音高调到参考音频的中位音高；音色本身仍是内置音色。",
+        "en": "ℹ️ Approximate voice match: the current engine ({engine}) cannot clone voices. With a reference clip it "
+        "picks the built-in voice nearest in pitch and moves it to the clip's median pitch; the timbre stays the "
+        "built-in voice's.",
+    },
+    "notice_voice_match": {
+        "zh": "近似音色匹配：{voice}，音高 {shift:+.1f} 半音（参考音频中位音高 {ref_hz} Hz）",
+        "en": "Approximate voice match: {voice}, pitch {shift:+.1f} semitones (reference median {ref_hz} Hz)",
+    },
+    "notice_trimmed_voice": {
+        "zh": "音色参考音频长 {seconds} 秒，只使用了前 30 秒。",
+        "en": "The voice reference is {seconds} s long; only its first 30 s were used.",
+    },
+    "notice_trimmed_emotion": {
+        "zh": "情感参考音频长 {seconds} 秒，只使用了前 30 秒。",
+        "en": "The emotion reference clip is {seconds} s long; only its first 30 s were used.",
     },
     "no_emotion": {
         "zh": "ℹ️ 当前引擎（{engine}）暂不渲染情感：设置会随请求传给引擎，但声音不会因此改变。",

@@ -31,7 +31,7 @@ from .frontend.segmenter import DEFAULT_MAX_UNITS
 from .metrics import Metrics
 from .paths import cache_dir
 from .prosody.controls import PITCH_SHIFT_RANGE
-from .prosody.emotion_rendering import delivery_prosody
+from .reference_delivery import DeliveryPlanner, Notice
 from .sampling import sampling_kwargs
 from .scheduler import Cancelled, SegmentScheduler
 from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
@@ -116,6 +116,7 @@ class ModelManager:
         self._engine: Engine | None = None
         self.fallback_reason: str | None = None  # set when the configured engine could not load
         self._synthesizer: Synthesizer | None = None
+        self._planner: DeliveryPlanner | None = None
         self.scheduler: SegmentScheduler | None = None
         self.cache: AudioCache | None = None
         self._active = 0
@@ -145,6 +146,7 @@ class ModelManager:
         log.info("loaded engine %s (%s) in %.2fs", engine.name, engine.model_version, self.load_seconds["engine"])
         self._engine = engine
         self._synthesizer = Synthesizer(engine, frontend)
+        self._planner = DeliveryPlanner(self._synthesizer)
         if not cfg.naive:
             batching = engine.capabilities.batched_inference and cfg.max_batch > 1
             self.scheduler = SegmentScheduler(
@@ -196,6 +198,11 @@ class ModelManager:
                 list(pool.map(synthesizer.synthesize, [text] * sessions, [params] * sessions, [lang] * sessions))
             self.warm_up_seconds[lang] = round(time.perf_counter() - t0, 3)
             log.info("warm-up %s in %.2fs", lang, self.warm_up_seconds[lang])
+        if self._planner is not None and self._planner.matches_voices:
+            t0 = time.perf_counter()
+            self._planner.profiles.measure_all()  # read from cache_hub after the first start
+            self.warm_up_seconds["voice_profiles"] = round(time.perf_counter() - t0, 3)
+            log.info("voice profiles ready in %.2fs", self.warm_up_seconds["voice_profiles"])
         self.ready = True
 
     def close(self) -> None:
@@ -253,12 +260,12 @@ class ModelManager:
     def stream(self, job: SpeechJob, endpoint: str = "ui") -> SpeechStream:
         """Start a job; iterate the result for audio chunks (each segment with the pause after it)."""
         try:
-            params = self._params(job)
+            params, notices = self._params(job)
             segments = self.plan(job)
         except TTSError:
             self.metrics.failed(endpoint, "bad_input")
             raise
-        return SpeechStream(self, job, params, segments, endpoint)
+        return SpeechStream(self, job, params, segments, endpoint, notices)
 
     def synthesize(self, job: SpeechJob, progress: ProgressFn | None = None, endpoint: str = "ui") -> SynthesisResult:
         """Render a whole request, reporting (done, total, segment) after each segment."""
@@ -271,7 +278,9 @@ class ModelManager:
             if progress and not self.config.naive:
                 progress(i + 1, len(speech.segments), speech.segments[i])
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-        return SynthesisResult(audio, self.engine.sample_rate, speech.segments, speech.seconds, tuple(speech.notes))
+        return SynthesisResult(
+            audio, self.engine.sample_rate, speech.segments, speech.seconds, tuple(speech.notes), speech.notices
+        )
 
     def queue_depth(self) -> int:
         """Segments waiting for a worker plus requests waiting in front of the manager."""
@@ -296,7 +305,8 @@ class ModelManager:
     def _key(self, segment: Segment, params: SynthParams) -> str:
         return cache_key(self.engine.name, self.engine.model_version, segment, params)
 
-    def _params(self, job: SpeechJob) -> SynthParams:
+    def _params(self, job: SpeechJob) -> tuple[SynthParams, tuple[Notice, ...]]:
+        """The engine's parameters for a job, and what the listener should be told about how it is served."""
         voice = job.voice or self.default_voice
         self.synthesizer.check_voice(voice)
         extra: dict[str, Any] = {"emotion_mode": job.emotion.mode.value}
@@ -311,16 +321,18 @@ class ModelManager:
             extra["interval_silence"] = job.interval_silence_ms
         vector = resolve_vector(job.emotion, job.seed, job.text)
         weight = job.emotion.weight if job.emotion.mode.value != "voice" else 0.0
-        prosody = delivery_prosody(self.engine.capabilities.prosody_control, vector, weight, job.pitch)
-        return SynthParams(
-            voice=voice,
+        assert self._planner is not None
+        delivery = self._planner.plan(voice, job.emotion, vector, job.pitch, job.reference_audio)
+        params = SynthParams(
+            voice=delivery.voice,
             speed=job.speed,
             seed=job.seed,
             emotion=vector,
             emotion_weight=weight,
-            prosody=prosody,
+            prosody=delivery.prosody,
             extra=extra,
         )
+        return params, delivery.notices
 
     def health(self) -> dict[str, Any]:
         """What ``GET /health`` reports about the model."""
@@ -368,9 +380,16 @@ class SpeechStream:
     """One request in flight: iterate it for float32 chunks in order; closing it early cancels the rest."""
 
     def __init__(
-        self, manager: ModelManager, job: SpeechJob, params: SynthParams, segments: list[Segment], endpoint: str
+        self,
+        manager: ModelManager,
+        job: SpeechJob,
+        params: SynthParams,
+        segments: list[Segment],
+        endpoint: str,
+        notices: tuple[Notice, ...] = (),
     ) -> None:
         self.manager = manager
+        self.notices = notices  # how the request is served (approximate voice match, trimmed clips)
         self.endpoint = endpoint
         self.job = job
         self.params = params

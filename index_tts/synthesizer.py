@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,6 +14,9 @@ from .audio import join_segments
 from .engines.base import Engine, Segment, SynthParams, pause_after
 from .frontend import TextFrontend
 from .frontend.segmenter import DEFAULT_MAX_UNITS
+
+if TYPE_CHECKING:
+    from .reference_delivery import Notice
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,7 @@ class SynthesisResult:
     segments: list[Segment]
     seconds: float
     notes: tuple[str, ...] = ()  # e.g. that the fallback engine spoke it
+    notices: tuple[Notice, ...] = ()  # how it was served: approximate voice match, a trimmed clip
 
     @property
     def audio_seconds(self) -> float:

@@ -103,6 +103,8 @@ def synthesize(manager: ModelManager, job: SpeechJob, lang: str, progress: Progr
         names = EMOTION_NAMES[lang]
         chosen = " · ".join(f"{names[i]} {v:.2f}" for i, v in enumerate(vector) if v > 0)
         info += f"\n\n{t('emotion_from_text', lang)}: {chosen}"
+    for notice in result.notices:
+        info += f"\n\nℹ️ {notice.text(lang)}"
     for note in result.notes:
         info += f"\n\n⚠️ {t('fallback_notice', lang)}: {note.splitlines()[0]}"
     return str(path), info

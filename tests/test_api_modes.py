@@ -116,3 +116,39 @@ def test_pitch_and_voice_blends_through_the_api(naive_manager) -> None:
     assert http.post("/api/tts", json={"text": "hi", "pitch": 30}).status_code == 400
     voices = http.get("/v1/audio/voices").json()
     assert voices["details"]["jm_kumo"]["gender"] == "male" and voices["blending"]
+
+
+def test_reference_clips_through_the_api(naive_manager) -> None:
+    import base64
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    from index_tts.engines.base import SynthParams
+
+    app = fastapi.FastAPI()
+    add_api_routes(app, naive_manager)
+    http = TestClient(app)
+
+    def b64(audio) -> str:
+        buffer = io.BytesIO()
+        sf.write(buffer, audio, 24_000, format="WAV")
+        return base64.b64encode(buffer.getvalue()).decode()
+
+    clip = naive_manager.synthesizer.synthesize("今天的风有点大，我们早点回家吧。", SynthParams("jm_kumo"), "zh").audio
+    response = http.post("/api/tts", json={"text": "你好，朋友。", "reference_audio": b64(clip)})
+    assert response.status_code == 200, response.text
+    assert "Approximate voice match: jm_kumo" in response.headers["x-tts-notice"]
+    assert sf.read(io.BytesIO(response.content))[0].size > 12_000
+    emotional = http.post("/api/tts", json={"text": "你好，朋友。", "emotion_audio": b64(clip), "emotion_weight": 1.0})
+    assert emotional.status_code == 200, emotional.text
+    for body, message in [
+        ({"emotion_audio": b64(np.zeros(48_000, np.float32))}, "silent"),
+        ({"emotion_audio": "not base64!"}, "not valid base64"),
+        ({"reference_audio": base64.b64encode(b"plain text, not audio").decode()}, "could not be read as audio"),
+        ({"emotion_audio": b64(clip), "emotion_text": "开心"}, "one emotion source"),
+    ]:
+        bad = http.post("/api/tts", json={"text": "你好", **body})
+        assert bad.status_code == 400 and message in bad.json()["error"]["message"], bad.text
+    assert http.get("/v1/audio/voices").status_code == 200

@@ -143,3 +143,27 @@ def test_synth_with_emotion_flags(tmp_path) -> None:
     assert median_pitch(described) < median_pitch(plain) * 2 ** (-0.7 / 12)  # sad: lower
     proc = run_cli("synth", "--text", "你好", "--out", str(tmp_path / "x.wav"), "--emotion", "joy=1")
     assert proc.returncode != 0 and "unknown emotion 'joy'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_synth_with_reference_clips(tmp_path) -> None:
+    clip = tmp_path / "kumo.wav"
+    proc = run_cli("synth", "--text", "我们明天见，路上小心。", "--out", str(clip), "--voice", "jm_kumo", "--pitch", "2")
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "matched.wav"
+    proc = run_cli("synth", "--text", "今天真是美好的一天。", "--out", str(out), "--reference-audio", str(clip))
+    assert proc.returncode == 0, proc.stderr
+    assert "Approximate voice match: jm_kumo" in proc.stderr
+    assert abs(median_pitch(sf.read(out)[0]) / median_pitch(sf.read(clip)[0]) - 1) < 0.15
+    slow = tmp_path / "slow.wav"
+    proc = run_cli(
+        "synth", "--text", "今天真是美好的一天。", "--out", str(slow), "--emotion-audio", str(clip), "--emo-alpha", "1"
+    )
+    assert proc.returncode == 0, proc.stderr
+    not_audio = tmp_path / "notes.wav"
+    not_audio.write_text("not a recording")
+    bad = tmp_path / "bad.wav"
+    proc = run_cli("synth", "--text", "你好", "--out", str(bad), "--emotion-audio", str(not_audio))
+    assert proc.returncode == 2 and "could not be read as audio" in proc.stderr and "Traceback" not in proc.stderr
+    assert not bad.exists()
+    proc = run_cli("synth", "--text", "你好", "--out", str(bad), "--emotion-text", "开心", "--emotion-audio", str(clip))
+    assert proc.returncode == 2 and "use one of --emotion" in proc.stderr

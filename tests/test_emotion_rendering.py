@@ -102,3 +102,12 @@ def test_description_classifier(text: str, strongest: str) -> None:
 def test_intensity_words_scale_the_score() -> None:
     sad = EMOTIONS.index("sad")
     assert classify_emotion("有点难过")[sad] < classify_emotion("难过")[sad] < classify_emotion("非常难过")[sad]
+
+
+def test_pitch_offset_plus_emotion_stays_in_range() -> None:
+    from index_tts.prosody.controls import PITCH_SHIFT_RANGE, Prosody
+
+    top = emotion_prosody(_one("surprised"), 1.0, Prosody(pitch_shift=PITCH_SHIFT_RANGE[1]))
+    assert top is not None and top.pitch_shift == PITCH_SHIFT_RANGE[1]
+    bottom = emotion_prosody(_one("melancholic"), 1.0, Prosody(pitch_shift=PITCH_SHIFT_RANGE[0]))
+    assert bottom is not None and bottom.pitch_shift == PITCH_SHIFT_RANGE[0]

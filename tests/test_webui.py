@@ -24,7 +24,8 @@ def test_health_reports_a_warm_model(webui) -> None:
     report = get_json(f"{webui.url}/health")
     assert report["status"] == "ok" and report["engine"] == "kokoro"
     assert report["model_version"] and "jf_alpha" in report["voices"]
-    assert set(report["warm_up_seconds"]) == {"zh", "en", "ja"}  # one warm-up per language, before the port opened
+    # one warm-up per language, and the voices' neutral readings for voice matching, before the port opened
+    assert set(report["warm_up_seconds"]) == {"zh", "en", "ja", "voice_profiles"}
     assert report["load_seconds"]["engine"] > 0 and report["load_seconds"]["frontend_zh"] > 0
     assert report["queue_depth"] == 0 and report["uptime_seconds"] > 0
     deadline = time.monotonic() + 10
@@ -209,3 +210,28 @@ def test_server_writes_nothing_outside_the_app_folder(client, webui) -> None:
     # (checked when the fixture stops the app); a copy on the app's own drive could sit on a noexec USB mount
     others = [p for p in (webui.run_dir / "tmp").rglob("*") if p.is_file() and p.name != "libespeak-ng.so"]
     assert others == [], f"the server wrote into TMPDIR: {others}"
+
+
+def test_reference_clips_through_the_page(client, webui, synthesizer, tmp_path) -> None:
+    """A voice reference gives an approximate match (said in the info); a broken emotion clip a clear error."""
+    import soundfile as sf
+    from gradio_client import handle_file
+
+    from index_tts.engines.base import SynthParams
+    from index_tts.prosody.controls import Prosody
+
+    clip = synthesizer.synthesize(
+        "今天的风有点大，我们早点回家吧。", SynthParams("jm_kumo", prosody=Prosody(pitch_shift=2)), "zh"
+    )
+    sf.write(tmp_path / "voice.wav", clip.audio, clip.sample_rate)
+    path, info = client.predict(
+        "你好，欢迎来到展览馆。", reference_audio=handle_file(str(tmp_path / "voice.wav")), api_name="/synthesize"
+    )
+    speech_checks(path, 0.5, 5.0)
+    assert "近似音色匹配：jm_kumo" in info
+    (tmp_path / "broken.wav").write_bytes(b"RIFF....WAVEfmt " + bytes(200))
+    with pytest.raises(AppError, match=r"could not be read as audio|silent"):
+        client.predict(
+            "你好", emotion_mode="audio", emotion_audio=handle_file(str(tmp_path / "broken.wav")), api_name="/synthesize"
+        )
+    assert get_json(f"{webui.url}/health")["status"] == "ok"

@@ -76,9 +76,9 @@ class KokoroEngine(Engine):
         self.graph = graph
         self.intonation = intonation and graph == "split"
         self.model_version = assets.MODEL_VERSION + (f"+{INTONATION_VERSION}" if self.intonation else "")
-        # emotion is rendered as prosody (see prosody.emotion_rendering), which needs the split stages
+        # emotion (sliders, descriptions, reference clips) is rendered as prosody, which needs the split stages
         split = graph == "split"
-        self.capabilities = Capabilities(emotion_vector=split, emotion_text=split, prosody_control=split)
+        self.capabilities = Capabilities(emotion_vector=split, emotion_audio=split, emotion_text=split, prosody_control=split)
         self._pool: queue.Queue = queue.Queue()
         for _ in range(self.num_sessions):
             if graph == "split":

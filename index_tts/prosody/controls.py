@@ -45,6 +45,8 @@ class Prosody:
     phoneme_durations: tuple[float, ...] | None = None
     f0_override: tuple[float, ...] | None = None
     intonation: bool = True
+    # Hz: each segment's voiced pitch is moved so its median lands here (voice matching); the other controls add to it
+    f0_median_hz: float | None = None
 
     def __post_init__(self) -> None:
         checks = {
@@ -58,6 +60,10 @@ class Prosody:
         for name, (value, (lo, hi)) in checks.items():
             if not (isinstance(value, int | float) and math.isfinite(value) and lo <= value <= hi):
                 raise TTSError(f"prosody {name} must be between {lo} and {hi}, got {value!r}")
+        if self.f0_median_hz is not None and not (
+            isinstance(self.f0_median_hz, int | float) and math.isfinite(self.f0_median_hz) and 50.0 <= self.f0_median_hz <= 600.0
+        ):
+            raise TTSError(f"prosody f0_median_hz must be between 50 and 600 Hz, got {self.f0_median_hz!r}")
         for name, values in (("phoneme_durations", self.phoneme_durations), ("f0_override", self.f0_override)):
             if values is not None and not all(math.isfinite(v) and v >= 0 for v in values):
                 raise TTSError(f"prosody {name} must hold finite values of 0 or more")
@@ -128,10 +134,13 @@ def apply_controls(track: ProsodyTrack, prosody: Prosody) -> ProsodyTrack:
         chosen = override > 0
         f0[chosen] = override[chosen]
         voiced = voiced | chosen
-    if voiced.any() and (prosody.pitch_range != 1.0 or prosody.pitch_shift != 0.0):
+    moved = prosody.pitch_range != 1.0 or prosody.pitch_shift != 0.0 or prosody.f0_median_hz is not None
+    if voiced.any() and moved:
         log_f0 = np.log(f0[voiced])
         centre = np.median(log_f0)
         shift = prosody.pitch_shift * math.log(2) / 12
+        if prosody.f0_median_hz is not None:
+            shift += math.log(prosody.f0_median_hz) - centre
         f0[voiced] = np.exp(centre + (log_f0 - centre) * prosody.pitch_range + shift)
     energy = track.energy * prosody.energy if prosody.energy != 1.0 else track.energy
     return ProsodyTrack(track.frames, f0.astype(np.float32), np.asarray(energy, np.float32))

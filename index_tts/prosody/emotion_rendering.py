@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass, replace
 
 from ..emotion import EMOTIONS
-from .controls import Prosody
+from .controls import PITCH_SHIFT_RANGE, Prosody
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def emotion_prosody(vector: tuple[float, ...] | None, weight: float, base: Proso
     start = base or Prosody()
     return replace(
         start,
-        pitch_shift=start.pitch_shift + shift,
+        pitch_shift=min(PITCH_SHIFT_RANGE[1], max(PITCH_SHIFT_RANGE[0], start.pitch_shift + shift)),
         pitch_range=start.pitch_range * math.exp(log_range),
         energy=start.energy * math.exp(log_energy),
         duration=start.duration / math.exp(log_tempo),
