@@ -59,8 +59,8 @@ class TTSRequest(BaseModel):
 
     text: str = Field(..., min_length=1, max_length=MAX_TEXT_CHARS)
     voice: str | None = None
-    emotion: Annotated[list[float], Field(min_length=len(EMOTIONS), max_length=len(EMOTIONS))] | dict[str, float] | None = (
-        Field(None, description="8 values in IndexTTS2 order, or {name: value}")
+    emotion: Annotated[list[float], Field(min_length=len(EMOTIONS), max_length=len(EMOTIONS))] | dict[str, float] | None = Field(
+        None, description="8 values in IndexTTS2 order, or {name: value}"
     )
     emotion_weight: float = Field(DEFAULT_WEIGHT, ge=0.0, le=1.0)
     emotion_random: bool = False
@@ -71,8 +71,9 @@ class TTSRequest(BaseModel):
     max_segment: int = Field(DEFAULT_MAX_UNITS, ge=SEGMENT_RANGE[0], le=SEGMENT_RANGE[1])
     pitch: float = Field(0.0, ge=PITCH_RANGE[0], le=PITCH_RANGE[1], description="semitones added to the voice")
     reference_audio: str | None = Field(
-        None, description="base64 audio file: the voice to speak with (IndexTTS2 clones it; the embedded engine "
-        "picks the nearest voice and matches its pitch)"
+        None,
+        description="base64 audio file: the voice to speak with (IndexTTS2 clones it; the embedded engine "
+        "picks the nearest voice and matches its pitch)",
     )
     emotion_audio: str | None = Field(None, description="base64 audio file: an emotion reference clip")
 

@@ -182,8 +182,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 def _params(args: argparse.Namespace, voice: str, synthesizer):
     """SynthParams from the flags: emotion and reference clips resolved as the UI and API do it."""
-    from .emotion import EmotionMode, EmotionRequest, resolve_vector
-    from .engines.base import SynthParams
+    from .emotion import EmotionMode, EmotionRequest
     from .prosody.controls import PITCH_SHIFT_RANGE
     from .reference_delivery import DeliveryPlanner
 
@@ -200,26 +199,13 @@ def _params(args: argparse.Namespace, voice: str, synthesizer):
         request = EmotionRequest(mode=EmotionMode.AUDIO, audio_path=args.emotion_audio, weight=args.emo_alpha)
     else:
         request = EmotionRequest()
-    vector = resolve_vector(request, args.seed, args.text or "")
-    delivery = DeliveryPlanner(synthesizer).plan(voice, request, vector, args.pitch, args.reference_audio)
-    for notice in delivery.notices:
-        print(notice.text("en"), file=sys.stderr)
-    extra = {"emotion_mode": request.mode.value}
-    if request.text:
-        extra["emotion_text"] = request.text
-    for key, path in (("emotion_audio", args.emotion_audio), ("reference_audio", args.reference_audio)):
-        if path:
-            extra[key] = path
-    weight = args.emo_alpha if request.mode is not EmotionMode.VOICE else 0.0
-    return SynthParams(
-        voice=delivery.voice,
-        speed=args.speed,
-        seed=args.seed,
-        emotion=vector,
-        emotion_weight=weight,
-        prosody=delivery.prosody,
-        extra=extra,
+    planner = DeliveryPlanner(synthesizer)
+    params, notices = planner.params(
+        voice, request, args.speed, args.seed, args.pitch, args.reference_audio, main_text=args.text or ""
     )
+    for notice in notices:
+        print(notice.text("en"), file=sys.stderr)
+    return params
 
 
 def _cmd_voices(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .cache import AudioCache, cache_key
-from .emotion import EmotionRequest, resolve_vector
+from .emotion import EmotionRequest
 from .engines import DEFAULT_ENGINE, create_engine
 from .engines.base import Engine, Segment, SynthParams, pause_after
 from .engines.fallback import FallbackEngine
@@ -309,30 +309,14 @@ class ModelManager:
         """The engine's parameters for a job, and what the listener should be told about how it is served."""
         voice = job.voice or self.default_voice
         self.synthesizer.check_voice(voice)
-        extra: dict[str, Any] = {"emotion_mode": job.emotion.mode.value}
-        if job.emotion.audio_path:
-            extra["emotion_audio"] = job.emotion.audio_path
-        if job.emotion.text:
-            extra["emotion_text"] = job.emotion.text
-        if job.reference_audio:
-            extra["reference_audio"] = job.reference_audio
+        extra: dict[str, Any] = {}
         if self.engine.capabilities.sampling:
             extra["sampling"] = dict(job.sampling)
             extra["interval_silence"] = job.interval_silence_ms
-        vector = resolve_vector(job.emotion, job.seed, job.text)
-        weight = job.emotion.weight if job.emotion.mode.value != "voice" else 0.0
         assert self._planner is not None
-        delivery = self._planner.plan(voice, job.emotion, vector, job.pitch, job.reference_audio)
-        params = SynthParams(
-            voice=delivery.voice,
-            speed=job.speed,
-            seed=job.seed,
-            emotion=vector,
-            emotion_weight=weight,
-            prosody=delivery.prosody,
-            extra=extra,
+        return self._planner.params(
+            voice, job.emotion, job.speed, job.seed, job.pitch, job.reference_audio, main_text=job.text, extra=extra
         )
-        return params, delivery.notices
 
     def health(self) -> dict[str, Any]:
         """What ``GET /health`` reports about the model."""

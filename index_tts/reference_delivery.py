@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from .emotion import EmotionMode, EmotionRequest
+from .emotion import EmotionMode, EmotionRequest, resolve_vector
 from .engines.base import SynthParams
 from .i18n import t
 from .paths import cache_dir
@@ -162,6 +162,34 @@ class DeliveryPlanner:
         """Reference clips are rendered here only for an engine with prosody controls that cannot clone."""
         caps = self.engine.capabilities
         return caps.prosody_control and not caps.voice_cloning
+
+    def params(
+        self,
+        voice: str,
+        emotion: EmotionRequest,
+        speed: float = 1.0,
+        seed: int | None = None,
+        pitch: float = 0.0,
+        reference_audio: str | None = None,
+        main_text: str = "",
+        extra: dict | None = None,
+    ) -> tuple[SynthParams, tuple[Notice, ...]]:
+        """A request's ``SynthParams`` (emotion resolved, clips passed on in ``extra`` for engines that clone)
+        and what the listener should be told about how it is served."""
+        vector = resolve_vector(emotion, seed, main_text)
+        delivery = self.plan(voice, emotion, vector, pitch, reference_audio)
+        given = {"emotion_mode": emotion.mode.value, "emotion_audio": emotion.audio_path, "emotion_text": emotion.text}
+        given["reference_audio"] = reference_audio
+        params = SynthParams(
+            voice=delivery.voice,
+            speed=speed,
+            seed=seed,
+            emotion=vector,
+            emotion_weight=emotion.weight if emotion.mode is not EmotionMode.VOICE else 0.0,
+            prosody=delivery.prosody,
+            extra={**{k: v for k, v in given.items() if v}, **(extra or {})},
+        )
+        return params, delivery.notices
 
     def plan(
         self,
