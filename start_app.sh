@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Start the IndexTTS WebUI: set up what is missing, stop a stale instance, prepare and warm the model, serve.
 #
-# Usage: ./start_app.sh [--host H] [--port P] [--share] [--auth USER:PASS] [--engine NAME] [--lang zh|en]
-#                       [--inbrowser] [--model-dir DIR] [--online] [other webui.py flags]
+# Usage: ./start_app.sh [--host H] [--port P] [--share] [--auth USER:PASS] [--allow-no-auth] [--engine NAME]
+#                       [--lang zh|en] [--inbrowser] [--model-dir DIR] [--online] [other webui.py flags]
 #        ./start_app.sh --stop      stop the running instance
 # Output goes to the terminal and to logs/webui.log.
 set -euo pipefail
@@ -51,6 +51,8 @@ for arg in "$@"; do
   esac
 done
 
+# refuse a public link or a network address without a password before touching the running instance
+PYTHONPATH="$ROOT" python3 -m index_tts.exposure "${ARGS[@]}" || exit 2
 stop_running
 source scripts/setup_env.sh
 if [ "$ONLINE" = 1 ]; then export HF_HUB_OFFLINE=0; else export HF_HUB_OFFLINE=1; fi

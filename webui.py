@@ -25,6 +25,7 @@ from index_tts.i18n import EMOTION_NAMES, t
 from index_tts.launch import build_parser, run
 from index_tts.manager import MAX_TEXT_CHARS, PITCH_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager
 from index_tts.presets import list_presets
+from index_tts.rate_limit import RateLimiter
 from index_tts.sampling import SAMPLING_DEFAULTS, SAMPLING_RANGES
 
 EXAMPLES = [
@@ -46,7 +47,7 @@ def _step(name: str) -> float:
     return 1 if isinstance(SAMPLING_DEFAULTS[name], int) else 0.05
 
 
-def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
+def build_ui(manager: ModelManager, lang: str, limiter: RateLimiter | None = None) -> gr.Blocks:
     """The whole page. Every label is registered so the language switch can rewrite it."""
     engine = manager.engine
     caps = engine.capabilities
@@ -201,6 +202,7 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
             repetition_penalty: float = 10.0, length_penalty: float = 0.0, max_mel_tokens: int = 1500,
             interval_silence: int = 200,
             pitch: float = 0.0,
+            request: gr.Request = None,
             progress=PROGRESS,
         ):  # fmt: skip
             vector = (happy, angry, sad, afraid, disgusted, melancholic, surprised, calm)
@@ -219,7 +221,8 @@ def build_ui(manager: ModelManager, lang: str) -> gr.Blocks:
             chosen = (top_p, top_k, temperature, num_beams, repetition_penalty, length_penalty, max_mel_tokens)
             sampling = dict(zip(SAMPLING_DEFAULTS, chosen, strict=True)) if caps.sampling else None
             values += (sampling, interval_silence, pitch)
-            return actions.run_for_ui(manager, ui_lang or lang, values, progress)
+            client = request.client.host if request is not None and request.client else ""
+            return actions.run_for_ui(manager, ui_lang or lang, values, progress, limiter, client)
 
         button.click(
             on_synthesize,

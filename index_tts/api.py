@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import threading
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
@@ -27,6 +28,7 @@ from .errors import TTSError
 from .frontend.segmenter import DEFAULT_MAX_UNITS
 from .manager import MAX_TEXT_CHARS, PITCH_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager, SpeechJob, SpeechStream
 from .metrics import CONTENT_TYPE
+from .rate_limit import RateLimiter
 from .reference_audio import save_upload
 
 log = logging.getLogger(__name__)
@@ -78,8 +80,12 @@ class TTSRequest(BaseModel):
     emotion_audio: str | None = Field(None, description="base64 audio file: an emotion reference clip")
 
 
-def _error(status: int, message: str, kind: str = "invalid_request_error") -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status)
+BUSY_RETRY_AFTER_S = 2
+
+
+def _error(status: int, message: str, kind: str = "invalid_request_error", retry_after: float | None = None) -> JSONResponse:
+    headers = {"Retry-After": str(max(1, math.ceil(retry_after)))} if retry_after is not None else None
+    return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status, headers=headers)
 
 
 class Admission:
@@ -113,8 +119,15 @@ def _emotion_vector(emotion: list[float] | dict[str, float] | None) -> tuple[flo
     return tuple(float(v) for v in emotion)
 
 
-def add_api_routes(app: fastapi.FastAPI, manager: ModelManager, api_key: str | None = None, max_inside: int = 64) -> None:
-    """Register the API on ``app``; with ``api_key`` every route but /health needs ``Authorization: Bearer``."""
+def add_api_routes(
+    app: fastapi.FastAPI,
+    manager: ModelManager,
+    api_key: str | None = None,
+    max_inside: int = 64,
+    rate_limiter: RateLimiter | None = None,
+) -> None:
+    """Register the API on ``app``; with ``api_key`` every route but /health needs ``Authorization: Bearer``,
+    with ``rate_limiter`` each client gets at most its number of synthesis requests per minute (429 beyond)."""
     admission = Admission(max_inside)
     voices = manager.engine.voices()
 
@@ -163,7 +176,9 @@ def add_api_routes(app: fastapi.FastAPI, manager: ModelManager, api_key: str | N
         return Response(manager.metrics.render(), media_type=CONTENT_TYPE)
 
     @app.post("/v1/audio/speech", dependencies=[Depends(check_key)], response_model=None)
-    async def openai_speech(body: SpeechRequest) -> Response:
+    async def openai_speech(body: SpeechRequest, request: Request) -> Response:
+        if limited := _limited(request, "openai"):
+            return limited
         emotion = EmotionRequest(mode=EmotionMode.TEXT, text=body.instructions) if body.instructions else EmotionRequest()
         job = SpeechJob(
             text=body.input, voice=resolve_voice(body.voice), speed=body.speed, seed=body.seed,
@@ -172,7 +187,9 @@ def add_api_routes(app: fastapi.FastAPI, manager: ModelManager, api_key: str | N
         return await _respond(job, body.response_format, body.stream, "openai")
 
     @app.post("/api/tts", dependencies=[Depends(check_key)], response_model=None)
-    async def tts(body: TTSRequest) -> Response:
+    async def tts(body: TTSRequest, request: Request) -> Response:
+        if limited := _limited(request, "tts"):
+            return limited
         emotion_clip = save_upload(body.emotion_audio, "emotion_audio") if body.emotion_audio else None
         voice_clip = save_upload(body.reference_audio, "reference_audio") if body.reference_audio else None
         if emotion_clip and (body.emotion_text or body.emotion or body.emotion_random):
@@ -193,10 +210,20 @@ def add_api_routes(app: fastapi.FastAPI, manager: ModelManager, api_key: str | N
         )  # fmt: skip
         return await _respond(job, "wav", False, "tts")
 
+    def _limited(request: Request, endpoint: str) -> JSONResponse | None:
+        if rate_limiter is None:
+            return None
+        wait = rate_limiter.wait_seconds(request.client.host if request.client else "unknown")
+        if not wait:
+            return None
+        manager.metrics.failed(endpoint, "rate_limited")
+        message = f"too many requests: at most {rate_limiter.per_minute} per minute; try again in {math.ceil(wait)} s"
+        return _error(429, message, "rate_limit_exceeded", retry_after=wait)
+
     async def _respond(job: SpeechJob, fmt: str, stream: bool, endpoint: str) -> Response:
         if not admission.enter():
             manager.metrics.failed(endpoint, "busy")
-            return _error(503, "the server is busy, try again in a moment", "server_busy")
+            return _error(503, "the server is busy, try again in a moment", "server_busy", retry_after=BUSY_RETRY_AFTER_S)
         try:
             speech = await anyio.to_thread.run_sync(manager.stream, job, endpoint)
         except TTSError as exc:

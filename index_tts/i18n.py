@@ -105,6 +105,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "stream_playing": {"zh": "首个声音用时 {ms} 毫秒，正在播放……", "en": "First sound after {ms} ms, playing…"},
     "stream_done": {"zh": "首个声音用时 {ms} 毫秒，共 {s} 秒音频。", "en": "First sound after {ms} ms; {s} s of audio."},
     "busy": {"zh": "服务繁忙，请稍后再试。", "en": "The app is busy, please try again in a moment."},
+    "rate_limited": {
+        "zh": "请求太频繁：每分钟最多 {n} 次，请 {seconds} 秒后再试。",
+        "en": "Too many requests: at most {n} per minute; please try again in {seconds} s.",
+    },
 }
 
 EMOTION_NAMES = {

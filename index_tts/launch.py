@@ -15,9 +15,11 @@ import gradio as gr
 from .api import add_api_routes
 from .cli import _positive_int
 from .engines import DEFAULT_ENGINE, engine_names
+from .exposure import exposure_problem
 from .manager import ManagerConfig, ModelManager, get_manager
 from .paths import REPO_ROOT
 from .pidfile import remove_pidfile, write_pidfile
+from .rate_limit import RateLimiter
 from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
 from .share import start_share
 from .webui_actions import stream_player_head
@@ -43,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860, help="port; if taken the app stops with an error")
     p.add_argument("--share", action="store_true", help="also create a public Gradio link (needs internet)")
     p.add_argument("--auth", type=_auth, default=None, metavar="USER:PASS", help="password-protect the page")
+    p.add_argument(
+        "--allow-no-auth",
+        action="store_true",
+        help="allow --share or a network --host without --auth (anyone who can reach it can use the app)",
+    )
     p.add_argument("--engine", default=DEFAULT_ENGINE, choices=engine_names(), help="speech engine")
     p.add_argument("--lang", default="zh", choices=["zh", "en"], help="initial UI language")
     p.add_argument("--inbrowser", action="store_true", help="open the page in the default browser")
@@ -64,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--naive",
         action="store_true",
         help="baseline like the upstream WebUI: one request at a time, whole text, no streaming, no cache",
+    )
+    p.add_argument(
+        "--rate-limit",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="at most N synthesis requests per minute per client (page and API; default: no limit)",
     )
     p.add_argument("--max-queue", type=_positive_int, default=32, help="requests that may wait; more get 'busy, try again'")
     p.add_argument(
@@ -93,12 +107,16 @@ def setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING if noisy != "phonemizer" else logging.ERROR)
 
 
-BuildUI = Callable[[ModelManager, str], gr.Blocks]
+BuildUI = Callable[[ModelManager, str, RateLimiter | None], gr.Blocks]
 
 
 def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
     """Reserve the port, load and warm the model, then serve until stopped. Returns the exit code."""
     setup_logging(args.verbose)
+    problem = exposure_problem(args.host, args.share, args.auth, args.allow_no_auth)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr, flush=True)
+        return 2
     if os.environ.get("GRADIO_ANALYTICS_ENABLED", "").lower() not in ("false", "0"):
         log.warning("GRADIO_ANALYTICS_ENABLED is not False: start with ./start_app.sh to stay offline")
     try:
@@ -122,14 +140,17 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             device=args.device,
         )
         manager = get_manager(config, warm=not args.skip_warmup)
-        demo = build_ui(manager, args.lang)
+        limiter = RateLimiter(args.rate_limit) if args.rate_limit else None
+        demo = build_ui(manager, args.lang, limiter)
         concurrency = 1 if args.naive else args.max_active
         demo.queue(default_concurrency_limit=concurrency, max_size=args.max_queue, api_open=False)
         app = build_app(
             manager,
             demo,
             auth=args.auth,
-            extra_routes=lambda api: add_api_routes(api, manager, args.api_key, max_inside=concurrency + args.max_queue),
+            extra_routes=lambda api: add_api_routes(
+                api, manager, args.api_key, max_inside=concurrency + args.max_queue, rate_limiter=limiter
+            ),
             mount_options={
                 "footer_links": ["api"],
                 "run_history": False,

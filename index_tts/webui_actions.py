@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .i18n import EMOTION_NAMES, stream_labels, t
 from .manager import MAX_TEXT_CHARS, ModelManager, SpeechJob
 from .outputs import save_wav
 from .presets import Preset, load_preset, save_preset
+from .rate_limit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +112,18 @@ def synthesize(manager: ModelManager, job: SpeechJob, lang: str, progress: Progr
     return str(path), info
 
 
-def run_for_ui(manager: ModelManager, lang: str, values: Sequence, progress: ProgressBar | None) -> tuple[str, str]:
+def run_for_ui(
+    manager: ModelManager,
+    lang: str,
+    values: Sequence,
+    progress: ProgressBar | None,
+    limiter: RateLimiter | None = None,
+    client: str = "",
+) -> tuple[str, str]:
     """The Synthesize button: any input problem becomes a ``gr.Error`` toast and the server keeps serving."""
+    wait = limiter.wait_seconds(client) if limiter is not None else 0.0
+    if wait:
+        raise gr.Error(t("rate_limited", lang, n=limiter.per_minute, seconds=math.ceil(wait)), title="⏳")
     try:
         job = build_job(*values)
         return synthesize(manager, job, lang, progress)

@@ -152,3 +152,33 @@ def test_reference_clips_through_the_api(naive_manager) -> None:
         bad = http.post("/api/tts", json={"text": "你好", **body})
         assert bad.status_code == 400 and message in bad.json()["error"]["message"], bad.text
     assert http.get("/v1/audio/voices").status_code == 200
+
+
+def test_rate_limit_and_busy_answers_say_when_to_retry(naive_manager) -> None:
+    import gradio as gr
+
+    from index_tts.rate_limit import RateLimiter
+    from index_tts.webui_actions import run_for_ui
+
+    app = fastapi.FastAPI()
+    add_api_routes(app, naive_manager, rate_limiter=RateLimiter(2))
+    http = TestClient(app)
+    for _ in range(2):
+        assert http.post("/api/tts", json={"text": "你好"}).status_code == 200
+    limited = http.post("/v1/audio/speech", json={"input": "你好", "response_format": "wav"})
+    assert limited.status_code == 429 and "at most 2 per minute" in limited.json()["error"]["message"]
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert http.get("/v1/audio/voices").status_code == 200  # only synthesis is limited
+
+    full = fastapi.FastAPI()
+    add_api_routes(full, naive_manager, max_inside=0)
+    busy = TestClient(full).post("/api/tts", json={"text": "你好"})
+    assert busy.status_code == 503 and busy.json()["error"]["type"] == "server_busy" and busy.headers["retry-after"] == "2"
+
+    values = ("你好", "jf_alpha", None, "voice", None, 0.65, (0.0,) * 8, False, "", 1.0, 0, "zh", 40)
+    limiter = RateLimiter(1)
+    path, _ = run_for_ui(naive_manager, "zh", values, None, limiter, "10.0.0.7")
+    assert path.endswith(".wav")
+    with pytest.raises(gr.Error, match="每分钟最多 1 次"):
+        run_for_ui(naive_manager, "zh", values, None, limiter, "10.0.0.7")
+    assert run_for_ui(naive_manager, "en", values, None, limiter, "10.0.0.8")[0].endswith(".wav")

@@ -272,9 +272,7 @@ def test_indextts2_cli_reports_what_is_missing_and_writes_nothing(tmp_path) -> N
     env = {**os.environ, "HF_HUB_CACHE": str(tmp_path / "hub")}
     out = tmp_path / "out.wav"
     cmd = [sys.executable, "-m", "index_tts", "synth", "--engine", "indextts2", "--model-dir", str(tmp_path)]
-    proc = subprocess.run(
-        [*cmd, "--text", "你好", "--out", str(out)], capture_output=True, text=True, timeout=120, env=env
-    )
+    proc = subprocess.run([*cmd, "--text", "你好", "--out", str(out)], capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "IndexTTS2 cannot start" in proc.stderr and "hf download IndexTeam/IndexTTS-2" in proc.stderr
     assert not out.exists()

@@ -7,6 +7,7 @@ import http.client
 import json
 import re
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -124,7 +125,7 @@ def test_stale_instance_is_replaced_then_stopped_and_share_offline_is_one_line(t
         for thread in busy:
             thread.start()
         time.sleep(1.0)
-        second = start_app(tmp_path, "--share")  # same run folder: it must stop the first one
+        second = start_app(tmp_path, "--share", "--allow-no-auth")  # same run folder: it must stop the first one
         try:
             second.wait_healthy(timeout=120)
             assert not process_alive(old_pid), "the stale instance is still running"
@@ -178,6 +179,38 @@ def test_taken_port_is_a_one_line_error(tmp_path) -> None:
     assert "Traceback" not in proc.stdout + proc.stderr
     assert time.monotonic() - started < 60  # fails before loading the model
     assert not (tmp_path / "webui.pid").exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--share"], "--share makes a public link; protect it with --auth USER:PASS"),
+        (["--host", "0.0.0.0"], "--host 0.0.0.0 lets other machines in; protect the app with --auth USER:PASS"),
+        (["--host=192.168.1.20", "--lang", "en"], "--host 192.168.1.20 lets other machines in"),
+    ],
+)
+def test_exposure_without_a_password_is_refused(tmp_path, flags, message) -> None:
+    """Refused before anything else: a running instance is left alone and no PID file appears."""
+    bystander = subprocess.Popen(["sleep", "60"])
+    try:
+        (tmp_path / "webui.pid").write_text(f"{bystander.pid}\n")
+        proc = subprocess.run(
+            [str(ROOT / "start_app.sh"), *flags], cwd=ROOT, env=app_env(tmp_path), capture_output=True, text=True, timeout=60
+        )
+        assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+        assert (tmp_path / "webui.pid").read_text().strip() == str(bystander.pid)  # untouched
+        direct = subprocess.run(
+            [sys.executable, str(ROOT / "webui.py"), *flags],
+            cwd=ROOT,
+            env=app_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert direct.returncode == 2 and message in direct.stderr and "Traceback" not in direct.stderr
+    finally:
+        bystander.kill()
+        bystander.wait()
 
 
 def test_stop_never_kills_a_process_that_is_not_our_webui(tmp_path) -> None:
@@ -235,3 +268,36 @@ def test_reference_clips_through_the_page(client, webui, synthesizer, tmp_path) 
             "你好", emotion_mode="audio", emotion_audio=handle_file(str(tmp_path / "broken.wav")), api_name="/synthesize"
         )
     assert get_json(f"{webui.url}/health")["status"] == "ok"
+
+
+def test_a_burst_of_api_requests_is_answered_and_the_server_recovers(webui, tmp_path) -> None:
+    """150 requests at once against 2 workers and a queue of 2: each gets audio or an immediate 'busy'."""
+
+    def call(serial: int) -> tuple[int, str | None, float]:
+        body = {"text": f"第{serial}位观众，你好。", "seed": serial}
+        request = urllib.request.Request(f"{webui.url}/api/tts", json.dumps(body).encode(), {"Content-Type": "application/json"})
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+                return response.status, None, time.monotonic() - started
+        except urllib.error.HTTPError as exc:
+            payload = json.loads(exc.read())
+            return exc.code, exc.headers.get("Retry-After") if payload["error"]["type"] == "server_busy" else "?", 0.0
+
+    with concurrent.futures.ThreadPoolExecutor(150) as pool:
+        answers = list(pool.map(call, range(150)))
+    statuses = sorted({status for status, _, _ in answers})
+    assert set(statuses) <= {200, 503} and 200 in statuses and 503 in statuses, statuses
+    assert all(retry == "2" for status, retry, _ in answers if status == 503)
+    assert get_json(f"{webui.url}/health")["status"] == "ok"
+    started = time.monotonic()
+    speech_checks(_api_wav(webui.url, "人群散去之后，服务依然正常。", tmp_path / "after.wav"), 0.5, 6.0)
+    print(f"after the burst: {sum(s == 200 for s, _, _ in answers)} served, a new request took {time.monotonic() - started:.2f}s")
+
+
+def _api_wav(url: str, text: str, path) -> str:
+    request = urllib.request.Request(f"{url}/api/tts", json.dumps({"text": text}).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        path.write_bytes(response.read())
+    return str(path)
