@@ -20,6 +20,7 @@ from .manager import ManagerConfig, ModelManager, get_manager
 from .paths import REPO_ROOT
 from .pidfile import remove_pidfile, write_pidfile
 from .rate_limit import RateLimiter
+from .reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
 from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
 from .share import start_share
 from .webui_actions import stream_player_head
@@ -157,6 +158,8 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
                 "server_name": args.host,
                 "server_port": args.port,
                 "head": stream_player_head(),
+                "enable_monitoring": False,  # Gradio's dashboard is not for visitors; /metrics serves monitoring
+                "max_file_size": UPLOAD_MAX_BYTES,  # uploads beyond this are refused by Gradio before we see them
             },
         )
         server = make_server(app, args.host, args.port)

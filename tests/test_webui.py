@@ -301,3 +301,32 @@ def _api_wav(url: str, text: str, path) -> str:
     with urllib.request.urlopen(request, timeout=60) as response:
         path.write_bytes(response.read())
     return str(path)
+
+
+def test_no_cross_origin_access_and_no_monitoring_page(webui) -> None:
+    """Another web site must not be able to drive the app from a visitor's browser; Gradio's /monitoring is not served."""
+    evil = "http://evil.example"
+    for method, path in [("GET", "/health"), ("GET", "/v1/audio/voices"), ("GET", "/config"), ("OPTIONS", "/api/tts")]:
+        headers = {"Origin": evil, "Access-Control-Request-Method": "POST"}
+        request = urllib.request.Request(f"{webui.url}{path}", method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                allowed = response.headers.get("Access-Control-Allow-Origin")
+        except urllib.error.HTTPError as exc:
+            allowed = exc.headers.get("Access-Control-Allow-Origin")
+        assert allowed not in (evil, "*"), (path, allowed)
+    for path in ("/monitoring", "/monitoring/summary"):
+        with pytest.raises(urllib.error.HTTPError) as denied:
+            urllib.request.urlopen(f"{webui.url}{path}", timeout=10)
+        assert denied.value.code in (401, 403, 404), path
+
+
+def test_uploads_over_the_size_limit_are_refused(client, tmp_path) -> None:
+    from gradio_client import handle_file
+
+    from index_tts.reference_audio import MAX_BYTES
+
+    big = tmp_path / "big.wav"
+    big.write_bytes(b"\0" * (MAX_BYTES + 1024))
+    with pytest.raises(Exception, match=r"(?i)size|large|413"):
+        client.predict("你好", reference_audio=handle_file(str(big)), api_name="/synthesize")
