@@ -54,9 +54,15 @@ class AudioCache:
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memory_used = 0
         self._lock = threading.Lock()
+        self._disk_warned = False
+        self._disk_used = 0
         if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._disk_used = sum(p.stat().st_size for p in folder.glob("*/*.npy"))
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._disk_used = sum(p.stat().st_size for p in folder.glob("*/*.npy"))
+            except OSError as exc:
+                log.warning("cache: %s is not usable (%s); caching in memory only", folder, exc)
+                self.folder = None
 
     def get(self, key: str) -> np.ndarray | None:
         with self._lock:
@@ -123,15 +129,19 @@ class AudioCache:
         path = self._path(key)
         if path.exists():
             return
-        path.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+        tmp = None
         try:
+            path.parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
             with os.fdopen(fd, "wb") as f:
                 np.save(f, audio, allow_pickle=False)
             os.replace(tmp, path)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            log.warning("cache: could not write %s (%s)", path.name, exc)
+        except OSError as exc:  # read-only or full disk: the request goes on, only the disk copy is lost
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+            if not self._disk_warned:
+                log.warning("cache: could not write to %s (%s); serving on without the disk cache", self.folder, exc)
+                self._disk_warned = True
             return
         with self._lock:
             self._disk_used += path.stat().st_size

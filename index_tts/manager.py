@@ -157,7 +157,12 @@ class ModelManager:
                 batch_window_s=cfg.batch_window_ms / 1000,
             )
             if cfg.cache:
-                self.cache = AudioCache(cache_dir("audio_cache"))
+                try:
+                    folder: Path | None = cache_dir("audio_cache")
+                except OSError as exc:
+                    log.warning("cache: no folder for the disk cache (%s); caching in memory only", exc)
+                    folder = None
+                self.cache = AudioCache(folder)
         self.load_seconds["total"] = round(time.perf_counter() - started, 3)
 
     def _create_engine(self) -> Engine:

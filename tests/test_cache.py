@@ -63,3 +63,26 @@ def test_a_damaged_entry_is_a_miss_and_is_removed(tmp_path) -> None:
     path = next(tmp_path.rglob("*.npy"))
     path.write_bytes(b"not an array")
     assert AudioCache(tmp_path).get(key) is None and not path.exists()
+
+
+def test_unusable_or_full_disk_only_loses_the_disk_copy(tmp_path, monkeypatch, caplog) -> None:
+    audio = np.linspace(-0.5, 0.5, 2400, dtype=np.float32)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    memory_only = AudioCache(blocker / "audio_cache")
+    assert memory_only.folder is None and "memory only" in caplog.text
+    memory_only.put("k" * 64, audio)
+    assert np.array_equal(memory_only.get("k" * 64), audio)
+
+    cache = AudioCache(tmp_path / "cache")
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "save", disk_full)
+    caplog.clear()
+    for i in range(3):
+        cache.put(f"{i:02d}" + "f" * 62, audio)  # no exception reaches the request
+    assert caplog.text.count("without the disk cache") == 1  # warned once, not per segment
+    assert np.array_equal(cache.get("00" + "f" * 62), audio)  # still served from memory
+    assert not list((tmp_path / "cache").rglob("*.tmp"))
