@@ -138,9 +138,17 @@ def _batch_lines(path: Path) -> list[str]:
     return lines
 
 
+def _check_length(text: str) -> None:
+    from .manager import MAX_TEXT_CHARS
+
+    if len(text) > MAX_TEXT_CHARS:
+        raise TTSError(f"the text has {len(text)} characters; the limit is {MAX_TEXT_CHARS}")
+
+
 def _synth_jobs(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """(text, output path) pairs from --text/--out or --batch/--out-dir, checked before the model loads."""
     if args.text is not None:
+        _check_length(args.text)
         if args.out is None or args.out_dir is not None:
             raise TTSError("--text needs --out FILE.wav (--out-dir goes with --batch)")
         if args.out.suffix.lower() != ".wav":
@@ -163,6 +171,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     failed = 0
     for text, out in jobs:
         try:
+            _check_length(text)
             result = synthesizer.synthesize(text, params, args.lang, args.max_segment)
         except TTSError as exc:
             if args.text is not None:

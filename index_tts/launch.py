@@ -40,6 +40,13 @@ def _auth(value: str) -> tuple[str, str]:
     return user, password
 
 
+def _drain_seconds(value: str) -> float:
+    seconds = float(value)
+    if not 0 <= seconds <= 9:  # start_app.sh --stop sends SIGKILL after 10 s
+        raise argparse.ArgumentTypeError("use 0 to 9 seconds")
+    return seconds
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="webui.py", description="IndexTTS WebUI (also started by ./start_app.sh)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: the whole network)")
@@ -93,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--fp16", action="store_true", help="IndexTTS2: half precision (GPU)")
     p.add_argument("--device", default=None, help="IndexTTS2: torch device, e.g. cuda:0 or cpu (default: its choice)")
+    p.add_argument(
+        "--shutdown-timeout",
+        type=_drain_seconds,
+        default=5.0,
+        metavar="S",
+        help="on SIGTERM, let requests in flight finish for up to S seconds (start_app.sh --stop waits 10)",
+    )
     p.add_argument("--skip-warmup", action="store_true", help="open the port without a warm-up (for benchmarks only)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
@@ -162,7 +176,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
                 "max_file_size": UPLOAD_MAX_BYTES,  # uploads beyond this are refused by Gradio before we see them
             },
         )
-        server = make_server(app, args.host, args.port)
+        server = make_server(app, args.host, args.port, args.shutdown_timeout)
         when_started(server, lambda: _after_start(args))
         exit_cleanly_on_signals()
         try:

@@ -38,7 +38,15 @@ from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT_CHARS = 5000
+def _max_text_chars() -> int:
+    """The longest text one request may have: ``$INDEX_TTS_MAX_TEXT_CHARS`` or 5000 (page, API and CLI alike)."""
+    value = os.environ.get("INDEX_TTS_MAX_TEXT_CHARS", "5000")
+    if not value.isdigit() or not 1 <= int(value) <= 100_000:
+        raise SystemExit(f"error: INDEX_TTS_MAX_TEXT_CHARS must be a whole number from 1 to 100000, got {value!r}")
+    return int(value)
+
+
+MAX_TEXT_CHARS = _max_text_chars()
 PLAN_CACHE_SIZE = 1024
 SEGMENT_TIMEOUT_S = 120.0  # a segment that takes longer has hung: the request fails instead of waiting forever
 SPEED_RANGE = (0.5, 2.0)

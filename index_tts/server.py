@@ -113,15 +113,16 @@ def exit_cleanly_on_signals() -> None:
     signal.signal(signal.SIGINT, leave)
 
 
-def make_server(app: fastapi.FastAPI, host: str, port: int) -> uvicorn.Server:
-    """A uvicorn server that stops within a few seconds of SIGTERM even with pages still open."""
+def make_server(app: fastapi.FastAPI, host: str, port: int, drain_seconds: float = 5.0) -> uvicorn.Server:
+    """A uvicorn server that, on SIGTERM, stops accepting, lets requests in flight finish for up to
+    ``drain_seconds``, then closes what is left (pages still open) so it never needs SIGKILL."""
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         log_level="warning",
         log_config=None,  # use the app's one-line log format
-        timeout_graceful_shutdown=3,
+        timeout_graceful_shutdown=drain_seconds,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietShutdown())
     return uvicorn.Server(config)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import concurrent.futures
 import http.client
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -330,3 +332,35 @@ def test_uploads_over_the_size_limit_are_refused(client, tmp_path) -> None:
     big.write_bytes(b"\0" * (MAX_BYTES + 1024))
     with pytest.raises(Exception, match=r"(?i)size|large|413"):
         client.predict("你好", reference_audio=handle_file(str(big)), api_name="/synthesize")
+
+
+def test_sigterm_lets_a_request_in_flight_finish(tmp_path) -> None:
+    """Stopping the app while a request is being synthesized: it still gets its whole audio, then the app exits."""
+    app = start_app(tmp_path, "--shutdown-timeout", "8")
+    try:
+        app.wait_healthy()
+        pid = app.pid
+        result: dict = {}
+
+        def long_request() -> None:
+            body = {"text": LONG_TEXT * 2, "seed": 7}
+            request = urllib.request.Request(
+                f"{app.url}/api/tts", json.dumps(body).encode(), {"Content-Type": "application/json"}
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:
+                result["status"], result["audio"] = response.status, response.read()
+
+        worker = threading.Thread(target=long_request)
+        worker.start()
+        time.sleep(0.5)  # the request is inside the server now
+        os.kill(pid, signal.SIGTERM)
+        worker.join(timeout=30)
+        assert result.get("status") == 200
+        (tmp_path / "drained.wav").write_bytes(result["audio"])
+        speech_checks(str(tmp_path / "drained.wav"), 5.0, 30.0)
+        deadline = time.monotonic() + 15
+        while process_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not process_alive(pid) and not (tmp_path / "webui.pid").exists()
+    finally:
+        app.stop()
