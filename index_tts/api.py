@@ -30,6 +30,7 @@ from .manager import MAX_TEXT_CHARS, PITCH_RANGE, SEGMENT_RANGE, SPEED_RANGE, Mo
 from .metrics import CONTENT_TYPE
 from .rate_limit import RateLimiter
 from .reference_audio import save_upload
+from .scheduler import Cancelled
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +236,8 @@ def add_api_routes(
             audio = await anyio.to_thread.run_sync(_collect, speech)
         except TTSError as exc:
             return _error(400, str(exc))
+        except Cancelled:  # the server is stopping and the drain time ran out
+            return _error(503, "the server is shutting down, try again shortly", "server_busy", retry_after=5)
         except Exception as exc:  # a failure inside the engine: say so, keep serving
             log.exception("request failed")
             return _error(500, f"synthesis failed: {exc}", "server_error")

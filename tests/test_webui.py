@@ -336,7 +336,7 @@ def test_uploads_over_the_size_limit_are_refused(client, tmp_path) -> None:
 
 def test_sigterm_lets_a_request_in_flight_finish(tmp_path) -> None:
     """Stopping the app while a request is being synthesized: it still gets its whole audio, then the app exits."""
-    app = start_app(tmp_path, "--shutdown-timeout", "8")
+    app = start_app(tmp_path, "--shutdown-timeout", "8", "--no-cache")
     try:
         app.wait_healthy()
         pid = app.pid
