@@ -29,7 +29,7 @@ from .prosody.controls import Prosody
 from .prosody.delivery import DeliveryStats, measure_delivery
 from .prosody.emotion_rendering import delivery_prosody, emotion_prosody
 from .prosody.reference_transfer import match_pitch, semitones, transfer_delivery
-from .reference_audio import ClipAnalyzer, MeasuredClip
+from .reference_audio import ClipAnalyzer, MeasuredClip, load_clip
 from .synthesizer import Synthesizer
 
 log = logging.getLogger(__name__)
@@ -202,6 +202,10 @@ class DeliveryPlanner:
         caps = self.engine.capabilities
         weight = emotion.weight if emotion.mode is not EmotionMode.VOICE else 0.0
         if not self.matches_voices:
+            # the engine uses the clips itself (or ignores them); they are still checked, for a clear error
+            for path, what in ((reference_audio, "voice reference"), (emotion.audio_path, "emotion reference clip")):
+                if path:
+                    load_clip(path, what)
             return Delivery(voice, delivery_prosody(caps.prosody_control, vector, weight, pitch))
         notices: list[Notice] = []
         match = None

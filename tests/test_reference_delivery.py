@@ -212,3 +212,20 @@ def test_voice_profiles_are_kept_for_the_next_start(synthesizer, tmp_path) -> No
 def test_median_pitch_target_is_range_checked(hz: float) -> None:
     with pytest.raises(TTSError, match="f0_median_hz"):
         Prosody(f0_median_hz=hz)
+
+
+def test_clips_for_a_cloning_engine_are_checked_and_passed_on(synthesizer, tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from index_tts.engines.base import Capabilities
+
+    caps = Capabilities(voice_cloning=True, emotion_audio=True)
+    cloning = SimpleNamespace(engine=SimpleNamespace(name="cloner", model_version="1", capabilities=caps))
+    planner = DeliveryPlanner(cloning)
+    good = _write(tmp_path / "good.wav", _voice_like(2.0))
+    params, notices = planner.params("speaker", EmotionRequest(mode=EmotionMode.AUDIO, audio_path=good), reference_audio=good)
+    assert params.extra["reference_audio"] == good and params.extra["emotion_audio"] == good and params.prosody is None
+    assert notices == ()
+    (tmp_path / "bad.wav").write_text("not audio")
+    with pytest.raises(TTSError, match="voice reference could not be read"):
+        planner.params("speaker", EmotionRequest(), reference_audio=str(tmp_path / "bad.wav"))
