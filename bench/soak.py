@@ -1,0 +1,156 @@
+"""Soak test: steady mixed load on the real app for a while, watching memory, open files and files on disk.
+
+Users loop over a mix of requests: API calls with unique and repeated texts, streams the client
+abandons half-way, bad input, and page calls through ``gradio_client`` (which write to
+``outputs/``). Every 10 s the server's RSS, open file descriptors, threads and the files in
+``outputs/`` and its temp folder are sampled. Growth is measured from the end of the first fifth
+of the run (caches and arenas filled) to the end.
+
+Usage: python bench/soak.py [--minutes 10] [--users 4] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from app_process import start_app  # noqa: E402
+from loadtest import unique_text  # noqa: E402
+from report import table, write_section  # noqa: E402
+
+HEADING = "## Soak (`bench/soak.py`)"
+REPEATED = ["欢迎来到人工智能展览馆。", "请在入口处领取参观手册。", "Welcome to the exhibition!"]
+SAMPLE_EVERY_S = 10.0
+
+
+def _proc_stats(pid: int) -> dict[str, float]:
+    status = Path(f"/proc/{pid}/status").read_text()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return {
+        "rss_mb": int(fields["VmRSS"].split()[0]) / 1024,
+        "fds": len(os.listdir(f"/proc/{pid}/fd")),
+        "threads": int(fields["Threads"].strip()),
+    }
+
+
+def _count_files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+
+
+def _user(url: str, serial: int, stop: threading.Event, counts: dict, lock: threading.Lock) -> None:
+    from gradio_client import Client
+
+    rng = random.Random(serial)
+    page = Client(url, analytics_enabled=False, verbose=False)
+    with httpx.Client(base_url=url, timeout=120) as http:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            kind = rng.choice(["unique", "repeat", "abandon", "bad", "page"])
+            try:
+                if kind == "unique":
+                    ok = http.post("/api/tts", json={"text": unique_text(rng, serial * 100_000 + n)}).status_code == 200
+                elif kind == "repeat":
+                    ok = http.post("/api/tts", json={"text": rng.choice(REPEATED)}).status_code == 200
+                elif kind == "abandon":
+                    body = {"input": unique_text(rng, serial * 100_000 + n) * 2, "stream": True, "response_format": "pcm"}
+                    with http.stream("POST", "/v1/audio/speech", json=body) as response:
+                        next(response.iter_bytes(), None)  # first chunk, then hang up
+                    ok = response.status_code == 200
+                elif kind == "bad":
+                    ok = http.post("/api/tts", json={"text": "🎉", "speed": 9}).status_code == 400
+                else:
+                    path, _ = page.predict(rng.choice(REPEATED), api_name="/synthesize")
+                    ok = Path(path).exists()
+            except Exception:  # counted, the soak goes on
+                ok = False
+            with lock:
+                counts[kind] = counts.get(kind, 0) + 1
+                counts["failed"] = counts.get("failed", 0) + (not ok)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--users", type=int, default=4)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as run_dir:
+        temp = Path(run_dir) / "tmp"
+        temp.mkdir()
+        app = start_app(Path(run_dir), "--max-active", "4", "--max-queue", "64", env={"TMPDIR": str(temp)})
+        try:
+            app.wait_healthy()
+            pid = app.pid
+            assert pid is not None
+            stop, lock, counts = threading.Event(), threading.Lock(), {}
+            users = [threading.Thread(target=_user, args=(app.url, i, stop, counts, lock)) for i in range(args.users)]
+            for user in users:
+                user.start()
+            samples = []
+            started = time.monotonic()
+            while time.monotonic() - started < args.minutes * 60:
+                time.sleep(SAMPLE_EVERY_S)
+                sample = _proc_stats(pid)
+                sample.update(
+                    minute=(time.monotonic() - started) / 60,
+                    outputs=_count_files(ROOT / "outputs"),
+                    temp_files=_count_files(temp),
+                )
+                samples.append(sample)
+                print({k: round(v, 1) for k, v in sample.items()}, dict(counts), flush=True)
+            stop.set()
+            for user in users:
+                user.join(timeout=180)
+            healthy = httpx.get(f"{app.url}/health", timeout=10).json()["status"]
+        finally:
+            app.stop()
+
+    settled = samples[max(0, len(samples) // 5 - 1)]
+    last = samples[-1]
+    growth = last["rss_mb"] / settled["rss_mb"] - 1
+    requests = sum(v for k, v in counts.items() if k != "failed")
+    rows = [
+        {
+            "minutes": f"{args.minutes:g}",
+            "users": args.users,
+            "requests": requests,
+            "failed": counts.get("failed", 0),
+            "RSS after 1/5 → end (MB)": f"{settled['rss_mb']:.0f} → {last['rss_mb']:.0f} ({growth:+.1%})",
+            "peak RSS (MB)": f"{max(s['rss_mb'] for s in samples):.0f}",
+            "open fds after 1/5 → end": f"{settled['fds']:.0f} → {last['fds']:.0f}",
+            "threads after 1/5 → end": f"{settled['threads']:.0f} → {last['threads']:.0f}",
+            "outputs/ files (max)": f"{max(s['outputs'] for s in samples):.0f}",
+            "temp files (max)": f"{max(s['temp_files'] for s in samples):.0f}",
+            "health after": healthy,
+        }
+    ]
+    mix = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "failed")
+    text = table(rows)
+    print(text)
+    if not args.no_write:
+        intro = (
+            f"`python bench/soak.py --minutes {args.minutes:g} --users {args.users}`: `./start_app.sh --max-active 4` on a "
+            f"free port, {args.users} users in a closed loop over a mix of requests ({mix}): unique and repeated API "
+            "texts, PCM streams abandoned after the first chunk, bad input (400) and page calls through gradio_client. "
+            f"Sampled every {SAMPLE_EVERY_S:g} s; growth is from the end of the first fifth of the run to its end "
+            "(targets: RSS growth below 5%, no growth in open files, bounded files on disk)."
+        )
+        write_section(HEADING, f"{HEADING}\n\n{intro}\n\n{text}")
+
+
+if __name__ == "__main__":
+    main()
