@@ -139,10 +139,9 @@ def _batch_lines(path: Path) -> list[str]:
 
 
 def _check_length(text: str) -> None:
-    from .manager import MAX_TEXT_CHARS
+    from .manager import check_text_length
 
-    if len(text) > MAX_TEXT_CHARS:
-        raise TTSError(f"the text has {len(text)} characters; the limit is {MAX_TEXT_CHARS}")
+    check_text_length(text)
 
 
 def _synth_jobs(args: argparse.Namespace) -> list[tuple[str, Path]]:

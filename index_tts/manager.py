@@ -47,6 +47,12 @@ def _max_text_chars() -> int:
 
 
 MAX_TEXT_CHARS = _max_text_chars()
+
+
+def check_text_length(text: str) -> None:
+    """``TTSError`` when ``text`` is longer than ``MAX_TEXT_CHARS`` (the page, the API and the CLI)."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise TTSError(f"the text has {len(text)} characters; the limit is {MAX_TEXT_CHARS}")
 PLAN_CACHE_SIZE = 1024
 SEGMENT_TIMEOUT_S = 120.0  # a segment that takes longer has hung: the request fails instead of waiting forever
 SPEED_RANGE = (0.5, 2.0)
@@ -98,8 +104,7 @@ class SpeechJob:
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text.strip():
             raise TTSError("the text is empty: enter something to say")
-        if len(self.text) > MAX_TEXT_CHARS:
-            raise TTSError(f"the text has {len(self.text)} characters; the limit is {MAX_TEXT_CHARS}")
+        check_text_length(self.text)
         if not math.isfinite(self.speed) or not SPEED_RANGE[0] <= self.speed <= SPEED_RANGE[1]:
             raise TTSError(f"speed must be between {SPEED_RANGE[0]} and {SPEED_RANGE[1]}")
         if not SEGMENT_RANGE[0] <= self.max_units <= SEGMENT_RANGE[1]:
