@@ -4,8 +4,10 @@
 # Usage: ./start_app.sh [--host H] [--port P] [--share] [--auth USER:PASS] [--allow-no-auth] [--engine NAME]
 #                       [--lang zh|en] [--inbrowser] [--model-dir DIR] [--online] [other webui.py flags]
 #        ./start_app.sh --stop      stop the running instance
+#        ./start_app.sh --make-bundle DIR   write an offline folder (app, wheelhouse, checkpoints, guide) for a USB stick
 # Output goes to the terminal and to logs/webui.log.
 set -euo pipefail
+CALLER_DIR="$PWD"  # a relative --make-bundle DIR is meant from where the command was typed
 ROOT="$(cd "$(dirname "$0")" && pwd)"
 cd "$ROOT"
 RUN_DIR="${INDEX_TTS_RUN_DIR:-$ROOT/run}"  # tests point this elsewhere so they never touch a real instance
@@ -40,6 +42,22 @@ stop_running() {
   for _ in $(seq 50); do is_our_webui "$pid" || break; sleep 0.1; done
   rm -f "$PID_FILE"
 }
+
+# Build the offline bundle with this app's own environment, then stop: nothing is served.
+make_bundle() {
+  [ -n "${1:-}" ] || { echo "usage: ./start_app.sh --make-bundle DIR" >&2; exit 2; }
+  local dest="$1"
+  [[ "$dest" = /* ]] || dest="$CALLER_DIR/$dest"
+  source scripts/setup_env.sh
+  ensure_venv requirements.txt
+  python -m index_tts prepare
+  exec python -m index_tts.bundle "$dest"
+}
+
+case "${1:-}" in
+  --make-bundle) make_bundle "${2:-}" ;;
+  --make-bundle=*) make_bundle "${1#--make-bundle=}" ;;
+esac
 
 ONLINE=0
 ARGS=()

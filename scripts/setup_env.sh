@@ -10,6 +10,19 @@ export ORT_DISABLE_TELEMETRY=1
 export GRADIO_ANALYTICS_ENABLED=False
 export PYTHONUNBUFFERED=1
 
+# A bundle's wheels fit one Python version and platform; say so plainly instead of failing in pip.
+check_bundle_python() {
+  local wanted have
+  [ -f wheelhouse/PYTHON_VERSION ] || return 0
+  wanted="$(cat wheelhouse/PYTHON_VERSION)"
+  have="$(python -c 'import sys, sysconfig; print(f"{sys.version_info.major}.{sys.version_info.minor} {sysconfig.get_platform()}")')"
+  if [ "$wanted" != "$have" ]; then
+    echo "[setup] error: this bundle's wheelhouse is for Python $wanted, but this machine has Python $have." >&2
+    echo "[setup] Make the bundle on a machine with the same Python (./start_app.sh --make-bundle DIR)." >&2
+    exit 1
+  fi
+}
+
 ensure_venv() {
   local req="$1" stamp
   if [ ! -x .venv/bin/python ]; then
@@ -22,7 +35,8 @@ ensure_venv() {
   if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
     echo "[setup] installing $req"
     if [ -d wheelhouse ]; then
-      pip install --quiet --no-index --find-links wheelhouse -r "$req"
+      check_bundle_python
+      pip install --quiet --disable-pip-version-check --no-index --find-links wheelhouse -r "$req"
     else
       pip install --quiet --disable-pip-version-check -r "$req"
     fi

@@ -1,0 +1,227 @@
+"""Offline USB bundle: one folder with the app, a wheelhouse, prepared checkpoints and a staff guide.
+
+``./start_app.sh --make-bundle DIR`` runs ``python -m index_tts.bundle DIR`` inside the app's .venv.
+The folder is built under a temporary name beside DIR and renamed at the end, so a bundle that
+exists is a complete one. On the exhibition machine ``DIR/start_app.sh`` finds ``wheelhouse/`` and
+installs from it with ``--no-index`` (see scripts/setup_env.sh); nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import platform
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+from .engines import kokoro_assets
+from .paths import REPO_ROOT
+
+log = logging.getLogger(__name__)
+
+# What the exhibition needs to run the app; tests, benchmarks and CI scripts stay behind.
+APP_PATHS = (
+    "index_tts",
+    "webui.py",
+    "start_app.sh",
+    "scripts/setup_env.sh",
+    "requirements.txt",
+    "requirements-indextts2.txt",
+    "pyproject.toml",
+    "README.md",
+    "docs",
+    "cache_hub/README.md",
+    "checkpoints/README.md",
+)
+# Caches worth carrying: the Chinese word segmenter's dictionary cache and the voices' neutral
+# profiles, which otherwise cost seconds at the first start. The audio cache is left behind.
+CACHE_PATHS = ("jieba", "voice_profiles")
+SKIP_NAMES = {"__pycache__", ".pytest_cache", ".ruff_cache"}
+WHEELHOUSE = "wheelhouse"
+MANIFEST = "bundle.json"
+PYTHON_TAG_FILE = "PYTHON_VERSION"
+GUIDE = "EXHIBITION_GUIDE.md"
+
+
+class BundleError(RuntimeError):
+    """The bundle could not be made; the message says why and what to do."""
+
+
+def python_tag() -> str:
+    """The Python version and platform the wheels are for, e.g. ``3.11 linux-x86_64``."""
+    return f"{sys.version_info.major}.{sys.version_info.minor} {sysconfig.get_platform()}"
+
+
+def _copy(source: Path, target: Path) -> None:
+    if source.is_dir():
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns(*SKIP_NAMES, "*.pyc"))
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+
+def copy_app(target: Path, root: Path = REPO_ROOT) -> int:
+    """Copy the app's files into ``target``; return how many files were copied."""
+    for name in APP_PATHS:
+        source = root / name
+        if not source.exists():
+            raise BundleError(f"{source} is missing; make the bundle from a complete copy of the app")
+        _copy(source, target / name)
+    return sum(1 for p in target.rglob("*") if p.is_file())
+
+
+def build_wheelhouse(target: Path, requirements: Path) -> list[str]:
+    """Build or fetch a wheel of every dependency for this Python and platform into ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
+               "-r", str(requirements), "-w", str(target)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BundleError(f"pip could not collect the wheels (is the package registry reachable?):\n{done.stderr[-2000:]}")
+    sdists = [p.name for p in target.iterdir() if not p.name.endswith(".whl")]
+    if sdists:
+        raise BundleError(f"the wheelhouse holds files that are not wheels: {', '.join(sdists)}")
+    return sorted(p.name for p in target.glob("*.whl"))
+
+
+def check_wheelhouse(wheelhouse: Path, requirements: Path) -> None:
+    """Resolve the requirements against the wheelhouse alone, as the offline install will."""
+    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+               "--disable-pip-version-check", "--no-cache-dir", "--no-index",
+               "--find-links", str(wheelhouse), "-r", str(requirements)]
+    done = subprocess.run(command, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "PIP_CONFIG_FILE": "/dev/null"})
+    if done.returncode != 0:
+        raise BundleError(f"the wheelhouse cannot install requirements.txt on its own:\n{done.stderr[-2000:]}")
+
+
+def copy_model(target: Path, model_root: Path | None = None) -> Path:
+    """Prepare and verify the embedded model here, then copy its folder (manifest included)."""
+    folder = kokoro_assets.prepare(model_root)
+    destination = target / "checkpoints" / folder.name
+    shutil.copytree(folder, destination, ignore=shutil.ignore_patterns(".*.tmp"))
+    kokoro_assets.verify(destination)
+    return destination
+
+
+def copy_caches(target: Path, cache_root: Path) -> list[str]:
+    """Carry the small caches that make the first start faster; return the ones copied."""
+    copied = []
+    for name in CACHE_PATHS:
+        source = cache_root / name
+        if source.is_dir() and any(source.iterdir()):
+            _copy(source, target / "cache_hub" / name)
+            copied.append(name)
+    return copied
+
+
+def _app_version(root: Path) -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty"],
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
+def write_guide(target: Path) -> None:
+    """Write the short guide for the people who run the stand (Chinese first, then English)."""
+    tag = python_tag()
+    text = f"""# 展会现场使用说明 / Guide for exhibition staff
+
+本文件夹是完整的离线版本，不需要网络。This folder is complete and needs no network.
+
+## 启动 / Start
+1. 打开终端，进入本文件夹 / Open a terminal in this folder.
+2. 运行 / Run: `./start_app.sh`
+   - 第一次启动会从 `wheelhouse/` 安装依赖（约 1–3 分钟），以后几秒即可启动。
+     The first start installs from `wheelhouse/` (about 1–3 minutes); later starts take seconds.
+   - 出现 `Running on local URL: http://127.0.0.1:7860` 即可使用。
+     When it prints `Running on local URL: http://127.0.0.1:7860`, it is ready.
+3. 在浏览器打开 / Open in a browser: http://127.0.0.1:7860
+
+## 让观众用手机访问 / Visitors on their own phones (same Wi-Fi)
+`./start_app.sh --host 0.0.0.0 --auth 用户名:密码` — 必须设置密码 / a password is required.
+把本机 IP 和密码告诉观众 / give visitors this machine's address and the password.
+
+## 停止与重启 / Stop and restart
+- 停止 / Stop: `./start_app.sh --stop`
+- 页面无响应或卡住 / Page stuck: 再运行一次 `./start_app.sh`，它会先停掉旧的再启动。
+  Run `./start_app.sh` again: it stops the old instance first.
+- 电脑重启后 / After a reboot: 直接运行 `./start_app.sh`。Just run `./start_app.sh`.
+
+## 出问题时 / When something is wrong
+- 日志 / Log: `logs/webui.log`（每次合成一行 / one line per synthesis）.
+- 健康检查 / Health: http://127.0.0.1:7860/health 显示 `ok` 即正常 / shows `ok` when healthy.
+- "服务繁忙" / "busy": 人多时正常，几秒后再试 / normal in a crowd; try again in a few seconds.
+- 不要使用 `--share` 或 `--online`：现场没有网络 / do not use `--share` or `--online`: there is no internet.
+- 本包适用于 / Built for: Python {tag}. 其他版本的 Python 无法安装 / other Python versions cannot install it.
+- 不需要 ffmpeg：页面自带播放器 / no ffmpeg needed: the page has its own player.
+"""
+    (target / GUIDE).write_text(text, encoding="utf-8")
+
+
+def make_bundle(destination: Path, root: Path = REPO_ROOT) -> dict:
+    """Build the whole bundle beside ``destination`` and rename it into place; return its manifest."""
+    destination = destination.resolve()
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise BundleError(f"{destination} already exists and is not empty; choose a new folder")
+    if destination.is_relative_to(root.resolve()):
+        raise BundleError(f"{destination} is inside the app folder; choose a folder outside {root}")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".partial", dir=destination.parent))
+    try:
+        files = copy_app(work, root)
+        log.info("bundle: copied %d app files", files)
+        wheels = build_wheelhouse(work / WHEELHOUSE, work / "requirements.txt")
+        check_wheelhouse(work / WHEELHOUSE, work / "requirements.txt")
+        (work / WHEELHOUSE / PYTHON_TAG_FILE).write_text(python_tag() + "\n", encoding="utf-8")
+        log.info("bundle: wheelhouse has %d wheels and installs requirements.txt with --no-index", len(wheels))
+        model = copy_model(work)
+        caches = copy_caches(work, root / "cache_hub")
+        write_guide(work)
+        manifest = {
+            "app_version": _app_version(root),
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "python": python_tag(),
+            "machine": platform.machine(),
+            "wheels": wheels,
+            "model": str(model.relative_to(work)),
+            "caches": caches,
+            "bytes": sum(p.stat().st_size for p in work.rglob("*") if p.is_file()),
+        }
+        (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        if destination.exists():
+            destination.rmdir()  # empty, checked above
+        work.rename(destination)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    log.info("bundle: %s written in %.1fs (%.0f MB)", destination, time.perf_counter() - started, manifest["bytes"] / 1e6)
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="start_app.sh --make-bundle", description=__doc__.splitlines()[0])
+    parser.add_argument("destination", type=Path, help="new folder for the bundle (e.g. on the USB stick)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        manifest = make_bundle(args.destination)
+    except (BundleError, kokoro_assets.CheckpointError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"bundle ready: {args.destination.resolve()} ({len(manifest['wheels'])} wheels, "
+          f"{manifest['bytes'] / 1e6:.0f} MB, Python {manifest['python']}); copy the folder, then run its start_app.sh")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The USB bundle's guards and pieces. The full build + offline install runs in CI
+(scripts/test_bundle_offline.sh) because it installs a whole environment."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from index_tts import bundle
+from index_tts.paths import REPO_ROOT
+
+
+def test_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
+    (tmp_path / "usb").mkdir()
+    (tmp_path / "usb" / "holiday.jpg").write_bytes(b"x")
+    with pytest.raises(bundle.BundleError, match="not empty"):
+        bundle.make_bundle(tmp_path / "usb")
+    assert [p.name for p in (tmp_path / "usb").iterdir()] == ["holiday.jpg"]
+    assert not list(tmp_path.glob(".usb.*"))  # no half-built folder is left
+
+
+def test_refuses_a_folder_inside_the_app() -> None:
+    with pytest.raises(bundle.BundleError, match="inside the app folder"):
+        bundle.make_bundle(REPO_ROOT / "outputs" / "usb")
+
+
+def test_app_copy_has_what_start_app_needs_and_no_tests(tmp_path: Path) -> None:
+    count = bundle.copy_app(tmp_path)
+    assert count > 20
+    for needed in ("start_app.sh", "webui.py", "scripts/setup_env.sh", "requirements.txt", "index_tts/bundle.py"):
+        assert (tmp_path / needed).is_file(), needed
+    assert not (tmp_path / "tests").exists() and not (tmp_path / "bench").exists()
+    assert not list(tmp_path.rglob("__pycache__"))
+
+
+def test_guide_names_start_stop_and_the_python_version(tmp_path: Path) -> None:
+    bundle.write_guide(tmp_path)
+    text = (tmp_path / bundle.GUIDE).read_text(encoding="utf-8")
+    assert "./start_app.sh --stop" in text and "--auth" in text and "启动" in text
+    assert bundle.python_tag() in text
+
+
+def test_wheelhouse_check_fails_when_a_wheel_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("prometheus-client==0.26.0\n")
+    (tmp_path / "wheels").mkdir()
+    with pytest.raises(bundle.BundleError, match="cannot install") as failure:
+        bundle.check_wheelhouse(tmp_path / "wheels", tmp_path / "requirements.txt")
+    assert "prometheus-client" in str(failure.value)  # pip's own reason names the missing package
+
+
+def _check_python(folder: Path) -> subprocess.CompletedProcess:
+    script = f"cd {folder} && source {REPO_ROOT}/scripts/setup_env.sh && check_bundle_python && echo fits"
+    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+
+
+def test_start_refuses_a_wheelhouse_for_another_python(tmp_path: Path) -> None:
+    (tmp_path / "wheelhouse").mkdir()
+    (tmp_path / "wheelhouse" / bundle.PYTHON_TAG_FILE).write_text("3.7 win32\n")
+    done = _check_python(tmp_path)
+    assert done.returncode == 1
+    assert "for Python 3.7 win32" in done.stderr and bundle.python_tag() in done.stderr
+    (tmp_path / "wheelhouse" / bundle.PYTHON_TAG_FILE).write_text(bundle.python_tag() + "\n")
+    assert _check_python(tmp_path).stdout.strip() == "fits"
