@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .audio import MEDIA_TYPES, encode, to_int16, wav_stream_header
 from .emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode, EmotionRequest
@@ -82,6 +83,39 @@ class TTSRequest(BaseModel):
 
 
 BUSY_RETRY_AFTER_S = 2
+
+
+class ErrorInfo(BaseModel):
+    message: str = Field(..., description="what was wrong, in one line")
+    type: str = Field(
+        ..., description="invalid_request_error, authentication_error, rate_limit_exceeded, server_busy or server_error"
+    )
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers has this JSON body (the shape OpenAI's clients expect)."""
+
+    error: ErrorInfo
+
+
+_ERRORS = {
+    400: "bad input: the message says which field and why",
+    401: "missing or wrong API key (only with --api-key)",
+    429: "too many requests from this client (only with --rate-limit); see Retry-After",
+    500: "the engine failed on this request; the server keeps serving",
+    503: "busy or shutting down; see Retry-After",
+}
+
+
+def documented(ok: dict[str, dict], *codes: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses`` for a route: its 200 content and the error codes it can answer."""
+    responses: dict[int | str, dict] = {200: {"description": "OK", "content": ok}}
+    for code in codes:
+        responses[code] = {"description": _ERRORS[code], "model": ErrorBody}
+    return responses
+
+
+_AUDIO = {"schema": {"type": "string", "format": "binary"}}
 
 
 def _error(status: int, message: str, kind: str = "invalid_request_error", retry_after: float | None = None) -> JSONResponse:
@@ -153,12 +187,12 @@ def add_api_routes(
     async def tts_error(_request: Request, exc: TTSError) -> JSONResponse:
         return _error(400, str(exc))
 
-    @app.exception_handler(fastapi.HTTPException)
-    async def http_error(_request: Request, exc: fastapi.HTTPException) -> JSONResponse:
+    @app.exception_handler(StarletteHTTPException)  # also the framework's own, e.g. a body that is not JSON
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         kind = "authentication_error" if exc.status_code == 401 else "invalid_request_error"
         return _error(exc.status_code, str(exc.detail), kind)
 
-    @app.get("/v1/audio/voices", dependencies=[Depends(check_key)])
+    @app.get("/v1/audio/voices", dependencies=[Depends(check_key)], responses=documented({"application/json": {}}, 401))
     def list_voices() -> dict:
         aliases = {name: resolve_voice(name) for name in OPENAI_VOICES}
         details = {v: VOICE_CATALOG[v] for v in voices if v in VOICE_CATALOG}
@@ -172,11 +206,15 @@ def add_api_routes(
             "openai_aliases": aliases,
         }
 
-    @app.get("/metrics", dependencies=[Depends(check_key)])
+    @app.get("/metrics", dependencies=[Depends(check_key)], response_class=Response,
+             responses=documented({CONTENT_TYPE: {"schema": {"type": "string"}}}, 401))
     def metrics() -> Response:
         return Response(manager.metrics.render(), media_type=CONTENT_TYPE)
 
-    @app.post("/v1/audio/speech", dependencies=[Depends(check_key)], response_model=None)
+    @app.post(
+        "/v1/audio/speech", dependencies=[Depends(check_key)], response_model=None, response_class=Response,
+        responses=documented({media: _AUDIO for media in MEDIA_TYPES.values()}, 400, 401, 429, 500, 503),
+    )
     async def openai_speech(body: SpeechRequest, request: Request) -> Response:
         if limited := _limited(request, "openai"):
             return limited
@@ -187,7 +225,10 @@ def add_api_routes(
         )  # fmt: skip
         return await _respond(job, body.response_format, body.stream, "openai")
 
-    @app.post("/api/tts", dependencies=[Depends(check_key)], response_model=None)
+    @app.post(
+        "/api/tts", dependencies=[Depends(check_key)], response_model=None, response_class=Response,
+        responses=documented({MEDIA_TYPES["wav"]: _AUDIO}, 400, 401, 429, 500, 503),
+    )
     async def tts(body: TTSRequest, request: Request) -> Response:
         if limited := _limited(request, "tts"):
             return limited

@@ -62,7 +62,8 @@ def build_app(
     mount_options: dict[str, Any] | None = None,
 ) -> fastapi.FastAPI:
     """Our routes (``/health`` and any extras) first, then the UI mounted at "/"."""
-    app = fastapi.FastAPI(title="IndexTTS", docs_url=None, redoc_url=None, openapi_url=None)
+    # The HTTP API's schema is served for clients and fuzzers; the docs pages are off (they load from a CDN).
+    app = fastapi.FastAPI(title="IndexTTS", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     manager.waiting_elsewhere = lambda: queue_state(demo)["waiting"]
 
     @app.get("/health")

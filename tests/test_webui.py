@@ -323,6 +323,18 @@ def test_no_cross_origin_access_and_no_monitoring_page(webui) -> None:
         assert denied.value.code in (401, 403, 404), path
 
 
+def test_the_api_schema_is_served_without_docs_pages(webui) -> None:
+    """Clients and fuzzers read /openapi.json; the docs pages would load scripts from a CDN, so they are off."""
+    with urllib.request.urlopen(f"{webui.url}/openapi.json", timeout=10) as response:
+        schema = json.loads(response.read())
+    assert {"/api/tts", "/v1/audio/speech", "/v1/audio/voices", "/health"} <= set(schema["paths"])
+    assert "400" in schema["paths"]["/api/tts"]["post"]["responses"]
+    for path in ("/docs", "/redoc"):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(f"{webui.url}{path}", timeout=10)
+        assert missing.value.code == 404, path
+
+
 def test_uploads_over_the_size_limit_are_refused(client, tmp_path) -> None:
     from gradio_client import handle_file
 
