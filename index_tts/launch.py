@@ -16,7 +16,7 @@ from .api import add_api_routes
 from .cli import _positive_int
 from .engines import DEFAULT_ENGINE, engine_names
 from .exposure import exposure_problem
-from .manager import ManagerConfig, ModelManager, get_manager
+from .manager import SEGMENT_TIMEOUT_S, ManagerConfig, ModelManager, get_manager
 from .paths import REPO_ROOT
 from .pidfile import remove_pidfile, write_pidfile
 from .rate_limit import RateLimiter
@@ -44,6 +44,13 @@ def _drain_seconds(value: str) -> float:
     seconds = float(value)
     if not 0 <= seconds <= 9:  # start_app.sh --stop sends SIGKILL after 10 s
         raise argparse.ArgumentTypeError("use 0 to 9 seconds")
+    return seconds
+
+
+def _segment_timeout(value: str) -> float:
+    seconds = float(value)
+    if not 1 <= seconds <= 3600:  # NaN fails this too
+        raise argparse.ArgumentTypeError("use 1 to 3600 seconds")
     return seconds
 
 
@@ -107,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="on SIGTERM, let requests in flight finish for up to S seconds (start_app.sh --stop waits 10)",
     )
+    p.add_argument(
+        "--segment-timeout",
+        type=_segment_timeout,
+        default=SEGMENT_TIMEOUT_S,
+        metavar="S",
+        help=f"a worker on one segment longer than S seconds is replaced, its request fails (default {SEGMENT_TIMEOUT_S:g})",
+    )
     p.add_argument("--skip-warmup", action="store_true", help="open the port without a warm-up (for benchmarks only)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p
@@ -153,6 +167,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             fallback=not args.no_fallback,
             fp16=args.fp16,
             device=args.device,
+            segment_timeout_s=args.segment_timeout,
         )
         manager = get_manager(config, warm=not args.skip_warmup)
         limiter = RateLimiter(args.rate_limit) if args.rate_limit else None

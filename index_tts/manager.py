@@ -54,7 +54,8 @@ def check_text_length(text: str) -> None:
     if len(text) > MAX_TEXT_CHARS:
         raise TTSError(f"the text has {len(text)} characters; the limit is {MAX_TEXT_CHARS}")
 PLAN_CACHE_SIZE = 1024
-SEGMENT_TIMEOUT_S = 120.0  # a segment that takes longer has hung: the request fails instead of waiting forever
+SEGMENT_TIMEOUT_S = 60.0  # a worker on one segment longer than this has hung: it is replaced, the request fails
+READ_TIMEOUT_S = 180.0  # backstop for a reader waiting on one segment, queueing included
 SPEED_RANGE = (0.5, 2.0)
 PITCH_RANGE = PITCH_SHIFT_RANGE  # semitones added to the voice
 SEGMENT_RANGE = (8, 200)
@@ -83,6 +84,7 @@ class ManagerConfig:
     fallback: bool = True  # when the chosen engine fails to load or on a request, the embedded one serves
     fp16: bool = False  # engine options for IndexTTS2 (GPU): half precision ...
     device: str | None = None  # ... and the torch device ("cuda:0", "cpu"); None lets it choose
+    segment_timeout_s: float = SEGMENT_TIMEOUT_S  # watchdog: a worker longer on one segment is replaced
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,8 @@ class ModelManager:
                 render_batch=self._render_batch if batching else None,
                 max_batch=cfg.max_batch,
                 batch_window_s=cfg.batch_window_ms / 1000,
+                segment_timeout_s=cfg.segment_timeout_s,
+                on_abandon=engine.abandon_call,
             )
             if cfg.cache:
                 try:
@@ -352,6 +356,7 @@ class ModelManager:
             "mode": "naive" if self.config.naive else "scheduled",
             "workers": self.config.sessions,
             "scheduler": self.scheduler.depth() if self.scheduler else None,
+            "replaced_workers": self.scheduler.replaced_workers if self.scheduler else 0,
             "cache": self.cache.stats() if self.cache else None,
             "uptime_seconds": round(time.time() - self.started_at, 1),
         }
@@ -482,7 +487,7 @@ class SpeechStream:
         self.cache_hits = len(ready)
         assert manager.scheduler is not None
         ticket = self._ticket = manager.scheduler.submit(self.segments, self.params, ready)
-        for index, audio in manager.scheduler.stream(ticket, timeout=SEGMENT_TIMEOUT_S):
+        for index, audio in manager.scheduler.stream(ticket, timeout=max(READ_TIMEOUT_S, 2 * manager.config.segment_timeout_s)):
             yield self._emit(index, audio)
 
     def _naive(self) -> Iterator[np.ndarray]:

@@ -6,6 +6,12 @@ Order of service, whenever a worker is free:
    is never stuck behind a long one.
 A lone request gets every worker, each rendering one of its segments, so it still uses all cores.
 When a client goes away its pending segments are dropped.
+
+A watchdog replaces workers that hang (one segment running longer than ``segment_timeout_s``) or
+die: the request whose segment it was gets an error at once, a fresh worker takes the thread's
+place, and ``on_abandon`` (the engine's ``abandon_call``) swaps the model session the stuck call
+holds for a new one. Python cannot kill the stuck thread; if its call ever returns, the thread
+sees it was retired and exits without touching any request.
 """
 
 from __future__ import annotations
@@ -60,9 +66,12 @@ class SegmentScheduler:
         render_batch: RenderBatch | None = None,
         max_batch: int = 1,
         batch_window_s: float = 0.0,
+        segment_timeout_s: float | None = None,
+        on_abandon: Callable[[int], None] | None = None,
     ) -> None:
         """``render_batch`` (for engines that can batch) gets up to ``max_batch`` segments gathered
-        for at most ``batch_window_s`` after the first one; without it segments go one per call."""
+        for at most ``batch_window_s`` after the first one; without it segments go one per call.
+        With ``segment_timeout_s`` a watchdog replaces workers that hang or die (module docstring)."""
         self._render = render
         self._render_batch = render_batch if render_batch is not None and max_batch > 1 else None
         self._max_batch = max_batch
@@ -73,9 +82,22 @@ class SegmentScheduler:
         self._cond = threading.Condition(self._lock)  # workers wait here for work
         self._closed = False
         self.active_segments = 0
-        self._threads = [threading.Thread(target=self._work, name=f"tts-worker-{i}", daemon=True) for i in range(workers)]
-        for thread in self._threads:
-            thread.start()
+        self.replaced_workers = 0
+        self._segment_timeout_s = segment_timeout_s
+        self._on_abandon = on_abandon
+        self._busy: dict[threading.Thread, tuple[float, list[tuple[Ticket, int]]]] = {}
+        self._retired: set[threading.Thread] = set()
+        self._names = itertools.count(0)
+        self._threads: list[threading.Thread] = []
+        for _ in range(workers):
+            self._start_worker()
+        if segment_timeout_s is not None:
+            threading.Thread(target=self._watch, name="tts-watchdog", daemon=True).start()
+
+    def _start_worker(self) -> None:
+        thread = threading.Thread(target=self._work, name=f"tts-worker-{next(self._names)}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -135,7 +157,7 @@ class SegmentScheduler:
                     ticket.ready.notify_all()
             self._tickets.clear()
             self._cond.notify_all()
-        for thread in self._threads:
+        for thread in list(self._threads):
             thread.join(timeout=2)
 
     # -- workers -----------------------------------------------------------------------------------
@@ -156,7 +178,55 @@ class SegmentScheduler:
         self._skip_ready(ticket)
         return ticket, index
 
+    def _watch(self) -> None:
+        """Every so often, retire workers stuck on one batch too long or dead, and start new ones."""
+        assert self._segment_timeout_s is not None
+        period = min(1.0, self._segment_timeout_s / 4)
+        while True:
+            abandoned: list[int] = []
+            with self._cond:
+                if self._cond.wait_for(lambda: self._closed, period):
+                    return
+                now = time.perf_counter()
+                for thread in list(self._threads):
+                    started, _batch = self._busy.get(thread, (now, []))
+                    if thread.is_alive() and now - started <= self._segment_timeout_s:
+                        continue
+                    hung = thread.is_alive()
+                    why = f"took longer than {self._segment_timeout_s:g} s" if hung else "stopped its worker"
+                    self._retire(thread, f"synthesis of this segment {why}; the worker was replaced, try again")
+                    if hung and thread.ident is not None:
+                        abandoned.append(thread.ident)
+                    log.warning("worker %s %s; replaced it (%d replaced so far)", thread.name,
+                                "hung" if hung else "died", self.replaced_workers)
+            for ident in abandoned:  # outside the lock: opening a new model session takes a moment
+                if self._on_abandon is not None:
+                    try:
+                        self._on_abandon(ident)
+                    except Exception:
+                        log.exception("could not replace the session of a hung worker")
+
+    def _retire(self, thread: threading.Thread, reason: str) -> None:
+        """Fail the batch ``thread`` was rendering and start a worker in its place (lock held)."""
+        _started, batch = self._busy.pop(thread, (0.0, []))
+        self.active_segments -= len(batch)
+        for ticket, _index in batch:
+            ticket.error = TTSError(reason)
+            if ticket.ready is not None:
+                ticket.ready.notify_all()
+        self._threads.remove(thread)
+        self._retired.add(thread)
+        self.replaced_workers += 1
+        self._start_worker()
+
     def _work(self) -> None:
+        try:
+            self._serve()
+        except BaseException:  # the thread ends here; the watchdog fails its segment and starts another
+            log.exception("worker %s died", threading.current_thread().name)
+
+    def _serve(self) -> None:
+        me = threading.current_thread()
         while True:
             with self._cond:
                 picked = None
@@ -177,8 +247,14 @@ class SegmentScheduler:
                             break
                         self._cond.wait(remaining)
                 self.active_segments += len(batch)
+                self._busy[me] = (time.perf_counter(), batch)
             outcomes = self._run(batch)
             with self._cond:
+                if me in self._retired:  # the watchdog gave up on this call and replaced us
+                    self._retired.discard(me)
+                    log.info("worker %s: a call given up as hung has returned; exiting", me.name)
+                    return
+                del self._busy[me]
                 self.active_segments -= len(batch)
                 for (ticket, index), (audio, failure) in zip(batch, outcomes, strict=True):
                     if failure is not None:

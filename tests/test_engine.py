@@ -84,3 +84,37 @@ def test_several_sessions_serve_in_parallel() -> None:
 def test_unknown_engine_is_rejected() -> None:
     with pytest.raises(TTSError, match=r"unknown engine 'nope'.*kokoro"):
         create_engine("nope")
+
+
+def test_a_hung_call_gets_its_session_replaced() -> None:
+    """With one session, a call stuck inside the model would block every later call; after
+    ``abandon_call`` a fresh session serves them, and the stuck one is dropped when it returns."""
+    import threading
+    import time
+
+    from index_tts.engines.base import Segment
+
+    engine = create_engine("kokoro", num_sessions=1)
+    segment = Segment("hello", "en", "həlˈoʊ")
+    session = engine._pool.queue[0]
+    release, entered = threading.Event(), threading.Event()
+    original = session.encode
+
+    def stuck_encode(*args, **kwargs):
+        entered.set()
+        release.wait(30)
+        return original(*args, **kwargs)
+
+    session.encode = stuck_encode
+    hung = threading.Thread(target=engine.synthesize, args=(segment, SynthParams(voice="jf_alpha")))
+    hung.start()
+    assert entered.wait(10)
+    engine.abandon_call(hung.ident)
+    started = time.perf_counter()
+    audio = engine.synthesize(segment, SynthParams(voice="jf_alpha"))
+    assert len(audio) > SAMPLE_RATE * 0.2 and time.perf_counter() - started < 10
+    release.set()
+    hung.join(30)
+    assert engine._pool.qsize() == 1  # the given-up session did not come back into the pool
+    assert engine._pool.queue[0] is not session
+    engine.close()

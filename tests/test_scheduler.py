@@ -130,3 +130,52 @@ def test_engines_that_batch_get_segments_gathered_in_a_time_window() -> None:
         assert len(list(sched.stream(ticket))) == 2
     assert max(calls) >= 3 and sum(calls) == 6 and all(n <= 4 for n in calls)
     sched.close()
+
+
+class Hanger(Recorder):
+    """Like Recorder, but "hang" blocks until released and "crash" kills the worker thread."""
+
+    def __init__(self) -> None:
+        super().__init__(0.01)
+        self.release = threading.Event()
+
+    def __call__(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        if segment.text == "hang":
+            self.release.wait(30)
+            return np.ones(10, np.float32)
+        if segment.text == "crash":
+            raise SystemExit("worker thread died")  # not an Exception: escapes the worker's error handling
+        return super().__call__(segment, params)
+
+
+@pytest.mark.parametrize("kind", ["hang", "crash"])
+def test_a_hung_or_dead_worker_is_replaced_and_only_its_request_fails(kind: str) -> None:
+    render = Hanger()
+    abandoned: list[int] = []
+    sched = SegmentScheduler(render, workers=1, segment_timeout_s=0.5, on_abandon=abandoned.append)
+    stuck = sched.submit([Segment(kind, "en", "a"), Segment("after", "en", "a")], SynthParams(voice="stuck"))
+    started = time.perf_counter()
+    with pytest.raises(TTSError, match="worker was replaced"):
+        list(sched.stream(stuck, timeout=10))
+    assert time.perf_counter() - started < 3  # detected by the watchdog, not by the reader's timeout
+    # the one worker is gone or stuck, yet a new request is served: a replacement took its place
+    assert [i for i, _ in sched.stream(sched.submit(segs(3), SynthParams(voice="next")), timeout=5)] == [0, 1, 2]
+    assert sched.replaced_workers == 1
+    assert len(abandoned) == (1 if kind == "hang" else 0)  # the engine is told which thread's session to replace
+    render.release.set()  # the stuck call returns late: its audio must not reach anyone, nothing else breaks
+    time.sleep(0.2)
+    assert sched.depth()["active_segments"] == 0
+    assert len(list(sched.stream(sched.submit(segs(2), SynthParams(voice="last")), timeout=5))) == 2
+    assert sched.replaced_workers == 1
+    sched.close()
+
+
+def test_without_a_watchdog_a_hung_worker_blocks_everyone() -> None:
+    """The reason for the watchdog: with it off, the same hang leaves a later request waiting."""
+    render = Hanger()
+    sched = SegmentScheduler(render, workers=1)
+    sched.submit([Segment("hang", "en", "a")], SynthParams(voice="stuck"))
+    with pytest.raises(TimeoutError):
+        list(sched.stream(sched.submit(segs(1), SynthParams(voice="next")), timeout=1.0))
+    render.release.set()
+    sched.close()

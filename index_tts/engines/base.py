@@ -94,5 +94,9 @@ class Engine(ABC):
         """Render several segments in one call; engines with ``batched_inference`` override this."""
         return [self.synthesize(segment, params) for segment, params in items]
 
+    def abandon_call(self, thread_id: int) -> None:  # noqa: B027 - optional hook
+        """The call running on thread ``thread_id`` has hung and its thread was replaced: engines that
+        lend a session per call put a fresh one in its place, so the new thread does not wait for it."""
+
     def close(self) -> None:  # noqa: B027 - optional hook, most engines hold nothing to release
         """Release sessions or devices held by the engine."""

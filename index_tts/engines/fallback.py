@@ -63,6 +63,11 @@ class FallbackEngine(Engine):
         voice = params.voice if params.voice in fallback.voices() else fallback.voices()[0]
         return fallback.synthesize(segment, replace(params, voice=voice, extra={}, notes=params.notes))
 
+    def abandon_call(self, thread_id: int) -> None:
+        self.primary.abandon_call(thread_id)
+        if self._fallback is not None:
+            self._fallback.abandon_call(thread_id)
+
     def close(self) -> None:
         self.primary.close()
         if self._fallback is not None:

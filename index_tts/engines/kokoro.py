@@ -79,12 +79,13 @@ class KokoroEngine(Engine):
         # emotion (sliders, descriptions, reference clips) is rendered as prosody, which needs the split stages
         split = graph == "split"
         self.capabilities = Capabilities(emotion_vector=split, emotion_audio=split, emotion_text=split, prosody_control=split)
+        self._folder = folder
         self._pool: queue.Queue = queue.Queue()
+        self._lent: dict[int, object] = {}  # thread id -> the session it has borrowed
+        self._abandoned: set[int] = set()  # id() of sessions held by calls given up as hung
+        self._lend_lock = threading.Lock()
         for _ in range(self.num_sessions):
-            if graph == "split":
-                self._pool.put(graphs.SplitKokoro(folder, self.threads_per_session))
-            else:
-                self._pool.put(graphs.open_session(folder / assets.MODEL_FILE, self.threads_per_session))
+            self._pool.put(self._open_session())
         self._registers: dict[str, Register] = {}
         self._register_lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
@@ -164,14 +165,38 @@ class KokoroEngine(Engine):
         with self._borrow() as worker:
             return self._predict(worker, *inputs, params)[1]
 
+    def _open_session(self):
+        if self.graph == "split":
+            return graphs.SplitKokoro(self._folder, self.threads_per_session)
+        return graphs.open_session(self._folder / assets.MODEL_FILE, self.threads_per_session)
+
     @contextmanager
     def _borrow(self) -> Iterator:
         """A worker from the pool for the length of one call."""
         worker = self._pool.get()
+        me = threading.get_ident()
+        with self._lend_lock:
+            self._lent[me] = worker
         try:
             yield worker
         finally:
-            self._pool.put(worker)
+            with self._lend_lock:
+                self._lent.pop(me, None)
+                given_up = id(worker) in self._abandoned
+                self._abandoned.discard(id(worker))
+            if not given_up:  # a session whose call was given up on has been replaced already
+                self._pool.put(worker)
+
+    def abandon_call(self, thread_id: int) -> None:
+        """Put a fresh session in the pool in place of the one a hung call holds."""
+        with self._lend_lock:
+            stuck = self._lent.get(thread_id)
+            if stuck is None:
+                return  # the thread hangs outside the model and holds no session
+            self._abandoned.add(id(stuck))
+        started = time.perf_counter()
+        self._pool.put(self._open_session())
+        log.warning("kokoro: opened a new session in place of a hung one in %.2fs", time.perf_counter() - started)
 
     def _predict(self, worker: graphs.SplitKokoro, tokens, style, params: SynthParams):
         encoded = worker.encode(tokens, style, params.speed)
