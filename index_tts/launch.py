@@ -17,10 +17,15 @@ from .cli import _positive_int
 from .engines import DEFAULT_ENGINE, engine_names
 from .exposure import exposure_problem
 from .manager import SEGMENT_TIMEOUT_S, ManagerConfig, ModelManager, get_manager
-from .paths import REPO_ROOT
+from .outputs import KEEP_BYTES as OUTPUT_KEEP_BYTES
+from .outputs import KEEP_FILES as OUTPUT_KEEP_FILES
+from .outputs import OUTPUT_DIR
+from .paths import REPO_ROOT, cache_root
 from .pidfile import remove_pidfile, write_pidfile
 from .rate_limit import RateLimiter
 from .reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
+from .reference_audio import UPLOADS_KEPT
+from .retention import prune, sweep_temp_files
 from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
 from .share import start_share
 from .webui_actions import stream_player_head
@@ -136,6 +141,16 @@ def setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING if noisy != "phonemizer" else logging.ERROR)
 
 
+def tidy_folders() -> None:
+    """After a crash or ``kill -9``: drop half-written temp files, and files past the age limit."""
+    sweep_temp_files([OUTPUT_DIR, cache_root()])
+    if OUTPUT_DIR.is_dir():
+        prune(OUTPUT_DIR, "tts_*.wav", OUTPUT_KEEP_FILES, OUTPUT_KEEP_BYTES)
+    uploads = cache_root() / "uploads"
+    if uploads.is_dir():
+        prune(uploads, "*.clip", UPLOADS_KEPT, UPLOADS_KEPT * UPLOAD_MAX_BYTES)
+
+
 BuildUI = Callable[[ModelManager, str, RateLimiter | None], gr.Blocks]
 
 
@@ -154,6 +169,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
         print(f"error: {exc}", file=sys.stderr, flush=True)
         return 1
     write_pidfile(pid_file())
+    tidy_folders()
     try:
         config = ManagerConfig(
             engine=args.engine,

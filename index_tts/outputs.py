@@ -1,4 +1,4 @@
-"""Where finished audio goes: ``outputs/``, written atomically and kept to a bounded number of files."""
+"""Where finished audio goes: ``outputs/``, written atomically, kept by count, size and age."""
 
 from __future__ import annotations
 
@@ -10,23 +10,16 @@ import numpy as np
 
 from .audio import write_wav_atomic
 from .paths import REPO_ROOT
+from .retention import prune
 
 OUTPUT_DIR = REPO_ROOT / "outputs"
 KEEP_FILES = 200
+KEEP_BYTES = 500 << 20
 
 
 def save_wav(audio: np.ndarray, sample_rate: int, folder: Path = OUTPUT_DIR, keep: int = KEEP_FILES) -> Path:
-    """Write a uniquely named WAV and delete the oldest ones beyond ``keep``."""
+    """Write a uniquely named WAV; the oldest beyond ``keep`` files, 500 MB or the age limit go."""
     name = f"tts_{time.strftime('%Y%m%d-%H%M%S')}_{secrets.token_hex(3)}.wav"
     path = write_wav_atomic(folder / name, audio, sample_rate)
-    finished = sorted(folder.glob("tts_*.wav"), key=_mtime)
-    for old in finished[:-keep]:
-        old.unlink(missing_ok=True)
+    prune(folder, "tts_*.wav", keep, KEEP_BYTES)
     return path
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:  # removed by a concurrent request's pruning
-        return 0.0

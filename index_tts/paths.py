@@ -11,8 +11,13 @@ def checkpoints_dir() -> Path:
     return Path(os.environ.get("INDEX_TTS_MODEL_DIR") or REPO_ROOT / "checkpoints")
 
 
+def cache_root() -> Path:
+    """``./cache_hub`` (or ``$HF_HOME``): every cache the app and its libraries keep."""
+    return Path(os.environ.get("HF_HOME") or REPO_ROOT / "cache_hub")
+
+
 def cache_dir(name: str) -> Path:
     """A folder under ``./cache_hub`` for a library's own cache, so nothing is written outside the app."""
-    folder = Path(os.environ.get("HF_HOME") or REPO_ROOT / "cache_hub") / name
+    folder = cache_root() / name
     folder.mkdir(parents=True, exist_ok=True)
     return folder

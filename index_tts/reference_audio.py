@@ -27,6 +27,7 @@ import soundfile as sf
 from .errors import TTSError
 from .paths import cache_dir
 from .prosody.delivery import DeliveryStats, measure_delivery
+from .retention import prune
 
 log = logging.getLogger(__name__)
 
@@ -149,11 +150,15 @@ def save_upload(encoded: str, what: str = "reference clip") -> Path:
     folder = cache_dir("uploads")
     target = folder / f"{hashlib.sha256(data).hexdigest()}.clip"
     if not target.exists():
-        fd, tmp = tempfile.mkstemp(prefix=".upload.", dir=folder)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-        kept = sorted(folder.glob("*.clip"), key=lambda p: p.stat().st_mtime)
-        for old in kept[:-UPLOADS_KEPT]:
-            old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".upload.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        prune(folder, "*.clip", UPLOADS_KEPT, UPLOADS_KEPT * MAX_BYTES)
+    else:
+        os.utime(target)  # sent again: it counts as new for the age limit
     return target

@@ -215,6 +215,38 @@ def test_exposure_without_a_password_is_refused(tmp_path, flags, message) -> Non
         bystander.wait()
 
 
+def test_after_kill_9_start_app_starts_cleanly(tmp_path) -> None:
+    """A power cut or ``kill -9``: the PID file stays behind, and so may a half-written file.
+    The next ``./start_app.sh`` must start normally, clear both, and serve."""
+    first = start_app(tmp_path, "--no-cache")
+    half_written = ROOT / "outputs" / ".tts_killed_mid_write.wav.x1y2.tmp"
+    try:
+        first.wait_healthy()
+        old_pid = first.pid
+        assert old_pid
+        half_written.parent.mkdir(exist_ok=True)
+        half_written.write_bytes(b"RIFF....")
+        an_hour_ago = time.time() - 3600
+        os.utime(half_written, (an_hour_ago, an_hour_ago))
+        os.kill(old_pid, signal.SIGKILL)
+        first.proc.wait(timeout=15)
+        assert not process_alive(old_pid) and (tmp_path / "webui.pid").exists()  # stale PID file left behind
+        second = start_app(tmp_path, "--no-cache")
+        try:
+            second.wait_healthy()
+            assert f"removing stale {tmp_path / 'webui.pid'} (PID {old_pid}" in second.log()
+            assert second.pid and second.pid != old_pid
+            assert not half_written.exists(), "a temp file of the killed process was left in outputs/"
+            speech_checks(_api_wav(second.url, "断电之后，重新启动也没问题。", tmp_path / "after.wav"), 1.0, 8.0)
+            assert "Traceback" not in second.log()
+        finally:
+            second.stop()
+        assert not (tmp_path / "webui.pid").exists()
+    finally:
+        half_written.unlink(missing_ok=True)
+        first.stop()
+
+
 def test_stop_never_kills_a_process_that_is_not_our_webui(tmp_path) -> None:
     stranger = subprocess.Popen(["sleep", "60"])
     try:
