@@ -49,7 +49,7 @@ def _count_files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
 
 
-def _user(url: str, serial: int, stop: threading.Event, counts: dict, lock: threading.Lock) -> None:
+def _user(url: str, serial: int, stop: threading.Event, counts: dict, failures: dict, lock: threading.Lock) -> None:
     from gradio_client import Client
 
     rng = random.Random(serial)
@@ -60,25 +60,33 @@ def _user(url: str, serial: int, stop: threading.Event, counts: dict, lock: thre
             n += 1
             kind = rng.choice(["unique", "repeat", "abandon", "bad", "page"])
             try:
-                if kind == "unique":
-                    ok = http.post("/api/tts", json={"text": unique_text(rng, serial * 100_000 + n)}).status_code == 200
-                elif kind == "repeat":
-                    ok = http.post("/api/tts", json={"text": rng.choice(REPEATED)}).status_code == 200
-                elif kind == "abandon":
-                    body = {"input": unique_text(rng, serial * 100_000 + n) * 2, "stream": True, "response_format": "pcm"}
-                    with http.stream("POST", "/v1/audio/speech", json=body) as response:
-                        next(response.iter_bytes(), None)  # first chunk, then hang up
-                    ok = response.status_code == 200
-                elif kind == "bad":
-                    ok = http.post("/api/tts", json={"text": "🎉", "speed": 9}).status_code == 400
-                else:
-                    path, _ = page.predict(rng.choice(REPEATED), api_name="/synthesize")
-                    ok = Path(path).exists()
-            except Exception:  # counted, the soak goes on
-                ok = False
+                reason = _one_request(kind, http, page, rng, serial * 100_000 + n)
+            except Exception as exc:  # counted with its kind, the soak goes on
+                reason = f"{type(exc).__name__}: {str(exc)[:80]}"
             with lock:
                 counts[kind] = counts.get(kind, 0) + 1
-                counts["failed"] = counts.get("failed", 0) + (not ok)
+                if reason:
+                    failures[f"{kind}: {reason}"] = failures.get(f"{kind}: {reason}", 0) + 1
+
+
+def _one_request(kind: str, http: httpx.Client, page, rng: random.Random, serial: int) -> str | None:
+    """One request of ``kind``; returns why it failed, or None when it got what it should."""
+    if kind == "unique":
+        status = http.post("/api/tts", json={"text": unique_text(rng, serial)}).status_code
+    elif kind == "repeat":
+        status = http.post("/api/tts", json={"text": rng.choice(REPEATED)}).status_code
+    elif kind == "abandon":
+        body = {"input": unique_text(rng, serial) * 2, "stream": True, "response_format": "pcm"}
+        with http.stream("POST", "/v1/audio/speech", json=body) as response:
+            next(response.iter_bytes(), None)  # first chunk, then hang up
+        status = response.status_code
+    elif kind == "bad":
+        status = http.post("/api/tts", json={"text": "🎉", "speed": 9}).status_code
+        return None if status == 400 else f"HTTP {status} instead of 400"
+    else:
+        path, _ = page.predict(rng.choice(REPEATED), api_name="/synthesize")
+        return None if Path(path).exists() else "the page's file is missing"
+    return None if status == 200 else f"HTTP {status}"
 
 
 def main() -> None:
@@ -96,8 +104,10 @@ def main() -> None:
             app.wait_healthy()
             pid = app.pid
             assert pid is not None
-            stop, lock, counts = threading.Event(), threading.Lock(), {}
-            users = [threading.Thread(target=_user, args=(app.url, i, stop, counts, lock)) for i in range(args.users)]
+            stop, lock, counts, failures = threading.Event(), threading.Lock(), {}, {}
+            users = [
+                threading.Thread(target=_user, args=(app.url, i, stop, counts, failures, lock)) for i in range(args.users)
+            ]
             for user in users:
                 user.start()
             samples = []
@@ -111,7 +121,7 @@ def main() -> None:
                     temp_files=_count_files(temp),
                 )
                 samples.append(sample)
-                print({k: round(v, 1) for k, v in sample.items()}, dict(counts), flush=True)
+                print({k: round(v, 1) for k, v in sample.items()}, dict(counts), dict(failures), flush=True)
             stop.set()
             for user in users:
                 user.join(timeout=180)
@@ -122,13 +132,15 @@ def main() -> None:
     settled = samples[max(0, len(samples) // 5 - 1)]
     last = samples[-1]
     growth = last["rss_mb"] / settled["rss_mb"] - 1
-    requests = sum(v for k, v in counts.items() if k != "failed")
+    requests = sum(counts.values())
+    failed = sum(failures.values())
+    why = "; ".join(f"{k} ×{v}" for k, v in sorted(failures.items())) or "none"
     rows = [
         {
             "minutes": f"{args.minutes:g}",
             "users": args.users,
             "requests": requests,
-            "failed": counts.get("failed", 0),
+            "failed": failed,
             "RSS after 1/5 → end (MB)": f"{settled['rss_mb']:.0f} → {last['rss_mb']:.0f} ({growth:+.1%})",
             "peak RSS (MB)": f"{max(s['rss_mb'] for s in samples):.0f}",
             "open fds after 1/5 → end": f"{settled['fds']:.0f} → {last['fds']:.0f}",
@@ -138,8 +150,8 @@ def main() -> None:
             "health after": healthy,
         }
     ]
-    mix = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "failed")
-    text = table(rows)
+    mix = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    text = table(rows) + f"\n\nFailures by kind and reason: {why}."
     print(text)
     if not args.no_write:
         intro = (
