@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sys
 import tempfile
 import threading
@@ -128,6 +129,8 @@ def main() -> None:
             healthy = httpx.get(f"{app.url}/health", timeout=10).json()["status"]
         finally:
             app.stop()
+        server_totals = [float(t) for t in re.findall(r"synthesis endpoint=\S+ .* total=([0-9.]+)s", app.log())]
+        problems = [line for line in app.log().splitlines() if " WARNING " in line or " ERROR " in line]
 
     settled = samples[max(0, len(samples) // 5 - 1)]
     last = samples[-1]
@@ -148,10 +151,13 @@ def main() -> None:
             "outputs/ files (max)": f"{max(s['outputs'] for s in samples):.0f}",
             "temp files (max)": f"{max(s['temp_files'] for s in samples):.0f}",
             "health after": healthy,
+            "slowest request (server log, s)": f"{max(server_totals, default=0):.1f}",
         }
     ]
     mix = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     text = table(rows) + f"\n\nFailures by kind and reason: {why}."
+    if problems:
+        print("server warnings and errors:", *problems[:20], sep="\n")
     print(text)
     if not args.no_write:
         intro = (

@@ -216,7 +216,8 @@ class KokoroEngine(Engine):
         with self._borrow() as worker:
             if self.graph != "split":
                 speed = np.array([params.speed], np.float32)
-                audio = worker.run(None, {"tokens": inputs[0], "style": inputs[1], "speed": speed})[0]
+                feeds = {"tokens": inputs[0], "style": inputs[1], "speed": speed}
+                audio = worker.run(None, feeds, graphs.RUN_OPTIONS)[0]
             else:
                 encoded, track = self._predict(worker, *inputs, params)
                 if register is not None:

@@ -57,12 +57,25 @@ def extract_stages(model_path: Path) -> dict[str, bytes]:
     return {name: extractor.extract_model(inputs, outputs).SerializeToString() for name, (inputs, outputs) in STAGES.items()}
 
 
+def _shrinking_run_options() -> ort.RunOptions:
+    """After each call the CPU arena returns what it grew beyond its first block: without it the
+    arena keeps the peak of the longest segment ever seen (1.32 GB vs 0.82 GB with two workers
+    after 40 requests, for ~5% more compute)."""
+    options = ort.RunOptions()
+    options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    return options
+
+
+RUN_OPTIONS = _shrinking_run_options()
+
+
 def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
     """A CPU session with ``threads`` intra-op threads and sequential execution.
 
     The memory pattern is off: it keeps an allocation plan per input shape, and every segment
     length is a new shape, so a long-running server grew by ~16% in 80 requests with it and ~1%
-    without, at the same speed (measured side by side; see BENCHMARKS.md, soak)."""
+    without, at the same speed (measured side by side; see BENCHMARKS.md, soak). Calls go with
+    ``RUN_OPTIONS``, which hand memory the arena grew for a long segment back after each call."""
     opts = ort.SessionOptions()
     opts.enable_mem_pattern = False
     opts.intra_op_num_threads = threads
@@ -95,7 +108,7 @@ class SplitKokoro:
 
     def encode(self, tokens: np.ndarray, style: np.ndarray, speed: float) -> Encoded:
         durations, predictor, text = self.sessions["encoder"].run(
-            None, {"tokens": tokens, "style": style, "speed": np.array([speed], np.float32)}
+            None, {"tokens": tokens, "style": style, "speed": np.array([speed], np.float32)}, RUN_OPTIONS
         )
         return Encoded(durations[0], predictor, text, style)
 
@@ -103,7 +116,7 @@ class SplitKokoro:
         """F0 and energy curves (each ``2 * frames.sum()`` points) for the given frames per token."""
         aligned = np.repeat(encoded.predictor_features.transpose(0, 2, 1), frames, axis=2)
         f0, energy = self.sessions["prosody"].run(
-            None, {ALIGNED_PREDICTOR_FEATURES: aligned.astype(np.float32), "style": encoded.style}
+            None, {ALIGNED_PREDICTOR_FEATURES: aligned.astype(np.float32), "style": encoded.style}, RUN_OPTIONS
         )
         return f0[0], energy[0]
 
@@ -115,7 +128,7 @@ class SplitKokoro:
             ENERGY: energy.reshape(1, -1).astype(np.float32),
             "style": encoded.style,
         }
-        return self.sessions["decoder"].run(None, feeds)[0]
+        return self.sessions["decoder"].run(None, feeds, RUN_OPTIONS)[0]
 
     def run(self, tokens: np.ndarray, style: np.ndarray, speed: float) -> np.ndarray:
         """The whole model with nothing edited: the same audio as the single graph."""
