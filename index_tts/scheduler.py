@@ -2,8 +2,9 @@
 
 Order of service, whenever a worker is free:
 1. the first segment of any request (oldest request first), so everyone hears audio soon;
-2. then the request with the fewest segments dispatched so far (round robin), so a short request
-   is never stuck behind a long one.
+2. then the request served least recently (round robin), so a short request is never stuck
+   behind a long one, and a long one keeps its share while new requests keep arriving (ordering
+   by "fewest segments so far" instead starved it: every newcomer had fewer).
 A lone request gets every worker, each rendering one of its segments, so it still uses all cores.
 When a client goes away its pending segments are dropped.
 
@@ -48,6 +49,7 @@ class Ticket:
     results: dict[int, np.ndarray] = field(default_factory=dict)
     next_index: int = 0  # next segment to dispatch
     dispatched: int = 0
+    last_served: int = 0  # dispatch sequence number of its latest segment (0: never)
     cancelled: bool = False
     error: BaseException | None = None
     ready: threading.Condition | None = None  # wakes this request's reader only (no thundering herd)
@@ -78,6 +80,7 @@ class SegmentScheduler:
         self._batch_window_s = batch_window_s
         self._tickets: list[Ticket] = []
         self._ids = itertools.count(1)
+        self._dispatches = itertools.count(1)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)  # workers wait here for work
         self._closed = False
@@ -171,10 +174,11 @@ class SegmentScheduler:
         candidates = [t for t in self._tickets if t.pending()]
         if not candidates:
             return None
-        ticket = min(candidates, key=lambda t: (t.next_index > 0, t.dispatched, t.id))
+        ticket = min(candidates, key=lambda t: (t.next_index > 0, t.last_served, t.id))
         index = ticket.next_index
         ticket.next_index += 1
         ticket.dispatched += 1
+        ticket.last_served = next(self._dispatches)
         self._skip_ready(ticket)
         return ticket, index
 
