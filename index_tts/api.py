@@ -223,7 +223,7 @@ def add_api_routes(
             text=body.input, voice=resolve_voice(body.voice), speed=body.speed, seed=body.seed,
             language=body.language, emotion=emotion, pitch=body.pitch,
         )  # fmt: skip
-        return await _respond(job, body.response_format, body.stream, "openai")
+        return await _respond(job, body.response_format, body.stream, "openai", request)
 
     @app.post(
         "/api/tts", dependencies=[Depends(check_key)], response_model=None, response_class=Response,
@@ -250,7 +250,7 @@ def add_api_routes(
             language=body.language, max_units=body.max_segment, emotion=emotion, pitch=body.pitch,
             reference_audio=str(voice_clip) if voice_clip else None,
         )  # fmt: skip
-        return await _respond(job, "wav", False, "tts")
+        return await _respond(job, "wav", False, "tts", request)
 
     def _limited(request: Request, endpoint: str) -> JSONResponse | None:
         if rate_limiter is None:
@@ -262,7 +262,7 @@ def add_api_routes(
         message = f"too many requests: at most {rate_limiter.per_minute} per minute; try again in {math.ceil(wait)} s"
         return _error(429, message, "rate_limit_exceeded", retry_after=wait)
 
-    async def _respond(job: SpeechJob, fmt: str, stream: bool, endpoint: str) -> Response:
+    async def _respond(job: SpeechJob, fmt: str, stream: bool, endpoint: str, request: Request) -> Response:
         if not admission.enter():
             manager.metrics.failed(endpoint, "busy")
             return _error(503, "the server is busy, try again in a moment", "server_busy", retry_after=BUSY_RETRY_AFTER_S)
@@ -274,7 +274,7 @@ def add_api_routes(
         if stream and fmt in ("wav", "pcm"):
             return StreamingResponse(_chunks(speech, fmt), media_type=MEDIA_TYPES[fmt], headers=_headers(speech))
         try:
-            audio = await anyio.to_thread.run_sync(_collect, speech)
+            audio = await _collect_while_connected(request, speech)
         except TTSError as exc:
             return _error(400, str(exc))
         except Cancelled:  # the server is stopping and the drain time ran out
@@ -294,7 +294,10 @@ def add_api_routes(
             if fmt == "wav":
                 yield wav_stream_header(speech.sample_rate)
             while True:
-                chunk = await anyio.to_thread.run_sync(next, iterator, None)
+                # abandon_on_cancel: when the client hangs up, Starlette cancels this at once and the
+                # finally below drops the request's segments; waiting for the next segment to finish
+                # first kept departed listeners in the scheduler, sharing workers with live ones
+                chunk = await anyio.to_thread.run_sync(next, iterator, None, abandon_on_cancel=True)
                 if chunk is None:
                     return
                 yield to_int16(chunk).tobytes()
@@ -302,6 +305,32 @@ def add_api_routes(
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(speech.close)
             admission.leave()
+
+
+async def _drop_when_gone(request: Request, speech: SpeechStream) -> None:
+    """While a whole-file request renders, check every half second that its client is still there;
+    if not, drop its remaining segments instead of rendering audio nobody will receive."""
+    while True:
+        await anyio.sleep(0.5)
+        if await request.is_disconnected():
+            log.info("client of a whole-file request went away; dropping its segments")
+            await anyio.to_thread.run_sync(speech.close)
+            return
+
+
+async def _collect_while_connected(request: Request, speech: SpeechStream):
+    """All of a request's audio, rendered only while its client is still connected."""
+    failure: Exception | None = None
+    async with anyio.create_task_group() as watch:
+        watch.start_soon(_drop_when_gone, request, speech)
+        try:
+            audio = await anyio.to_thread.run_sync(_collect, speech)
+        except Exception as exc:  # re-raised below, outside the task group, as it is
+            failure = exc
+        watch.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
+    return audio
 
 
 def _collect(speech: SpeechStream):

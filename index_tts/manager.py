@@ -453,7 +453,7 @@ class SpeechStream:
         manager.metrics.observe(self.endpoint, self.first_audio_seconds, self.seconds, audio_s)
         log.info(
             "synthesis endpoint=%s engine=%s voice=%s chars=%d segments=%d audio=%.2fs first_audio=%.3fs total=%.2fs "
-            "rtf=%.3f cache_hits=%d/%d",
+            "rtf=%.3f cache_hits=%d/%d queue_wait=%.2fs render=%.2fs",
             self.endpoint,
             manager.engine.name,
             self.params.voice,
@@ -465,6 +465,8 @@ class SpeechStream:
             self.seconds / audio_s if audio_s else 0.0,
             self.cache_hits,
             len(self.segments),
+            self._ticket.waited_s or 0.0 if self._ticket is not None else 0.0,
+            self._ticket.render_s if self._ticket is not None else 0.0,
         )
 
     def _emit(self, index: int, audio: np.ndarray) -> np.ndarray:

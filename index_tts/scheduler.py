@@ -50,6 +50,9 @@ class Ticket:
     next_index: int = 0  # next segment to dispatch
     dispatched: int = 0
     last_served: int = 0  # dispatch sequence number of its latest segment (0: never)
+    submitted_at: float = field(default_factory=time.perf_counter)
+    waited_s: float | None = None  # from submission until a worker took its first segment to render
+    render_s: float = 0.0  # worker time spent on its segments
     cancelled: bool = False
     error: BaseException | None = None
     ready: threading.Condition | None = None  # wakes this request's reader only (no thundering herd)
@@ -179,6 +182,8 @@ class SegmentScheduler:
         ticket.next_index += 1
         ticket.dispatched += 1
         ticket.last_served = next(self._dispatches)
+        if ticket.waited_s is None:
+            ticket.waited_s = time.perf_counter() - ticket.submitted_at
         self._skip_ready(ticket)
         return ticket, index
 
@@ -252,7 +257,9 @@ class SegmentScheduler:
                         self._cond.wait(remaining)
                 self.active_segments += len(batch)
                 self._busy[me] = (time.perf_counter(), batch)
+            began = time.perf_counter()
             outcomes = self._run(batch)
+            spent = (time.perf_counter() - began) / len(batch)
             with self._cond:
                 if me in self._retired:  # the watchdog gave up on this call and replaced us
                     self._retired.discard(me)
@@ -261,6 +268,7 @@ class SegmentScheduler:
                 del self._busy[me]
                 self.active_segments -= len(batch)
                 for (ticket, index), (audio, failure) in zip(batch, outcomes, strict=True):
+                    ticket.render_s += spent
                     if failure is not None:
                         ticket.error = failure
                     elif not ticket.cancelled:

@@ -169,6 +169,44 @@ def test_a_client_that_leaves_drops_its_remaining_segments(webui) -> None:
     assert get_json(f"{webui.url}/health")["status"] == "ok"
 
 
+def test_a_departed_listener_is_dropped_at_once_not_after_its_next_segment(webui) -> None:
+    """The hang-up must cancel the request while its next (long) segment is still rendering;
+    waiting for that segment first kept departed listeners competing with live ones under load."""
+    sentence = "这一句话故意写得很长很长以便它的合成需要好几秒钟的时间才能够完成然后才轮到下一句"
+    text = "好。" + "。".join(f"{sentence}{i}" for i in range(4)) + "。"
+    body = {"input": text, "response_format": "pcm", "stream": True, "seed": int(time.time()) + 7}
+    request = urllib.request.Request(
+        f"{webui.url}/v1/audio/speech", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    before = webui.log().count("dropped")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert len(response.read(2400)) == 2400  # the short first segment arrived; hang up
+    left = time.monotonic()
+    while webui.log().count("dropped") == before and time.monotonic() - left < 20:
+        time.sleep(0.05)
+    took = time.monotonic() - left
+    assert webui.log().count("dropped") > before
+    assert took < 1.5, f"the departed listener's segments were dropped only after {took:.1f}s"
+
+
+def test_a_whole_file_request_stops_when_its_client_leaves(webui) -> None:
+    import socket
+
+    text = "。".join(f"第{i}句话，客户端不等结果就离开了，服务器不该继续为它工作" for i in range(10)) + "。"
+    body = json.dumps({"text": text, "seed": int(time.time()) + 11}).encode()
+    head = f"POST /api/tts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    before = webui.log().count("went away")
+    with socket.create_connection(("127.0.0.1", webui.port), timeout=10) as sock:
+        sock.sendall(head.encode() + body)
+        time.sleep(1.0)  # the request is rendering
+    left = time.monotonic()
+    while webui.log().count("went away") == before and time.monotonic() - left < 20:
+        time.sleep(0.05)
+    assert webui.log().count("went away") > before, "the server kept rendering for a client that left"
+    assert time.monotonic() - left < 2.5
+    assert get_json(f"{webui.url}/health")["status"] == "ok"
+
+
 def test_ui_endpoint_and_api_give_the_same_audio(client, webui) -> None:
     path, _ = client.predict("同一句话，两条路径。", seed=3, api_name="/synthesize")
     ui_audio = speech_checks(path, 0.5, 6.0)
