@@ -11,7 +11,8 @@ import hmac
 import logging
 import math
 import threading
-from collections.abc import AsyncIterator
+import weakref
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Literal
 
 import anyio
@@ -147,16 +148,22 @@ class Admission:
         self.inside = 0
         self._lock = threading.Lock()
 
-    def enter(self) -> bool:
+    def enter(self) -> Callable[[], None] | None:
+        """A place, as the function that gives it back (safe to call more than once), or None when full."""
         with self._lock:
             if self.inside >= self.limit:
-                return False
+                return None
             self.inside += 1
-            return True
+        given_back = False
 
-    def leave(self) -> None:
-        with self._lock:
-            self.inside -= 1
+        def leave() -> None:
+            nonlocal given_back
+            with self._lock:
+                if not given_back:
+                    given_back = True
+                    self.inside -= 1
+
+        return leave
 
 
 def _emotion_vector(emotion: list[float] | dict[str, float] | None) -> tuple[float, ...]:
@@ -280,16 +287,21 @@ def add_api_routes(
         return _error(429, message, "rate_limit_exceeded", retry_after=wait)
 
     async def _respond(job: SpeechJob, fmt: str, stream: bool, endpoint: str, request: Request) -> Response:
-        if not admission.enter():
+        leave = admission.enter()
+        if leave is None:
             manager.metrics.failed(endpoint, "busy")
             return _error(503, "the server is busy, try again in a moment", "server_busy", retry_after=BUSY_RETRY_AFTER_S)
         try:
             speech = await anyio.to_thread.run_sync(manager.stream, job, endpoint, limiter=threads.limiter)
-        except TTSError as exc:
-            admission.leave()
-            return _error(400, str(exc))
+        except BaseException as exc:
+            leave()
+            if isinstance(exc, TTSError):
+                return _error(400, str(exc))
+            raise
+        # backstop: a stream whose body generator is dropped without being closed still gives its place back
+        weakref.finalize(speech, leave)
         if stream and fmt in ("wav", "pcm"):
-            return StreamingResponse(_chunks(speech, fmt), media_type=MEDIA_TYPES[fmt], headers=_headers(speech))
+            return StreamingResponse(_chunks(speech, fmt, leave), media_type=MEDIA_TYPES[fmt], headers=_headers(speech))
         try:
             audio = await _collect_while_connected(request, speech, threads.limiter)
         except TTSError as exc:
@@ -300,11 +312,11 @@ def add_api_routes(
             log.exception("request failed")
             return _error(500, f"synthesis failed: {exc}", "server_error")
         finally:
-            admission.leave()
+            leave()
         data = await anyio.to_thread.run_sync(encode, audio, speech.sample_rate, fmt, limiter=threads.limiter)
         return Response(data, media_type=MEDIA_TYPES[fmt], headers=_headers(speech))
 
-    async def _chunks(speech: SpeechStream, fmt: str) -> AsyncIterator[bytes]:
+    async def _chunks(speech: SpeechStream, fmt: str, leave: Callable[[], None]) -> AsyncIterator[bytes]:
         """Audio as segments finish; if the client goes away, closing the stream drops its pending segments."""
         iterator = iter(speech)
         try:
@@ -322,7 +334,7 @@ def add_api_routes(
                 yield to_int16(chunk).tobytes()
         finally:
             speech.close()  # quick and non-blocking: it cancels the ticket, which wakes the waiting thread
-            admission.leave()
+            leave()
 
 
 async def _drop_when_gone(request: Request, speech: SpeechStream) -> None:

@@ -182,3 +182,29 @@ def test_rate_limit_and_busy_answers_say_when_to_retry(naive_manager) -> None:
     with pytest.raises(gr.Error, match="每分钟最多 1 次"):
         run_for_ui(naive_manager, "zh", values, None, limiter, "10.0.0.7")
     assert run_for_ui(naive_manager, "en", values, None, limiter, "10.0.0.8")[0].endswith(".wav")
+
+
+def test_admission_places_are_given_back_once_and_when_a_stream_is_dropped() -> None:
+    import gc
+
+    from index_tts.api import Admission
+
+    admission = Admission(2)
+    first, second = admission.enter(), admission.enter()
+    assert first and second and admission.enter() is None  # full: the next one is told "busy"
+    first()
+    first()  # a second call gives nothing back twice
+    assert admission.inside == 1
+    third = admission.enter()
+    assert third is not None and admission.enter() is None
+
+    class Speech:  # stands in for a SpeechStream whose response body was dropped unfinished
+        pass
+
+    speech = Speech()
+    weakref_release = __import__("weakref").finalize(speech, third)
+    del speech
+    gc.collect()
+    assert not weakref_release.alive and admission.inside == 1
+    second()
+    assert admission.inside == 0
