@@ -124,22 +124,6 @@ def _error(status: int, message: str, kind: str = "invalid_request_error", retry
     return JSONResponse({"error": {"message": message, "type": kind}}, status_code=status, headers=headers)
 
 
-class _ThreadBudget:
-    """The API's own threads for blocking waits, one per admitted request and a few more. On anyio's
-    shared default of 40, a crowd of streams waiting for their next segment took every thread, and
-    new requests, even cached ones, queued behind them for seconds."""
-
-    def __init__(self, tokens: int) -> None:
-        self.tokens = tokens
-        self._limiter: anyio.CapacityLimiter | None = None
-
-    @property
-    def limiter(self) -> anyio.CapacityLimiter:
-        if self._limiter is None:  # made inside the event loop, on first use
-            self._limiter = anyio.CapacityLimiter(self.tokens)
-        return self._limiter
-
-
 class Admission:
     """At most ``limit`` API requests in the server at once; beyond that, 503 "busy, try again"."""
 
@@ -187,7 +171,6 @@ def add_api_routes(
     """Register the API on ``app``; with ``api_key`` every route but /health needs ``Authorization: Bearer``,
     with ``rate_limiter`` each client gets at most its number of synthesis requests per minute (429 beyond)."""
     admission = Admission(max_inside)
-    threads = _ThreadBudget(max_inside + 8)
     voices = manager.engine.voices()
 
     def check_key(request: Request) -> None:
@@ -292,7 +275,7 @@ def add_api_routes(
             manager.metrics.failed(endpoint, "busy")
             return _error(503, "the server is busy, try again in a moment", "server_busy", retry_after=BUSY_RETRY_AFTER_S)
         try:
-            speech = await anyio.to_thread.run_sync(manager.stream, job, endpoint, limiter=threads.limiter)
+            speech = await anyio.to_thread.run_sync(manager.stream, job, endpoint)
         except BaseException as exc:
             leave()
             if isinstance(exc, TTSError):
@@ -303,7 +286,7 @@ def add_api_routes(
         if stream and fmt in ("wav", "pcm"):
             return StreamingResponse(_chunks(speech, fmt, leave), media_type=MEDIA_TYPES[fmt], headers=_headers(speech))
         try:
-            audio = await _collect_while_connected(request, speech, threads.limiter)
+            audio = await _collect_while_connected(request, speech)
         except TTSError as exc:
             return _error(400, str(exc))
         except Cancelled:  # the server is stopping and the drain time ran out
@@ -313,7 +296,7 @@ def add_api_routes(
             return _error(500, f"synthesis failed: {exc}", "server_error")
         finally:
             leave()
-        data = await anyio.to_thread.run_sync(encode, audio, speech.sample_rate, fmt, limiter=threads.limiter)
+        data = await anyio.to_thread.run_sync(encode, audio, speech.sample_rate, fmt)
         return Response(data, media_type=MEDIA_TYPES[fmt], headers=_headers(speech))
 
     async def _chunks(speech: SpeechStream, fmt: str, leave: Callable[[], None]) -> AsyncIterator[bytes]:
@@ -326,9 +309,7 @@ def add_api_routes(
                 # abandon_on_cancel: when the client hangs up, Starlette cancels this at once and the
                 # finally below drops the request's segments; waiting for the next segment to finish
                 # first kept departed listeners in the scheduler, sharing workers with live ones
-                chunk = await anyio.to_thread.run_sync(
-                    next, iterator, None, abandon_on_cancel=True, limiter=threads.limiter
-                )
+                chunk = await anyio.to_thread.run_sync(next, iterator, None, abandon_on_cancel=True)
                 if chunk is None:
                     return
                 yield to_int16(chunk).tobytes()
@@ -348,13 +329,13 @@ async def _drop_when_gone(request: Request, speech: SpeechStream) -> None:
             return
 
 
-async def _collect_while_connected(request: Request, speech: SpeechStream, limiter: anyio.CapacityLimiter):
+async def _collect_while_connected(request: Request, speech: SpeechStream):
     """All of a request's audio, rendered only while its client is still connected."""
     failure: Exception | None = None
     async with anyio.create_task_group() as watch:
         watch.start_soon(_drop_when_gone, request, speech)
         try:
-            audio = await anyio.to_thread.run_sync(_collect, speech, limiter=limiter)
+            audio = await anyio.to_thread.run_sync(_collect, speech)
         except Exception as exc:  # re-raised below, outside the task group, as it is
             failure = exc
         watch.cancel_scope.cancel()
