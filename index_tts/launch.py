@@ -17,15 +17,13 @@ from .cli import _positive_int
 from .engines import DEFAULT_ENGINE, engine_names
 from .exposure import exposure_problem
 from .manager import SEGMENT_TIMEOUT_S, ManagerConfig, ModelManager, get_manager
-from .outputs import KEEP_BYTES as OUTPUT_KEEP_BYTES
-from .outputs import KEEP_FILES as OUTPUT_KEEP_FILES
-from .outputs import OUTPUT_DIR
+from .outputs import OUTPUT_DIR, prune_outputs
 from .paths import REPO_ROOT, cache_root
 from .pidfile import remove_pidfile, write_pidfile
 from .rate_limit import RateLimiter
 from .reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
-from .reference_audio import UPLOADS_KEPT
-from .retention import prune, sweep_temp_files
+from .reference_audio import prune_uploads
+from .retention import sweep_temp_files
 from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
 from .share import start_share
 from .webui_actions import stream_player_head
@@ -144,11 +142,8 @@ def setup_logging(verbose: bool) -> None:
 def tidy_folders() -> None:
     """After a crash or ``kill -9``: drop half-written temp files, and files past the age limit."""
     sweep_temp_files([OUTPUT_DIR, cache_root()])
-    if OUTPUT_DIR.is_dir():
-        prune(OUTPUT_DIR, "tts_*.wav", OUTPUT_KEEP_FILES, OUTPUT_KEEP_BYTES)
-    uploads = cache_root() / "uploads"
-    if uploads.is_dir():
-        prune(uploads, "*.clip", UPLOADS_KEPT, UPLOADS_KEPT * UPLOAD_MAX_BYTES)
+    prune_outputs()
+    prune_uploads(cache_root() / "uploads")
 
 
 BuildUI = Callable[[ModelManager, str, RateLimiter | None], gr.Blocks]

@@ -139,6 +139,11 @@ class ClipAnalyzer:
         return measured
 
 
+def prune_uploads(folder: Path) -> int:
+    """Apply the count, size and age limits to clips sent through the API; returns how many went."""
+    return prune(folder, "*.clip", UPLOADS_KEPT, UPLOADS_KEPT * MAX_BYTES) if folder.is_dir() else 0
+
+
 def save_upload(encoded: str, what: str = "reference clip") -> Path:
     """Store a base64 clip from the API under its content hash (atomically) and return its path."""
     if len(encoded) > MAX_BYTES * 4 // 3 + 4:
@@ -158,7 +163,7 @@ def save_upload(encoded: str, what: str = "reference clip") -> Path:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        prune(folder, "*.clip", UPLOADS_KEPT, UPLOADS_KEPT * MAX_BYTES)
+        prune_uploads(folder)
     else:
         os.utime(target)  # sent again: it counts as new for the age limit
     return target
