@@ -23,7 +23,7 @@ from index_tts.engines.voice_catalog import voice_label
 from index_tts.frontend.segmenter import DEFAULT_MAX_UNITS
 from index_tts.i18n import EMOTION_NAMES, t
 from index_tts.launch import build_parser, run
-from index_tts.manager import MAX_TEXT_CHARS, PITCH_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager
+from index_tts.manager import MAX_TEXT_CHARS, PITCH_RANGE, SEED_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager
 from index_tts.presets import list_presets
 from index_tts.rate_limit import RateLimiter
 from index_tts.sampling import SAMPLING_DEFAULTS, SAMPLING_RANGES
@@ -94,7 +94,10 @@ def build_ui(manager: ModelManager, lang: str, limiter: RateLimiter | None = Non
                     )
                     pitch = tr(gr.Slider(*PITCH_RANGE, value=0.0, step=0.5, label=t("pitch", lang)), "pitch")
                     speed = tr(gr.Slider(*SPEED_RANGE, value=1.0, step=0.05, label=t("speed", lang)), "speed")
-                    seed = tr(gr.Number(value=0, precision=0, label=t("seed", lang)), "seed")
+                    seed = tr(
+                        gr.Number(value=0, precision=0, minimum=SEED_RANGE[0], maximum=SEED_RANGE[1], label=t("seed", lang)),
+                        "seed",
+                    )
                 reference = tr(
                     gr.Audio(sources=["upload", "microphone"], type="filepath", label=t("reference_audio", lang)),
                     "reference_audio",

@@ -28,7 +28,7 @@ from .emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode, EmotionRequest
 from .engines.voice_catalog import VOICES as VOICE_CATALOG
 from .errors import TTSError
 from .frontend.segmenter import DEFAULT_MAX_UNITS
-from .manager import MAX_TEXT_CHARS, PITCH_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager, SpeechJob, SpeechStream
+from .manager import MAX_TEXT_CHARS, PITCH_RANGE, SEED_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager, SpeechJob, SpeechStream
 from .metrics import CONTENT_TYPE
 from .rate_limit import RateLimiter
 from .reference_audio import save_upload
@@ -52,7 +52,7 @@ class SpeechRequest(BaseModel):
     speed: float = Field(1.0, ge=SPEED_RANGE[0], le=SPEED_RANGE[1])
     stream: bool = False
     instructions: str | None = Field(None, max_length=500, description="how to say it; used as the emotion description")
-    seed: int = 0
+    seed: int = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
     language: Literal["auto", "zh", "en", "ja"] = "auto"
     pitch: float = Field(0.0, ge=PITCH_RANGE[0], le=PITCH_RANGE[1], description="semitones added to the voice")
 
@@ -71,7 +71,7 @@ class TTSRequest(BaseModel):
     emotion_random: bool = False
     emotion_text: str | None = Field(None, max_length=500)
     speed: float = Field(1.0, ge=SPEED_RANGE[0], le=SPEED_RANGE[1])
-    seed: int = 0
+    seed: int = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
     language: Literal["auto", "zh", "en", "ja"] = "auto"
     max_segment: int = Field(DEFAULT_MAX_UNITS, ge=SEGMENT_RANGE[0], le=SEGMENT_RANGE[1])
     pitch: float = Field(0.0, ge=PITCH_RANGE[0], le=PITCH_RANGE[1], description="semitones added to the voice")
@@ -213,13 +213,20 @@ def add_api_routes(
             "openai_aliases": aliases,
         }
 
-    @app.get("/metrics", dependencies=[Depends(check_key)], response_class=Response,
-             responses=documented({CONTENT_TYPE: {"schema": {"type": "string"}}}, 401))
+    @app.get(
+        "/metrics",
+        dependencies=[Depends(check_key)],
+        response_class=Response,
+        responses=documented({CONTENT_TYPE: {"schema": {"type": "string"}}}, 401),
+    )
     def metrics() -> Response:
         return Response(manager.metrics.render(), media_type=CONTENT_TYPE)
 
     @app.post(
-        "/v1/audio/speech", dependencies=[Depends(check_key)], response_model=None, response_class=Response,
+        "/v1/audio/speech",
+        dependencies=[Depends(check_key)],
+        response_model=None,
+        response_class=Response,
         responses=documented({media: _AUDIO for media in MEDIA_TYPES.values()}, 400, 401, 429, 500, 503),
     )
     async def openai_speech(body: SpeechRequest, request: Request) -> Response:
@@ -233,7 +240,10 @@ def add_api_routes(
         return await _respond(job, body.response_format, body.stream, "openai", request)
 
     @app.post(
-        "/api/tts", dependencies=[Depends(check_key)], response_model=None, response_class=Response,
+        "/api/tts",
+        dependencies=[Depends(check_key)],
+        response_model=None,
+        response_class=Response,
         responses=documented({MEDIA_TYPES["wav"]: _AUDIO}, 400, 401, 429, 500, 503),
     )
     async def tts(body: TTSRequest, request: Request) -> Response:

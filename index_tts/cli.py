@@ -50,6 +50,15 @@ def _unit(value: str) -> float:
     return number
 
 
+def _seed(value: str) -> int:
+    from .manager import SEED_RANGE
+
+    number = int(value)
+    if not SEED_RANGE[0] <= number <= SEED_RANGE[1]:
+        raise argparse.ArgumentTypeError(f"must be a whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]}")
+    return number
+
+
 def _positive_int(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -83,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--voice", default=None, help="voice name (see: voices); default: the engine's first")
     synth.add_argument("--speed", type=_speed, default=1.0, help="0.5-2.0")
     synth.add_argument("--lang", default="auto", choices=["auto", "zh", "en", "ja"])
-    synth.add_argument("--seed", type=int, default=None, help="random seed (for engines that sample)")
+    synth.add_argument("--seed", type=_seed, default=None, help="random seed (for engines that sample)")
     synth.add_argument(
         "--emotion", type=_emotion, default=None, metavar="NAME=V[,NAME=V]", help="emotion sliders, e.g. happy=0.8,sad=0.2"
     )

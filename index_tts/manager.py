@@ -38,6 +38,7 @@ from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
 
 log = logging.getLogger(__name__)
 
+
 def _max_text_chars() -> int:
     """The longest text one request may have: ``$INDEX_TTS_MAX_TEXT_CHARS`` or 5000 (page, API and CLI alike)."""
     value = os.environ.get("INDEX_TTS_MAX_TEXT_CHARS", "5000")
@@ -53,10 +54,13 @@ def check_text_length(text: str) -> None:
     """``TTSError`` when ``text`` is longer than ``MAX_TEXT_CHARS`` (the page, the API and the CLI)."""
     if len(text) > MAX_TEXT_CHARS:
         raise TTSError(f"the text has {len(text)} characters; the limit is {MAX_TEXT_CHARS}")
+
+
 PLAN_CACHE_SIZE = 1024
 SEGMENT_TIMEOUT_S = 60.0  # a worker on one segment longer than this has hung: it is replaced, the request fails
 READ_TIMEOUT_S = 180.0  # backstop for a reader waiting on one segment, queueing included
 SPEED_RANGE = (0.5, 2.0)
+SEED_RANGE = (0, 2**32 - 1)  # what every random generator the engines use accepts
 PITCH_RANGE = PITCH_SHIFT_RANGE  # semitones added to the voice
 SEGMENT_RANGE = (8, 200)
 # Full-length segments: onnxruntime grows its memory arena on the first long input, so warm with long ones.
@@ -109,6 +113,8 @@ class SpeechJob:
         check_text_length(self.text)
         if not math.isfinite(self.speed) or not SPEED_RANGE[0] <= self.speed <= SPEED_RANGE[1]:
             raise TTSError(f"speed must be between {SPEED_RANGE[0]} and {SPEED_RANGE[1]}")
+        if not isinstance(self.seed, int) or not SEED_RANGE[0] <= self.seed <= SEED_RANGE[1]:
+            raise TTSError(f"the seed must be a whole number between {SEED_RANGE[0]} and {SEED_RANGE[1]}")
         if not SEGMENT_RANGE[0] <= self.max_units <= SEGMENT_RANGE[1]:
             raise TTSError(f"the maximum segment length must be between {SEGMENT_RANGE[0]} and {SEGMENT_RANGE[1]}")
         sampling_kwargs(dict(self.sampling))

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from .emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode
 from .errors import TTSError
-from .manager import SPEED_RANGE
+from .manager import SEED_RANGE, SPEED_RANGE
 from .outputs import OUTPUT_DIR
 from .prosody.controls import PITCH_SHIFT_RANGE
 
@@ -34,7 +34,7 @@ class Preset(BaseModel):
     emotion_weight: float = Field(DEFAULT_WEIGHT, ge=0.0, le=1.0)
     emotion_text: str = Field("", max_length=500)
     speed: float = Field(1.0, ge=SPEED_RANGE[0], le=SPEED_RANGE[1])
-    seed: int = 0
+    seed: int = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
     pitch: float = Field(0.0, ge=PITCH_SHIFT_RANGE[0], le=PITCH_SHIFT_RANGE[1])
 
 

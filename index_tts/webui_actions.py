@@ -66,7 +66,7 @@ def build_job(
         text=text or "",
         voice=voice or None,
         speed=float(speed if speed is not None else 1.0),
-        seed=int(seed or 0),
+        seed=_whole_number(seed, "seed"),
         language=text_language or "auto",
         max_units=int(max_segment),
         emotion=emotion,
@@ -160,6 +160,14 @@ def stream_player_js() -> str:
     labels = json.dumps(stream_labels(), ensure_ascii=False)
     call = f"window.indexTTSStream(text, voice, speed, seed, lang, {labels}[ui || 'zh'])"
     return f"(text, voice, speed, seed, lang, ui) => {{ {call}; return []; }}"
+
+
+def _whole_number(value: float | None, what: str) -> int:
+    """A number box's value as an int; ``TTSError`` for NaN, infinity or a fraction."""
+    number = float(value or 0)
+    if not number.is_integer():
+        raise TTSError(f"the {what} must be a whole number")
+    return int(number)
 
 
 def build_preset(voice, mode, vector, weight, emotion_text, speed, seed, pitch) -> Preset:

@@ -85,6 +85,8 @@ SETTINGS: list[tuple[str, str, object]] = [
     ("segment length huge", "max_segment", 10**9),
     ("seed negative", "seed", -1),
     ("seed enormous", "seed", 2**80),
+    ("seed NaN", "seed", math.nan),
+    ("seed fractional", "seed", 1.5),
     ("emotion description huge", "emotion_text", "开心" * 5000),
     ("emotion vector with NaN", "emotion", [math.nan] + [0.0] * 7),
     ("emotion vector too short", "emotion", [0.5, 0.5]),

@@ -20,7 +20,7 @@ from index_tts.emotion import (
 )
 from index_tts.errors import TTSError
 from index_tts.i18n import EMOTION_NAMES, STRINGS, t
-from index_tts.manager import SpeechJob
+from index_tts.manager import SEED_RANGE, SpeechJob
 from index_tts.pidfile import remove_pidfile, write_pidfile
 from index_tts.server import StartupError, reserve_port
 from index_tts.share import internet_reachable
@@ -103,11 +103,22 @@ def test_build_job_from_widget_values() -> None:
         ({"max_segment": 2}, "maximum segment length"),
         ({"emotion_mode": "loud"}, "unknown emotion mode"),
         ({"emotion_vector": (0.1, 0.2)}, "needs 8 values"),
+        ({"seed": -1, "emotion_random": True}, "seed must be"),
+        ({"seed": 2**40}, "seed must be"),
+        ({"seed": float("nan")}, "seed must be a whole number"),
+        ({"seed": 1.5}, "seed must be a whole number"),
     ],
 )
 def test_build_job_rejects_bad_values(overrides, message) -> None:
     with pytest.raises(TTSError, match=message):
         build_job(**_values(**overrides))
+
+
+def test_every_allowed_seed_draws_a_random_emotion() -> None:
+    for seed in SEED_RANGE:
+        job = SpeechJob(text="hello", seed=seed, emotion=EmotionRequest(mode=EmotionMode.VECTOR, random=True))
+        assert len(resolve_vector(job.emotion, job.seed)) == len(EMOTIONS)
+    assert random_vector(SEED_RANGE[1]) != random_vector(SEED_RANGE[0])
 
 
 def test_speech_job_defaults_are_valid() -> None:
