@@ -7,13 +7,14 @@ instead of an ever-growing wait.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import math
 import threading
 import weakref
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import anyio
 import fastapi
@@ -37,6 +38,7 @@ from .scheduler import Cancelled
 log = logging.getLogger(__name__)
 
 # OpenAI's voice names, so existing clients work unchanged; each maps to one of our voices.
+T = TypeVar("T")
 OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
 
 
@@ -125,12 +127,29 @@ def _error(status: int, message: str, kind: str = "invalid_request_error", retry
 
 
 class Admission:
-    """At most ``limit`` API requests in the server at once; beyond that, 503 "busy, try again"."""
+    """At most ``limit`` API requests in the server at once; beyond that, 503 "busy, try again".
+
+    Each request inside waits in at most one thread at a time (for its next segment), so the API has
+    its own thread limit of ``limit``: with anyio's shared default of 40, streams waiting on segments
+    took every thread, and requests admitted beyond them, as well as the page's own handlers, stalled.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.inside = 0
         self._lock = threading.Lock()
+        # anyio limiters belong to the event loop they are first used in (the in-process test client runs several)
+        self._thread_limits: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def in_thread(self, fn: Callable[..., T], *args: object, abandon_on_cancel: bool = False) -> T:
+        """``fn(*args)`` in a worker thread under the API's own thread limit."""
+        loop = asyncio.get_running_loop()
+        limiter = self._thread_limits.get(loop)
+        if limiter is None:
+            limiter = self._thread_limits[loop] = anyio.CapacityLimiter(self.limit)
+        return await anyio.to_thread.run_sync(fn, *args, abandon_on_cancel=abandon_on_cancel, limiter=limiter)
 
     def enter(self) -> Callable[[], None] | None:
         """A place, as the function that gives it back (safe to call more than once), or None when full."""
@@ -285,7 +304,7 @@ def add_api_routes(
             manager.metrics.failed(endpoint, "busy")
             return _error(503, "the server is busy, try again in a moment", "server_busy", retry_after=BUSY_RETRY_AFTER_S)
         try:
-            speech = await anyio.to_thread.run_sync(manager.stream, job, endpoint)
+            speech = await admission.in_thread(manager.stream, job, endpoint)
         except BaseException as exc:
             leave()
             if isinstance(exc, TTSError):
@@ -296,7 +315,7 @@ def add_api_routes(
         if stream and fmt in ("wav", "pcm"):
             return StreamingResponse(_chunks(speech, fmt, leave), media_type=MEDIA_TYPES[fmt], headers=_headers(speech))
         try:
-            audio = await _collect_while_connected(request, speech)
+            audio = await _collect_while_connected(request, speech, admission)
         except TTSError as exc:
             return _error(400, str(exc))
         except Cancelled:  # the server is stopping and the drain time ran out
@@ -306,7 +325,7 @@ def add_api_routes(
             return _error(500, f"synthesis failed: {exc}", "server_error")
         finally:
             leave()
-        data = await anyio.to_thread.run_sync(encode, audio, speech.sample_rate, fmt)
+        data = await admission.in_thread(encode, audio, speech.sample_rate, fmt)
         return Response(data, media_type=MEDIA_TYPES[fmt], headers=_headers(speech))
 
     async def _chunks(speech: SpeechStream, fmt: str, leave: Callable[[], None]) -> AsyncIterator[bytes]:
@@ -319,7 +338,7 @@ def add_api_routes(
                 # abandon_on_cancel: when the client hangs up, Starlette cancels this at once and the
                 # finally below drops the request's segments; waiting for the next segment to finish
                 # first kept departed listeners in the scheduler, sharing workers with live ones
-                chunk = await anyio.to_thread.run_sync(next, iterator, None, abandon_on_cancel=True)
+                chunk = await admission.in_thread(next, iterator, None, abandon_on_cancel=True)
                 if chunk is None:
                     return
                 yield to_int16(chunk).tobytes()
@@ -339,13 +358,13 @@ async def _drop_when_gone(request: Request, speech: SpeechStream) -> None:
             return
 
 
-async def _collect_while_connected(request: Request, speech: SpeechStream):
+async def _collect_while_connected(request: Request, speech: SpeechStream, admission: Admission):
     """All of a request's audio, rendered only while its client is still connected."""
     failure: Exception | None = None
     async with anyio.create_task_group() as watch:
         watch.start_soon(_drop_when_gone, request, speech)
         try:
-            audio = await anyio.to_thread.run_sync(_collect, speech)
+            audio = await admission.in_thread(_collect, speech)
         except Exception as exc:  # re-raised below, outside the task group, as it is
             failure = exc
         watch.cancel_scope.cancel()

@@ -208,3 +208,39 @@ def test_admission_places_are_given_back_once_and_when_a_stream_is_dropped() -> 
     assert not weakref_release.alive and admission.inside == 1
     second()
     assert admission.inside == 0
+
+
+def test_api_threads_do_not_wait_on_the_shared_default_thread_limit() -> None:
+    """Streams waiting for segments hold threads; the API's own limit keeps them from starving
+    everything else that uses anyio's shared default (the page's handlers among them)."""
+    import anyio
+
+    from index_tts.api import Admission
+
+    admission = Admission(3)
+    release = threading.Event()
+
+    async def main() -> tuple[list[int], bool]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 1
+        done: list[int] = []
+        async with anyio.create_task_group() as tasks:
+            try:
+                tasks.start_soon(anyio.to_thread.run_sync, release.wait)  # the whole shared default is taken
+                for i in range(3):
+                    tasks.start_soon(lambda i=i: _record(admission.in_thread(release.wait), done, i))
+                with anyio.fail_after(5):
+                    while sum(limit.borrowed_tokens for limit in admission._thread_limits.values()) < 3:
+                        await anyio.sleep(0.01)  # all three API calls got threads although the default had none
+                with anyio.move_on_after(0.5) as fourth:
+                    await admission.in_thread(lambda: None)  # beyond the API's limit of 3: it waits
+            finally:
+                release.set()
+        return done, fourth.cancelled_caught
+
+    done, fourth_waited = anyio.run(main)
+    assert sorted(done) == [0, 1, 2] and fourth_waited
+
+
+async def _record(call, done: list[int], index: int) -> None:
+    await call
+    done.append(index)
