@@ -135,10 +135,11 @@ def test_stale_instance_is_replaced_then_stopped_and_share_offline_is_one_line(t
             assert f"stopping webui.py (PID {old_pid})" in second.log()
             assert "SIGKILL" not in second.log(), "the old instance needed SIGKILL to stop"
             deadline = time.monotonic() + 10
-            while "share:" not in second.log() and time.monotonic() < deadline:
+            outcome = ("no internet", "Public URL")  # after it, a warning that the link has no password may come first
+            while not any(word in second.log() for word in outcome) and time.monotonic() < deadline:
                 time.sleep(0.2)
             share_lines = [line for line in second.log().splitlines() if "share:" in line]
-            assert any("no internet" in line or "Public URL" in line for line in share_lines), share_lines
+            assert any(word in line for line in share_lines for word in outcome), share_lines
             assert "Traceback" not in second.log()
         finally:
             new_pid = second.pid
@@ -380,14 +381,15 @@ def test_uploads_over_the_size_limit_are_refused(client, tmp_path) -> None:
 
 def test_sigterm_lets_a_request_in_flight_finish(tmp_path) -> None:
     """Stopping the app while a request is being synthesized: it still gets its whole audio, then the app exits."""
-    app = start_app(tmp_path, "--shutdown-timeout", "8", "--no-cache")
+    # the longest drain (9 s) and a text that renders well inside it, also on a loaded machine (96 characters took 8 s+)
+    app = start_app(tmp_path, "--shutdown-timeout", "9", "--no-cache")
     try:
         app.wait_healthy()
         pid = app.pid
         result: dict = {}
 
         def long_request() -> None:
-            body = {"text": LONG_TEXT * 2, "seed": 7}
+            body = {"text": LONG_TEXT, "seed": 7}
             request = urllib.request.Request(
                 f"{app.url}/api/tts", json.dumps(body).encode(), {"Content-Type": "application/json"}
             )
