@@ -414,6 +414,7 @@ class SpeechStream:
         self.cache_hits = 0
         self.audio_samples = 0
         self._ticket = None
+        self._closed = False  # set by close(), from any thread
         self._iterator = self._run()
 
     @property
@@ -428,6 +429,7 @@ class SpeechStream:
     def close(self) -> None:
         """Stop early (the client left). Safe while another thread is inside ``next()``: the ticket is
         cancelled, which ends the generator there; closing it directly would raise."""
+        self._closed = True
         if self._ticket is not None and self.manager.scheduler is not None:
             self.manager.scheduler.cancel(self._ticket)
         try:
@@ -495,6 +497,8 @@ class SpeechStream:
         self.cache_hits = len(ready)
         assert manager.scheduler is not None
         ticket = self._ticket = manager.scheduler.submit(self.segments, self.params, ready)
+        if self._closed:  # closed from another thread while this one was starting: nothing to cancel then
+            manager.scheduler.cancel(ticket)
         for index, audio in manager.scheduler.stream(ticket, timeout=max(READ_TIMEOUT_S, 2 * manager.config.segment_timeout_s)):
             yield self._emit(index, audio)
 

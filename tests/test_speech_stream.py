@@ -1,0 +1,40 @@
+"""A request's stream inside the manager: closing it from another thread, at any moment, drops its work."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from index_tts.manager import ManagerConfig, ModelManager, SpeechJob
+from index_tts.scheduler import Cancelled
+
+TEXT = "欢迎来到人工智能展览馆，今天我们一起体验语音合成。请在入口处领取参观手册，展览将在下午五点结束。" * 2
+
+
+@pytest.fixture(scope="module")
+def manager():
+    m = ModelManager(ManagerConfig(sessions=2, threads=1, cache=False))
+    m.load()
+    m.ready = True
+    yield m
+    m.close()
+
+
+def test_a_stream_closed_while_its_request_is_being_submitted_renders_nothing_more(manager, monkeypatch) -> None:
+    """The server closes a stream when its client hangs up; if that happens while the reader thread is
+    still starting the request (no ticket yet), the request must still be dropped, not rendered whole."""
+    speech = manager.stream(SpeechJob(text=TEXT, seed=int(time.time())))
+    submit = manager.scheduler.submit
+
+    def submit_after_the_client_left(*args, **kwargs):
+        speech.close()  # the event loop's close() lands here, between the reader's start and its ticket
+        return submit(*args, **kwargs)
+
+    monkeypatch.setattr(manager.scheduler, "submit", submit_after_the_client_left)
+    with pytest.raises(Cancelled):
+        list(speech)
+    ticket = speech._ticket
+    # at most the segments the free workers took at once; the rest were never rendered
+    assert ticket.cancelled and ticket.dispatched <= manager.config.sessions < len(speech.segments)
+    assert speech.audio_samples == 0 and manager.scheduler.depth()["requests"] == 0 and manager.active_requests == 0
