@@ -9,6 +9,7 @@ import pytest
 
 from index_tts.engines import create_engine
 from index_tts.frontend import TextFrontend
+from index_tts.manager import ManagerConfig, ModelManager
 from index_tts.synthesizer import Synthesizer
 
 logging.getLogger("phonemizer").setLevel(logging.ERROR)
@@ -74,6 +75,16 @@ def median_pitch(audio: np.ndarray, sample_rate: int = 24_000, spread: bool = Fa
         semitones = 12 * np.log2(hz / np.median(hz))
         return float(np.percentile(semitones, 90) - np.percentile(semitones, 10))
     return float(np.median(hz))
+
+
+@pytest.fixture(scope="module")
+def manager():
+    """A ready manager serving like the app (2 workers x 1 thread, the scheduler), without the cache."""
+    m = ModelManager(ManagerConfig(sessions=2, threads=1, cache=False))
+    m.load()
+    m.ready = True
+    yield m
+    m.close()
 
 
 @pytest.fixture(scope="session")

@@ -18,20 +18,10 @@ from hostile_inputs import NORMAL, SETTINGS, TEXTS
 
 from index_tts import cli
 from index_tts.api import add_api_routes
-from index_tts.manager import ManagerConfig, ModelManager
 from index_tts.webui_actions import run_for_ui
 
 HANG_S = 120  # an input that takes longer than this to answer counts as a hang
 CASES = [(name, {"text": text}) for name, text in TEXTS] + [(name, {field: value}) for name, field, value in SETTINGS]
-
-
-@pytest.fixture(scope="module")
-def manager():
-    m = ModelManager(ManagerConfig(sessions=2, threads=1, cache=False))
-    m.load()
-    m.ready = True
-    yield m
-    m.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,10 @@ import time
 
 import pytest
 
-from index_tts.manager import ManagerConfig, ModelManager, SpeechJob
+from index_tts.manager import SpeechJob
 from index_tts.scheduler import Cancelled
 
 TEXT = "欢迎来到人工智能展览馆，今天我们一起体验语音合成。请在入口处领取参观手册，展览将在下午五点结束。" * 2
-
-
-@pytest.fixture(scope="module")
-def manager():
-    m = ModelManager(ManagerConfig(sessions=2, threads=1, cache=False))
-    m.load()
-    m.ready = True
-    yield m
-    m.close()
 
 
 def test_a_stream_closed_while_its_request_is_being_submitted_renders_nothing_more(manager, monkeypatch) -> None:
