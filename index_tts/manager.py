@@ -423,18 +423,29 @@ class SpeechStream:
         reason = self.manager.fallback_reason
         return ([reason] if reason else []) + list(self.params.notes)
 
-    def __iter__(self) -> Iterator[np.ndarray]:
-        return self._iterator
+    def __iter__(self) -> SpeechStream:
+        return self
+
+    def __next__(self) -> np.ndarray:
+        chunk = next(self._iterator)
+        if self._closed:  # closed by another thread while this one was inside: nobody takes this chunk
+            self._close_iterator()
+            raise StopIteration
+        return chunk
 
     def close(self) -> None:
         """Stop early (the client left). Safe while another thread is inside ``next()``: the ticket is
-        cancelled, which ends the generator there; closing it directly would raise."""
+        cancelled, which wakes that thread, and the generator is closed there when ``next()`` returns
+        (closing it from here would raise); left suspended, it would count as an active request."""
         self._closed = True
         if self._ticket is not None and self.manager.scheduler is not None:
             self.manager.scheduler.cancel(self._ticket)
+        self._close_iterator()
+
+    def _close_iterator(self) -> None:
         try:
             self._iterator.close()
-        except ValueError:  # "generator already executing" in another thread; the cancel above ends it
+        except ValueError:  # "generator already executing" in another thread, which closes it on return
             pass
 
     def _run(self) -> Iterator[np.ndarray]:
@@ -446,6 +457,9 @@ class SpeechStream:
         except GeneratorExit:
             manager.metrics.failed(self.endpoint, "cancelled")
             log.info("request cancelled by the client after %.2fs", time.perf_counter() - self.started)
+            raise
+        except Cancelled:  # dropped: its client left, or the server is stopping
+            manager.metrics.failed(self.endpoint, "cancelled")
             raise
         except TTSError:
             manager.metrics.failed(self.endpoint, "bad_input")

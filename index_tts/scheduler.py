@@ -142,7 +142,8 @@ class SegmentScheduler:
             if ticket in self._tickets:
                 if ticket.pending():
                     log.info("request %d: dropped %d pending segment(s)", ticket.id, len(ticket.segments) - ticket.next_index)
-                ticket.cancelled = ticket.cancelled or ticket.pending()
+                # also with nothing left to dispatch: a reader waiting on a segment in progress wakes now
+                ticket.cancelled = True
                 self._tickets.remove(ticket)
             if ticket.ready is not None:
                 ticket.ready.notify_all()

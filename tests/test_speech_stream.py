@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -29,3 +30,32 @@ def test_a_stream_closed_while_its_request_is_being_submitted_renders_nothing_mo
     # at most the segments the free workers took at once; the rest were never rendered
     assert ticket.cancelled and ticket.dispatched <= manager.config.sessions < len(speech.segments)
     assert speech.audio_samples == 0 and manager.scheduler.depth()["requests"] == 0 and manager.active_requests == 0
+
+
+def test_a_stream_closed_while_its_reader_waits_on_a_segment_in_progress_ends_at_once(manager) -> None:
+    """Both segments are with the workers, so nothing is left to dispatch; the client leaves while the
+    reader thread waits for the first. The reader must wake and the request must stop counting as
+    active, although nobody calls ``next()`` again (before, the generator stayed suspended)."""
+    speech = manager.stream(SpeechJob(text="欢迎来到人工智能展览馆，今天我们一起体验语音合成。", seed=int(time.time())))
+    assert len(speech.segments) == manager.config.sessions == 2
+    outcome: list[object] = []
+
+    def read() -> None:
+        try:
+            outcome.append(next(speech, "ended"))
+        except Cancelled:
+            outcome.append("cancelled")
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    deadline = time.perf_counter() + 5
+    while not (speech._ticket and speech._ticket.dispatched == 2) and time.perf_counter() < deadline:
+        time.sleep(0.005)
+    assert speech._ticket.dispatched == 2 and manager.active_requests == 1
+    speech.close()  # the event loop's close(), while the reader is inside next()
+    reader.join(timeout=10)
+    assert not reader.is_alive() and outcome in (["ended"], ["cancelled"])
+    assert manager.active_requests == 0 and manager.scheduler.depth()["requests"] == 0
+    while manager.scheduler.depth()["active_segments"] and time.perf_counter() < deadline + 10:
+        time.sleep(0.05)  # the two segments already rendering finish (for nobody) before the module's manager closes
+    assert manager.scheduler.depth()["active_segments"] == 0
