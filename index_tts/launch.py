@@ -80,7 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.cpu_count() or 1,
         help="engine workers, one ONNX session each (default: one per core)",
     )
-    p.add_argument("--threads", type=_positive_int, default=1, help="threads per worker (default 1)")
+    p.add_argument(
+        "--threads",
+        type=_positive_int,
+        default=1,
+        help="threads per worker (default 1; more lets a lone request's first segment use every core, "
+        "at some cost under load: see BENCHMARKS.md, worker layout)",
+    )
     p.add_argument("--max-active", type=_positive_int, default=16, help="requests served at once; the rest wait in the queue")
     p.add_argument("--max-batch", type=_positive_int, default=1, help="segments per engine call, for engines that can batch")
     p.add_argument("--batch-window-ms", type=float, default=10.0, help="how long to gather a batch (engines that can batch only)")

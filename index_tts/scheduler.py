@@ -6,6 +6,9 @@ Order of service, whenever a worker is free:
    behind a long one, and a long one keeps its share while new requests keep arriving (ordering
    by "fewest segments so far" instead starved it: every newcomer had fewer).
 A lone request gets every worker, each rendering one of its segments, so it still uses all cores.
+With ``first_alone`` (for workers with several threads each) a request's later segments wait until
+its first one is rendered: alone on the machine, that first segment gets every core and is heard
+sooner, while other requests' segments still fill the other workers.
 When a client goes away its pending segments are dropped.
 
 A watchdog replaces workers that hang (one segment running longer than ``segment_timeout_s``) or
@@ -54,6 +57,7 @@ class Ticket:
     waited_s: float | None = None  # from submission until a worker took its first segment to render
     render_s: float = 0.0  # worker time spent on its segments
     cancelled: bool = False
+    holding: bool = False  # its first segment is being rendered alone (``first_alone``)
     error: BaseException | None = None
     ready: threading.Condition | None = None  # wakes this request's reader only (no thundering herd)
 
@@ -73,10 +77,13 @@ class SegmentScheduler:
         batch_window_s: float = 0.0,
         segment_timeout_s: float | None = None,
         on_abandon: Callable[[int], None] | None = None,
+        first_alone: bool = False,
     ) -> None:
         """``render_batch`` (for engines that can batch) gets up to ``max_batch`` segments gathered
         for at most ``batch_window_s`` after the first one; without it segments go one per call.
-        With ``segment_timeout_s`` a watchdog replaces workers that hang or die (module docstring)."""
+        With ``segment_timeout_s`` a watchdog replaces workers that hang or die, and ``first_alone``
+        holds a request's later segments back until its first is rendered (module docstring)."""
+        self._first_alone = first_alone
         self._render = render
         self._render_batch = render_batch if render_batch is not None and max_batch > 1 else None
         self._max_batch = max_batch
@@ -175,11 +182,12 @@ class SegmentScheduler:
             ticket.next_index += 1
 
     def _pick(self) -> tuple[Ticket, int] | None:
-        candidates = [t for t in self._tickets if t.pending()]
+        candidates = [t for t in self._tickets if t.pending() and not t.holding]
         if not candidates:
             return None
         ticket = min(candidates, key=lambda t: (t.next_index > 0, t.last_served, t.id))
         index = ticket.next_index
+        ticket.holding = self._first_alone and index == 0
         ticket.next_index += 1
         ticket.dispatched += 1
         ticket.last_served = next(self._dispatches)
@@ -269,6 +277,9 @@ class SegmentScheduler:
                 del self._busy[me]
                 self.active_segments -= len(batch)
                 for (ticket, index), (audio, failure) in zip(batch, outcomes, strict=True):
+                    if index == 0 and ticket.holding:
+                        ticket.holding = False  # its later segments may go now
+                        self._cond.notify_all()
                     ticket.render_s += spent
                     if failure is not None:
                         ticket.error = failure

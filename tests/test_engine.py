@@ -81,6 +81,27 @@ def test_several_sessions_serve_in_parallel() -> None:
     assert all(r.audio_seconds > 0.2 for r in results)
 
 
+def test_idle_session_threads_sleep_instead_of_spinning() -> None:
+    """Workers have a thread per core; spinning idle threads would take CPU from the other workers."""
+    from index_tts.engines import kokoro_assets, kokoro_graphs
+
+    folder = kokoro_assets.ensure_prepared(None)
+    options = kokoro_graphs.open_session(folder / kokoro_graphs.STAGE_FILES["encoder"], 2).get_session_options()
+    assert options.intra_op_num_threads == 2
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+
+
+def test_the_manager_renders_first_segments_alone_only_with_threads_to_spare() -> None:
+    from index_tts.manager import ManagerConfig, ModelManager
+    for threads, alone in ((2, True), (1, False)):
+        manager = ModelManager(ManagerConfig(sessions=2, threads=threads, cache=False))
+        manager.load()
+        try:
+            assert manager.scheduler is not None and manager.scheduler._first_alone is alone
+        finally:
+            manager.close()
+
+
 def test_unknown_engine_is_rejected() -> None:
     with pytest.raises(TTSError, match=r"unknown engine 'nope'.*kokoro"):
         create_engine("nope")

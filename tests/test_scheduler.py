@@ -19,6 +19,7 @@ class Recorder:
     def __init__(self, seconds: float = 0.05) -> None:
         self.seconds = seconds
         self.started: list[tuple[str, str]] = []
+        self.spans: dict[tuple[str, str], tuple[float, float]] = {}  # (voice, text) -> (start, end)
         self.concurrent = 0
         self.max_concurrent = 0
         self._lock = threading.Lock()
@@ -30,9 +31,11 @@ class Recorder:
             self.max_concurrent = max(self.max_concurrent, self.concurrent)
         if segment.text == "boom":
             raise TTSError("cannot say boom")
+        began = time.perf_counter()
         time.sleep(self.seconds)
         with self._lock:
             self.concurrent -= 1
+            self.spans[(params.voice, segment.text)] = (began, time.perf_counter())
         return np.full(10, float(segment.text[-1:].isdigit() and int(segment.text[-1])), np.float32)
 
 
@@ -72,6 +75,30 @@ def test_a_lone_request_uses_every_worker() -> None:
     list(sched.stream(sched.submit(segs(4), SynthParams(voice="a"))))
     assert rec.max_concurrent == 2
     assert time.perf_counter() - started < 0.35  # 4 x 0.1 s on two workers, not 0.4 s in a row
+    sched.close()
+
+
+def test_with_first_alone_a_request_waits_for_its_first_segment_before_the_rest() -> None:
+    """Workers with a thread per core: a lone request's first segment renders alone, so it gets
+    every core; then its other segments use every worker again."""
+    rec = Recorder(0.1)
+    sched = SegmentScheduler(rec, workers=2, first_alone=True)
+    list(sched.stream(sched.submit(segs(3), SynthParams(voice="a"))))
+    head_end = rec.spans[("a", "s0")][1]
+    assert rec.spans[("a", "s1")][0] >= head_end and rec.spans[("a", "s2")][0] >= head_end
+    assert abs(rec.spans[("a", "s1")][0] - rec.spans[("a", "s2")][0]) < 0.05  # then side by side
+    sched.close()
+
+
+def test_with_first_alone_other_requests_still_use_the_free_workers() -> None:
+    rec = Recorder(0.1)
+    sched = SegmentScheduler(rec, workers=2, first_alone=True)
+    first = sched.submit(segs(3, "a"), SynthParams(voice="a"))
+    second = sched.submit(segs(3, "b"), SynthParams(voice="b"))
+    for ticket in (first, second):
+        list(sched.stream(ticket))
+    assert abs(rec.spans[("a", "a0")][0] - rec.spans[("b", "b0")][0]) < 0.05  # both heads at once
+    assert rec.max_concurrent == 2
     sched.close()
 
 

@@ -67,10 +67,15 @@ def _shrinking_run_options() -> ort.RunOptions:
 
 
 RUN_OPTIONS = _shrinking_run_options()
+IDLE_THREADS_SPIN = False  # see open_session; bench/workers_bench.py turns it on for comparison
 
 
 def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
     """A CPU session with ``threads`` intra-op threads and sequential execution.
+
+    Idle intra-op threads sleep instead of spinning: with two 2-thread sessions on two cores,
+    spinning threads of one session took CPU from the other and cut throughput by 23% (sleeping:
+    the same throughput as 1-thread sessions; BENCHMARKS.md, worker layout).
 
     The memory pattern is off: it keeps an allocation plan per input shape, and every segment
     length is a new shape, so a long-running server grew by ~16% in 80 requests with it and ~1%
@@ -80,6 +85,7 @@ def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
     opts.enable_mem_pattern = False
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if IDLE_THREADS_SPIN else "0")
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
