@@ -6,7 +6,12 @@ paragraphs of 20-120 characters; the "repeat" mix draws from 8 fixed texts so
 the cache answers. The raw engine limit is worker threads calling the engine
 directly in this process (no server, no HTTP), the ceiling any server can reach.
 
-Usage: python bench/loadtest.py [--window 30] [--levels 1,4,16,64] [--no-write]
+With ``--warmup S`` the first S seconds of each window are not measured: only requests that
+start after them count toward latencies, and only audio delivered after them toward
+throughput, so a long window shows the steady state of a level rather than its arrival burst.
+
+Usage: python bench/loadtest.py [--window 30] [--warmup 0] [--levels 1,4,16,64]
+                                [--servers normal,naive] [--mixes unique,repeat] [--no-write]
 """
 
 from __future__ import annotations
@@ -77,12 +82,17 @@ def prime_repeated(url: str) -> None:
             http.post(f"{url}/v1/audio/speech", json={"input": text, "voice": "jf_alpha", "response_format": "pcm"})
 
 
-def run_level(url: str, users: int, window: float, mix: str, seed: int) -> dict:
-    """Closed loop: ``users`` threads, each sending requests back to back for ``window`` seconds."""
+def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: float = 0.0) -> dict:
+    """Closed loop: ``users`` threads, each sending requests back to back for ``window`` seconds;
+    the first ``warmup`` seconds are not measured (module docstring)."""
     drained_s = wait_idle(url)
-    first, total, audio_s, errors, cut = [], [], [], [], []
+    first, total, errors, cut = [], [], [], []
     lock = threading.Lock()
     deadline = time.perf_counter() + window
+    measured_from = deadline - window + warmup
+    # audio bytes that arrived between the warm-up and the deadline: a client waiting for its next
+    # chunk notices the deadline only when that chunk comes, and what comes late must not count
+    window_bytes = [0]
 
     ramp = min(5.0, window / 4)
 
@@ -100,7 +110,7 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int) -> dict:
                 if mix == "unique":  # texts share clauses; a fresh seed keeps every segment out of the cache
                     body["seed"] = rng.randrange(10**9)
                 started = time.perf_counter()
-                got_first, size, finished = None, 0, True
+                got_first, finished = None, True
                 # no read may outlast the window: a request still waiting when it closes is hung up
                 timeout = httpx.Timeout(max(0.5, deadline - started), connect=10)
                 try:
@@ -111,10 +121,13 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int) -> dict:
                         for chunk in response.iter_raw():
                             if got_first is None and chunk:
                                 got_first = time.perf_counter() - started
-                            size += len(chunk)
-                            if time.perf_counter() > deadline:  # window over: hang up, the server drops the rest
+                            arrived = time.perf_counter()
+                            if arrived > deadline:  # window over: hang up, the server drops the rest
                                 finished = False
                                 break
+                            if arrived >= measured_from:
+                                with lock:
+                                    window_bytes[0] += len(chunk)
                 except httpx.ReadTimeout:
                     finished = False
                 except Exception as exc:  # counted, not fatal: the error rate is one of the figures
@@ -122,19 +135,19 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int) -> dict:
                         errors.append(str(exc))
                     continue
                 elapsed = time.perf_counter() - started
+                if started < measured_from:
+                    continue  # began during the warm-up: not measured
                 with lock:
                     if got_first is not None:
                         first.append(got_first)
-                    audio_s.append(size / 2 / 24_000)  # audio delivered inside the window counts
                     (total if finished else cut).append(elapsed)
 
-    started = time.perf_counter()
     threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - started
+    measured_s = window - warmup  # clients still waiting at the deadline leave later; that time is not measured
     done = len(total)
     return {
         "users": users,
@@ -145,8 +158,8 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int) -> dict:
         "first_p99_s": round(percentile(first, 99), 3),
         "e2e_p50_s": round(percentile(total, 50), 2),
         "e2e_p95_s": round(percentile(total, 95), 2),
-        "req_per_s": round(done / wall, 3),
-        "audio_s_per_s": round(sum(audio_s) / wall, 2),
+        "req_per_s": round(done / measured_s, 3),
+        "audio_s_per_s": round(window_bytes[0] / 2 / 24_000 / measured_s, 2),
         "cut_at_end": len(cut),
         "error_rate": round(len(errors) / max(1, done + len(errors)), 3),
         "drained_before_s": drained_s,
@@ -163,17 +176,24 @@ def peak_rss_mb(pid: int | None) -> float:
     return float("nan")
 
 
-def serve_and_load(flags: tuple[str, ...], levels: list[int], window: float, label: str) -> tuple[list[dict], float]:
+def serve_and_load(
+    flags: tuple[str, ...],
+    levels: list[int],
+    window: float,
+    label: str,
+    warmup: float = 0.0,
+    mixes: tuple[str, ...] = ("unique", "repeat"),
+) -> tuple[list[dict], float]:
     with tempfile.TemporaryDirectory(prefix="loadtest-") as run_dir:
         app = start_app(Path(run_dir), "--max-queue", "256", "--max-active", "128", *flags)
         try:
             app.wait_healthy()
             # single user, the 100-character paragraph: the first-audio target is about this case
             single = run_single_paragraph(app.url)
-            rows = [run_level(app.url, users, window, "unique", seed=users) for users in levels]
-            if "--naive" not in flags:
+            rows = [run_level(app.url, users, window, "unique", users, warmup) for users in levels if "unique" in mixes]
+            if "--naive" not in flags and "repeat" in mixes:
                 prime_repeated(app.url)
-                rows.append(run_level(app.url, max(levels[1:2] or levels), window, "repeat", seed=99))
+                rows.append(run_level(app.url, max(levels[1:2] or levels), window, "repeat", 99, warmup))
             rss = peak_rss_mb(app.pid)
         finally:
             app.stop()
@@ -241,14 +261,23 @@ def raw_engine_limit(window: float) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--window", type=float, default=30.0, help="seconds per concurrency level")
+    parser.add_argument("--warmup", type=float, default=0.0, help="seconds at the start of each window not measured")
     parser.add_argument("--levels", default="1,4,16,64")
+    parser.add_argument("--servers", default="normal,naive", help="which servers to load (the raw limit always runs)")
+    parser.add_argument("--mixes", default="unique,repeat")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
+    if not 0 <= args.warmup < args.window:
+        parser.error("--warmup must be at least 0 and shorter than --window")
+    servers, mixes = args.servers.split(","), tuple(args.mixes.split(","))
 
     raw = raw_engine_limit(args.window)
-    normal, normal_rss = serve_and_load((), levels, args.window, "normal")
-    naive, naive_rss = serve_and_load(("--naive",), levels, args.window, "naive")
+    loaded = {
+        label: serve_and_load(flags, levels, args.window, label, args.warmup, mixes) if label in servers else ([], float("nan"))
+        for label, flags in (("normal", ()), ("naive", ("--naive",)))
+    }
+    (normal, normal_rss), (naive, naive_rss) = loaded["normal"], loaded["naive"]
     rows = normal + naive
     for row in rows:
         row["vs_raw"] = (
@@ -269,13 +298,16 @@ def main() -> None:
             HEADING,
             f"Machine: {platform.machine()}, {os.cpu_count()} cores. Closed-loop users streaming `POST /v1/audio/speech` "
             f"(pcm, stream=true) for {args.window:.0f} s per level, users starting evenly over the first "
-            f"{min(5.0, args.window / 4):.0f} s; unique Chinese texts of 20-120 characters; "
+            f"{min(5.0, args.window / 4):.0f} s"
+            + (f"; the first {args.warmup:.0f} s of each window not measured" if args.warmup else "")
+            + "; unique Chinese texts of 20-120 characters; "
             "each unique request also has a fresh seed, so no segment comes from the cache; "
             "the repeat mix draws from 8 fixed texts (seed 0), each rendered once beforehand, so the cache answers. "
             "Before each level the benchmark waits until the server has no request left (`drained_before_s`). "
             "First audio is time to the first audio byte at the client. "
-            "Requests still running when the window closes are hung up (`cut_at_end`); the audio they delivered "
-            "inside the window counts toward throughput, their latencies do not. "
+            "Requests still running when the window closes are hung up (`cut_at_end`) when their next chunk comes; "
+            "their first audio counts, their end-to-end time does not. Throughput is the audio that arrived "
+            "inside the measured window, divided by its length (a client waiting at the deadline leaves later). "
             f"Run on {time.strftime('%Y-%m-%d')}.",
             f"Raw engine limit ({raw['workers']} workers x 1 thread calling the engine directly): "
             f"{raw['audio_s_per_s']} audio seconds per second.",
