@@ -131,8 +131,9 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
                 except httpx.ReadTimeout:
                     finished = False
                 except Exception as exc:  # counted, not fatal: the error rate is one of the figures
-                    with lock:
-                        errors.append(str(exc))
+                    if started >= measured_from:  # like every other figure, not during the warm-up
+                        with lock:
+                            errors.append(str(exc))
                     continue
                 elapsed = time.perf_counter() - started
                 if started < measured_from:

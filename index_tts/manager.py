@@ -79,8 +79,8 @@ class ManagerConfig:
     engine: str = DEFAULT_ENGINE
     model_dir: Path | None = None
     sessions: int = field(default_factory=lambda: os.cpu_count() or 1)  # one worker per core: most throughput
-    # 1 thread per worker: under load, workers with a thread per core slowed each other (throughput
-    # 2.26 vs 2.62 audio-s/s at 4 users), more than a lone request gains (first audio 1.05 vs 1.24 s)
+    # 1 thread per worker: under load, workers with a thread per core slowed each other (4 users: 1.52
+    # vs 2.63 audio-s/s), more than a lone request gains (first audio 0.98 vs 1.55 s); BENCHMARKS.md
     threads: int | None = 1
     naive: bool = False  # upstream-style baseline: one request at a time, whole text, no cache
     cache: bool = True
