@@ -208,7 +208,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
                 "max_file_size": UPLOAD_MAX_BYTES,  # uploads beyond this are refused by Gradio before we see them
             },
         )
-        server = make_server(app, args.host, args.port, args.shutdown_timeout)
+        server = make_server(app, args.host, args.port, args.shutdown_timeout, on_drain_timeout=manager.stop_requests)
         when_started(server, lambda: _after_start(args))
         exit_cleanly_on_signals()
         try:

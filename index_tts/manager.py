@@ -236,11 +236,15 @@ class ModelManager:
             log.info("voice profiles ready in %.2fs", self.warm_up_seconds["voice_profiles"])
         self.ready = True
 
-    def close(self) -> None:
-        """Shut down: cancel requests in flight (their callers get ``Cancelled``), then release the engine."""
+    def stop_requests(self) -> None:
+        """Cancel requests in flight (their callers get ``Cancelled``) and take no new ones; the engine stays."""
         self.closed = True
         if self.scheduler is not None:
             self.scheduler.close()
+
+    def close(self) -> None:
+        """Shut down: stop the requests in flight, then release the engine."""
+        self.stop_requests()
         if self._engine is not None:
             self._engine.close()
 

@@ -114,9 +114,51 @@ def exit_cleanly_on_signals() -> None:
     signal.signal(signal.SIGINT, leave)
 
 
-def make_server(app: fastapi.FastAPI, host: str, port: int, drain_seconds: float = 5.0) -> uvicorn.Server:
+ANSWER_SECONDS = 0.5  # the end of the drain kept for requests still inside to answer 503
+
+
+class DrainingServer(uvicorn.Server):
+    """A uvicorn server whose drain ends with an answer instead of a dropped request.
+
+    At the end of its graceful shutdown uvicorn cancels the handlers still running, and a client
+    waiting for a whole file then gets a bare 500. Here the app's requests are stopped a moment
+    before that (``on_drain_timeout``, run in a thread), so their handlers answer 503 "shutting
+    down" with a JSON body, and uvicorn's own deadline is left for the connections that remain.
+    """
+
+    def __init__(self, config: uvicorn.Config, on_drain_timeout: Callable[[], None] | None = None) -> None:
+        super().__init__(config)
+        self.on_drain_timeout = on_drain_timeout
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        loop = asyncio.get_running_loop()
+        total = self.config.timeout_graceful_shutdown or 0.0
+        timer = None
+        if self.on_drain_timeout is not None:
+            stop_requests = self.on_drain_timeout
+
+            def give_up() -> None:
+                log.warning("drain time is up: requests still inside are stopped and answered 503")
+                loop.run_in_executor(None, stop_requests)
+
+            timer = loop.call_later(max(0.0, total - min(ANSWER_SECONDS, total / 2)), give_up)
+        try:
+            await super().shutdown(sockets)
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+
+def make_server(
+    app: fastapi.FastAPI,
+    host: str,
+    port: int,
+    drain_seconds: float = 5.0,
+    on_drain_timeout: Callable[[], None] | None = None,
+) -> uvicorn.Server:
     """A uvicorn server that, on SIGTERM, stops accepting, lets requests in flight finish for up to
-    ``drain_seconds``, then closes what is left (pages still open) so it never needs SIGKILL."""
+    ``drain_seconds``, then closes what is left (pages still open) so it never needs SIGKILL.
+    ``on_drain_timeout`` stops the app's own requests just before that, so they can still answer."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -126,7 +168,7 @@ def make_server(app: fastapi.FastAPI, host: str, port: int, drain_seconds: float
         timeout_graceful_shutdown=drain_seconds,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietShutdown())
-    return uvicorn.Server(config)
+    return DrainingServer(config, on_drain_timeout)
 
 
 def when_started(server: uvicorn.Server, action: Callable[[], None], timeout: float = 60.0) -> threading.Thread:

@@ -417,3 +417,39 @@ def test_sigterm_lets_a_request_in_flight_finish(tmp_path) -> None:
         assert not process_alive(pid) and not (tmp_path / "webui.pid").exists()
     finally:
         app.stop()
+
+
+def test_a_request_still_inside_when_the_drain_ends_gets_503(tmp_path) -> None:
+    """A request longer than the drain: its client gets a JSON 503 "shutting down", not a bare 500 or a dropped line."""
+    app = start_app(tmp_path, "--shutdown-timeout", "1", "--no-cache")
+    try:
+        app.wait_healthy()
+        pid = app.pid
+        result: dict = {}
+
+        def long_request() -> None:
+            body = {"text": LONG_TEXT, "seed": 7}  # about 7 s to render here
+            request = urllib.request.Request(
+                f"{app.url}/api/tts", json.dumps(body).encode(), {"Content-Type": "application/json"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    result["status"] = response.status
+            except urllib.error.HTTPError as exc:
+                result["status"], result["body"] = exc.code, json.loads(exc.read())
+
+        worker = threading.Thread(target=long_request)
+        worker.start()
+        deadline = time.monotonic() + 10
+        while get_json(f"{app.url}/health")["active_requests"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(pid, signal.SIGTERM)
+        worker.join(timeout=30)
+        assert result.get("status") == 503, (result, app.log()[-2000:])
+        assert result["body"]["error"]["type"] == "server_busy" and "shutting down" in result["body"]["error"]["message"]
+        deadline = time.monotonic() + 15
+        while process_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not process_alive(pid)
+    finally:
+        app.stop()
