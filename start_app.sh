@@ -74,6 +74,9 @@ PYTHONPATH="$ROOT" python3 -m index_tts.exposure "${ARGS[@]}" || exit 2
 stop_running
 source scripts/setup_env.sh
 if [ "$ONLINE" = 1 ]; then export HF_HUB_OFFLINE=0; else export HF_HUB_OFFLINE=1; fi
+# Two malloc arenas instead of one per thread (up to 8 per core): the server runs many threads (HTTP
+# handlers, engine workers), and their idle arenas held ~100 MB at 16 users (BENCHMARKS.md, memory).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 ensure_venv requirements.txt
 python -m index_tts prepare
 mkdir -p logs "$RUN_DIR"

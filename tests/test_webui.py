@@ -338,6 +338,13 @@ def _api_wav(url: str, text: str, path) -> str:
     return str(path)
 
 
+def test_the_server_runs_with_few_malloc_arenas(webui) -> None:
+    """start_app.sh caps glibc's malloc arenas (one per thread otherwise), which keeps the server's memory down."""
+    with open(f"/proc/{webui.pid}/environ", "rb") as f:
+        environ = dict(item.split("=", 1) for item in f.read().decode().split("\0") if "=" in item)
+    assert environ.get("MALLOC_ARENA_MAX") == os.environ.get("MALLOC_ARENA_MAX", "2")
+
+
 def test_no_cross_origin_access_and_no_monitoring_page(webui) -> None:
     """Another web site must not be able to drive the app from a visitor's browser; Gradio's /monitoring is not served."""
     evil = "http://evil.example"
