@@ -51,7 +51,7 @@ make_bundle() {
   source scripts/setup_env.sh
   ensure_venv requirements.txt
   python -m index_tts prepare
-  exec python -m index_tts.bundle "$dest"
+  exec python -m index_tts.ops.bundle "$dest"
 }
 
 case "${1:-}" in
@@ -70,7 +70,7 @@ for arg in "$@"; do
 done
 
 # refuse a public link or a network address without a password before touching the running instance
-PYTHONPATH="$ROOT" python3 -m index_tts.exposure "${ARGS[@]}" || exit 2
+PYTHONPATH="$ROOT" python3 -m index_tts.ops.exposure "${ARGS[@]}" || exit 2
 stop_running
 source scripts/setup_env.sh
 if [ "$ONLINE" = 1 ]; then export HF_HUB_OFFLINE=0; else export HF_HUB_OFFLINE=1; fi

@@ -17,16 +17,16 @@ os.environ.setdefault("MPLCONFIGDIR", str(Path(__file__).resolve().parent / "cac
 
 import gradio as gr
 
-from index_tts import webui_actions as actions
-from index_tts.emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode
+from index_tts.common.i18n import EMOTION_NAMES, t
+from index_tts.engines.sampling import SAMPLING_DEFAULTS, SAMPLING_RANGES
 from index_tts.engines.voice_catalog import voice_label
 from index_tts.frontend.segmenter import DEFAULT_MAX_UNITS
-from index_tts.i18n import EMOTION_NAMES, t
-from index_tts.launch import build_parser, run
-from index_tts.manager import MAX_TEXT_CHARS, PITCH_RANGE, SEED_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager
-from index_tts.presets import list_presets
-from index_tts.rate_limit import RateLimiter
-from index_tts.sampling import SAMPLING_DEFAULTS, SAMPLING_RANGES
+from index_tts.interface import page as actions
+from index_tts.interface.launch import build_parser, run
+from index_tts.ops.rate_limit import RateLimiter
+from index_tts.serving.manager import MAX_TEXT_CHARS, PITCH_RANGE, SEED_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager
+from index_tts.serving.presets import list_presets
+from index_tts.voice.emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode
 
 EXAMPLES = [
     ["欢迎来到人工智能展览馆！今天，我们将带您体验富有表现力的语音合成技术。"],

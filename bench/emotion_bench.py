@@ -21,12 +21,12 @@ from report import table, write_section
 from tone_bench import HELD_OUT_SET, syllables
 from tone_classifier import classify, pitch_contour, reference_pitch
 
-from index_tts.emotion import EMOTIONS, normalize_vector
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.frontend import TextFrontend
-from index_tts.prosody.emotion_rendering import emotion_prosody
-from index_tts.synthesizer import Synthesizer
+from index_tts.serving.synthesizer import Synthesizer
+from index_tts.voice.emotion import EMOTIONS, normalize_vector
+from index_tts.voice.emotion_prosody import emotion_prosody
 
 SENTENCE = "今天我们一起去公园散步，看看湖边的花，再找个地方喝杯茶。"
 WEIGHT = 0.65  # the UI's default

@@ -32,7 +32,7 @@ from index_tts.engines import kokoro_assets as assets  # noqa: E402
 from index_tts.engines.base import SynthParams  # noqa: E402
 from index_tts.engines.kokoro import KokoroEngine  # noqa: E402
 from index_tts.frontend import TextFrontend  # noqa: E402
-from index_tts.synthesizer import Synthesizer  # noqa: E402
+from index_tts.serving.synthesizer import Synthesizer  # noqa: E402
 
 ZH = (
     "人工智能正在改变我们的生活方式。从清晨的语音助手到夜晚的智能家居，从城市交通到医疗诊断，"

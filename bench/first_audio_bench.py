@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from loadtest import PARAGRAPH
 from report import table, write_section
 
-from index_tts.audio import trim_silence
+from index_tts.common.audio import trim_silence
 from index_tts.engines import create_engine
 from index_tts.engines import kokoro_graphs as graphs
 from index_tts.engines.base import SynthParams

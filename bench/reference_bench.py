@@ -21,15 +21,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report import table, write_section
 
-from index_tts.emotion import EMOTIONS, EmotionMode, EmotionRequest, normalize_vector
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.prosody.controls import Prosody
 from index_tts.prosody.delivery import measure_delivery
-from index_tts.prosody.emotion_rendering import emotion_prosody
-from index_tts.reference_audio import ClipAnalyzer
-from index_tts.reference_delivery import DeliveryPlanner, VoiceProfiles
-from index_tts.synthesizer import Synthesizer
+from index_tts.serving.synthesizer import Synthesizer
+from index_tts.voice.emotion import EMOTIONS, EmotionMode, EmotionRequest, normalize_vector
+from index_tts.voice.emotion_prosody import emotion_prosody
+from index_tts.voice.planner import DeliveryPlanner, VoiceProfiles
+from index_tts.voice.reference_audio import ClipAnalyzer
 
 SR = 24_000
 CLIP_TEXT = "他昨天终于收到了那封等了很久的信，高兴得跳了起来。"

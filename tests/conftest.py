@@ -9,8 +9,8 @@ import pytest
 
 from index_tts.engines import create_engine
 from index_tts.frontend import TextFrontend
-from index_tts.manager import ManagerConfig, ModelManager
-from index_tts.synthesizer import Synthesizer
+from index_tts.serving.manager import ManagerConfig, ModelManager
+from index_tts.serving.synthesizer import Synthesizer
 
 logging.getLogger("phonemizer").setLevel(logging.ERROR)
 

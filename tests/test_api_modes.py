@@ -9,8 +9,8 @@ import fastapi
 import pytest
 from fastapi.testclient import TestClient
 
-from index_tts.api import add_api_routes
-from index_tts.manager import ManagerConfig, ModelManager
+from index_tts.interface.api import add_api_routes
+from index_tts.serving.manager import ManagerConfig, ModelManager
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_naive_mode_serves_one_request_at_a_time_and_does_not_stream(naive_manag
 
 
 def test_closing_a_stream_while_another_thread_reads_it_is_safe() -> None:
-    from index_tts.manager import SpeechJob
+    from index_tts.serving.manager import SpeechJob
 
     manager = ModelManager(ManagerConfig(sessions=1, threads=1, cache=False))
     manager.load()
@@ -157,8 +157,8 @@ def test_reference_clips_through_the_api(naive_manager) -> None:
 def test_rate_limit_and_busy_answers_say_when_to_retry(naive_manager) -> None:
     import gradio as gr
 
-    from index_tts.rate_limit import RateLimiter
-    from index_tts.webui_actions import run_for_ui
+    from index_tts.interface.page import run_for_ui
+    from index_tts.ops.rate_limit import RateLimiter
 
     app = fastapi.FastAPI()
     add_api_routes(app, naive_manager, rate_limiter=RateLimiter(2))
@@ -187,7 +187,7 @@ def test_rate_limit_and_busy_answers_say_when_to_retry(naive_manager) -> None:
 def test_admission_places_are_given_back_once_and_when_a_stream_is_dropped() -> None:
     import gc
 
-    from index_tts.api import Admission
+    from index_tts.interface.api import Admission
 
     admission = Admission(2)
     first, second = admission.enter(), admission.enter()
@@ -215,7 +215,7 @@ def test_api_threads_do_not_wait_on_the_shared_default_thread_limit() -> None:
     everything else that uses anyio's shared default (the page's handlers among them)."""
     import anyio
 
-    from index_tts.api import Admission
+    from index_tts.interface.api import Admission
 
     admission = Admission(3)
     release = threading.Event()

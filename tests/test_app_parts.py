@@ -8,7 +8,14 @@ import time
 
 import pytest
 
-from index_tts.emotion import (
+from index_tts.common.errors import TTSError
+from index_tts.common.i18n import EMOTION_NAMES, STRINGS, t
+from index_tts.interface.page import build_job
+from index_tts.interface.server import StartupError, reserve_port
+from index_tts.ops.pidfile import remove_pidfile, write_pidfile
+from index_tts.ops.share import internet_reachable
+from index_tts.serving.manager import SEED_RANGE, SpeechJob
+from index_tts.voice.emotion import (
     EMOTIONS,
     MAX_VECTOR_SUM,
     SLIDER_BIAS,
@@ -18,13 +25,6 @@ from index_tts.emotion import (
     random_vector,
     resolve_vector,
 )
-from index_tts.errors import TTSError
-from index_tts.i18n import EMOTION_NAMES, STRINGS, t
-from index_tts.manager import SEED_RANGE, SpeechJob
-from index_tts.pidfile import remove_pidfile, write_pidfile
-from index_tts.server import StartupError, reserve_port
-from index_tts.share import internet_reachable
-from index_tts.webui_actions import build_job
 
 
 def test_emotion_order_matches_indextts2() -> None:

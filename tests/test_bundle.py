@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from index_tts import bundle
-from index_tts.paths import REPO_ROOT
+from index_tts.common.paths import REPO_ROOT
+from index_tts.ops import bundle
 
 
 def test_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
@@ -27,7 +27,7 @@ def test_refuses_a_folder_inside_the_app() -> None:
 def test_app_copy_has_what_start_app_needs_and_no_tests(tmp_path: Path) -> None:
     count = bundle.copy_app(tmp_path)
     assert count > 20
-    for needed in ("start_app.sh", "webui.py", "scripts/setup_env.sh", "requirements.txt", "index_tts/bundle.py"):
+    for needed in ("start_app.sh", "webui.py", "scripts/setup_env.sh", "requirements.txt", "index_tts/ops/bundle.py"):
         assert (tmp_path / needed).is_file(), needed
     assert not (tmp_path / "tests").exists() and not (tmp_path / "bench").exists()
     assert not list(tmp_path.rglob("__pycache__"))

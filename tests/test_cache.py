@@ -6,8 +6,8 @@ import dataclasses
 
 import numpy as np
 
-from index_tts.cache import AudioCache, cache_key
 from index_tts.engines.base import Segment, SynthParams
+from index_tts.serving.cache import AudioCache, cache_key
 
 SEG = Segment(text="你好。", language="zh", phonemes="ni↗hau↓")
 PARAMS = SynthParams(voice="jf_alpha", speed=1.0, seed=0)

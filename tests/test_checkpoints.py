@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from index_tts.common.errors import CheckpointError
 from index_tts.engines import kokoro_assets as assets
-from index_tts.errors import CheckpointError
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from conftest import median_pitch
 
-from index_tts.emotion import EMOTIONS, normalize_vector
-from index_tts.emotion_text import classify_emotion
 from index_tts.engines.base import SynthParams
-from index_tts.prosody.emotion_rendering import EFFECTS, emotion_prosody
+from index_tts.voice.emotion import EMOTIONS, normalize_vector
+from index_tts.voice.emotion_prosody import EFFECTS, emotion_prosody
+from index_tts.voice.emotion_text import classify_emotion
 
 SENTENCE = "今天我们一起去公园散步，看看湖边的花。"
 

@@ -5,9 +5,9 @@ import pytest
 from conftest import voiced_fraction
 
 from index_tts import SAMPLE_RATE
+from index_tts.common.errors import TTSError
 from index_tts.engines import create_engine
 from index_tts.engines.base import Engine, SynthParams
-from index_tts.errors import TTSError
 
 CASES = [
     ("zh", "今天天气很好，我们一起去公园散步吧。", 0.12, 0.5),  # seconds per Chinese character
@@ -71,7 +71,7 @@ def test_speed_out_of_range_is_rejected(synthesizer, speed: float) -> None:
 def test_several_sessions_serve_in_parallel() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from index_tts.synthesizer import Synthesizer
+    from index_tts.serving.synthesizer import Synthesizer
 
     pooled = create_engine("kokoro", num_sessions=2, threads_per_session=1)
     assert (pooled.num_sessions, pooled.threads_per_session) == (2, 1)
@@ -92,7 +92,7 @@ def test_idle_session_threads_sleep_instead_of_spinning() -> None:
 
 
 def test_the_manager_renders_first_segments_alone_only_with_threads_to_spare() -> None:
-    from index_tts.manager import ManagerConfig, ModelManager
+    from index_tts.serving.manager import ManagerConfig, ModelManager
     for threads, alone in ((2, True), (1, False)):
         manager = ModelManager(ManagerConfig(sessions=2, threads=threads, cache=False))
         manager.load()

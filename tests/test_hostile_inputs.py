@@ -16,9 +16,9 @@ import soundfile as sf
 from fastapi.testclient import TestClient
 from hostile_inputs import NORMAL, SETTINGS, TEXTS
 
-from index_tts import cli
-from index_tts.api import add_api_routes
-from index_tts.webui_actions import run_for_ui
+from index_tts.interface import cli
+from index_tts.interface.api import add_api_routes
+from index_tts.interface.page import run_for_ui
 
 HANG_S = 120  # an input that takes longer than this to answer counts as a hang
 CASES = [(name, {"text": text}) for name, text in TEXTS] + [(name, {field: value}) for name, field, value in SETTINGS]

@@ -17,13 +17,13 @@ import pytest
 import soundfile as sf
 from fastapi.testclient import TestClient
 
-from index_tts.api import add_api_routes
-from index_tts.emotion import EmotionMode, EmotionRequest
+from index_tts.common.errors import CheckpointError, TTSError
 from index_tts.engines import create_engine
 from index_tts.engines import indextts2_files as files
 from index_tts.engines.base import Segment, SynthParams
-from index_tts.errors import CheckpointError, TTSError
-from index_tts.manager import ManagerConfig, ModelManager, SpeechJob
+from index_tts.interface.api import add_api_routes
+from index_tts.serving.manager import ManagerConfig, ModelManager, SpeechJob
+from index_tts.voice.emotion import EmotionMode, EmotionRequest
 
 STUBS = Path(__file__).resolve().parent / "stubs"
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from index_tts import webui_actions as actions
-from index_tts.errors import TTSError
-from index_tts.presets import Preset, list_presets, load_preset, save_preset
+from index_tts.common.errors import TTSError
+from index_tts.interface import page as actions
+from index_tts.serving.presets import Preset, list_presets, load_preset, save_preset
 
 
 def test_preset_round_trip(tmp_path) -> None:
@@ -33,7 +33,7 @@ def test_missing_and_damaged_presets_are_reported(tmp_path) -> None:
 def test_page_buttons_save_and_load(tmp_path, monkeypatch) -> None:
     import gradio as gr
 
-    import index_tts.presets as presets
+    import index_tts.serving.presets as presets
 
     monkeypatch.setattr(presets, "PRESET_DIR", tmp_path)
     preset = actions.build_preset("jm_kumo", "text", [0] * 8, 0.5, "有点难过", 0.9, 7, 1.5)

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from conftest import median_pitch, semitone_shift
 
+from index_tts.common.errors import TTSError
 from index_tts.engines import create_engine
 from index_tts.engines import kokoro_assets as assets
 from index_tts.engines.base import Segment, SynthParams
-from index_tts.errors import TTSError
 from index_tts.prosody import Prosody
-from index_tts.synthesizer import Synthesizer
+from index_tts.serving.synthesizer import Synthesizer
 
 ZH = "今天我们去公园散步。"
 EN = "We walked along the river in the morning."

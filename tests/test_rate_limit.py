@@ -2,7 +2,7 @@
 
 import pytest
 
-from index_tts.rate_limit import MAX_CLIENTS, RateLimiter
+from index_tts.ops.rate_limit import MAX_CLIENTS, RateLimiter
 
 
 class Clock:

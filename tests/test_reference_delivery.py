@@ -7,14 +7,14 @@ import pytest
 import soundfile as sf
 from conftest import median_pitch
 
-from index_tts.emotion import EMOTIONS, EmotionMode, EmotionRequest, normalize_vector
+from index_tts.common.errors import TTSError
 from index_tts.engines.base import SynthParams
-from index_tts.errors import TTSError
 from index_tts.prosody.controls import Prosody
 from index_tts.prosody.delivery import measure_delivery
-from index_tts.prosody.emotion_rendering import emotion_prosody
-from index_tts.reference_audio import MAX_SECONDS, ClipAnalyzer, load_clip
-from index_tts.reference_delivery import DeliveryPlanner
+from index_tts.voice.emotion import EMOTIONS, EmotionMode, EmotionRequest, normalize_vector
+from index_tts.voice.emotion_prosody import emotion_prosody
+from index_tts.voice.planner import DeliveryPlanner
+from index_tts.voice.reference_audio import MAX_SECONDS, ClipAnalyzer, load_clip
 
 SR = 24_000
 CLIP_TEXT = "他昨天终于收到了那封等了很久的信，高兴得跳了起来。"
@@ -191,7 +191,7 @@ def test_voice_match_keeps_the_pitch_offset(synthesizer, planner, clips) -> None
 
 
 def test_voice_profiles_are_kept_for_the_next_start(synthesizer, tmp_path) -> None:
-    from index_tts.reference_delivery import VoiceProfiles
+    from index_tts.voice.planner import VoiceProfiles
 
     first = VoiceProfiles(synthesizer, folder=tmp_path)
     stats = first.neutral("jm_kumo")

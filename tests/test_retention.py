@@ -4,7 +4,7 @@ import os
 import time
 from pathlib import Path
 
-from index_tts.retention import DAY_S, prune, sweep_temp_files
+from index_tts.common.retention import DAY_S, prune, sweep_temp_files
 
 
 def _file(folder: Path, name: str, size: int, age_s: float) -> Path:

@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
+from index_tts.common.errors import TTSError
 from index_tts.engines.base import Segment, SynthParams
-from index_tts.errors import TTSError
-from index_tts.scheduler import Cancelled, SegmentScheduler
+from index_tts.serving.scheduler import Cancelled, SegmentScheduler
 
 
 class Recorder:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from index_tts.errors import TTSError
+from index_tts.common.errors import TTSError
 from index_tts.frontend.segmenter import PAUSE_MS, segment_text, units
 
 LONG_ZH = "人工智能正在改变我们的生活，从语音助手到自动驾驶，从医疗诊断到金融分析，它无处不在。" * 6

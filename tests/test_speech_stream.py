@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from index_tts.manager import SpeechJob
-from index_tts.scheduler import Cancelled
+from index_tts.serving.manager import SpeechJob
+from index_tts.serving.scheduler import Cancelled
 
 TEXT = "欢迎来到人工智能展览馆，今天我们一起体验语音合成。请在入口处领取参观手册，展览将在下午五点结束。" * 2
 

@@ -378,7 +378,7 @@ def test_the_api_schema_is_served_without_docs_pages(webui) -> None:
 def test_uploads_over_the_size_limit_are_refused(client, tmp_path) -> None:
     from gradio_client import handle_file
 
-    from index_tts.reference_audio import MAX_BYTES
+    from index_tts.voice.reference_audio import MAX_BYTES
 
     big = tmp_path / "big.wav"
     big.write_bytes(b"\0" * (MAX_BYTES + 1024))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import TTSError
+from ..common.errors import TTSError
 from .base import Capabilities, Engine, Segment, SynthParams
 
 DEFAULT_ENGINE = "kokoro"

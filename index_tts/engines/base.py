@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import TTSError
+from ..common.errors import TTSError
 from ..prosody.controls import Prosody
 
 

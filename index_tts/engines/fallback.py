@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..errors import TTSError
+from ..common.errors import TTSError
 from .base import Engine, Segment, SynthParams
 
 log = logging.getLogger(__name__)

@@ -30,11 +30,11 @@ from typing import Any
 import numpy as np
 
 from .. import SAMPLE_RATE
-from ..errors import CheckpointError, TTSError
-from ..paths import REPO_ROOT, cache_dir, checkpoints_dir
-from ..sampling import sampling_kwargs
+from ..common.errors import CheckpointError, TTSError
+from ..common.paths import REPO_ROOT, cache_dir, checkpoints_dir
 from . import indextts2_files as files
 from .base import Capabilities, Engine, Segment, SynthParams
+from .sampling import sampling_kwargs
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import SAMPLE_RATE
-from ..audio import trim_silence
-from ..errors import TTSError
+from ..common.audio import trim_silence
+from ..common.errors import TTSError
 from ..prosody.controls import Prosody, ProsodyTrack, apply_controls, apply_loudness, scale_durations
 from ..prosody.mandarin import Register, apply_tones, is_question, syllable_spans
 from . import kokoro_assets as assets

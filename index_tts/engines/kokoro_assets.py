@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import CheckpointError
-from ..paths import checkpoints_dir
+from ..common.errors import CheckpointError
+from ..common.paths import checkpoints_dir
 from . import kokoro_graphs as graphs
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ import time
 from functools import lru_cache
 from types import SimpleNamespace
 
-from ..paths import cache_dir
+from ..common.paths import cache_dir
 from .script import HAN
 from .tone_sandhi import apply_sandhi, tone_of
 

@@ -6,8 +6,8 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 
+from ..common.errors import TTSError
 from ..engines.base import Segment
-from ..errors import TTSError
 from .cleaning import clean_text
 from .g2p import G2PRegistry
 from .normalize_en import normalize_en

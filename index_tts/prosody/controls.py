@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import TTSError
+from ..common.errors import TTSError
 
 VOICED_HZ = 40.0  # F0 points below this are unvoiced in Kokoro's curve (it predicts ~10 Hz there)
 PITCH_SHIFT_RANGE = (-12.0, 12.0)  # semitones

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import parselmouth
 
-from ..errors import TTSError
+from ..common.errors import TTSError
 
 PITCH_FLOOR_HZ = 60.0
 PITCH_CEILING_HZ = 600.0

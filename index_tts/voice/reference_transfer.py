@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from .controls import PITCH_SHIFT_RANGE, Prosody
-from .delivery import DeliveryStats
+from ..prosody.controls import PITCH_SHIFT_RANGE, Prosody
+from ..prosody.delivery import DeliveryStats
 
 LOW_REGISTER_P10_HZ = 130.0  # a voice whose 10th-percentile pitch is below this speaks in the low register
 REGISTER_NORM_HZ = {"low": 120.0, "high": 210.0}

@@ -20,19 +20,19 @@ from typing import Any
 
 import numpy as np
 
+from ..common.errors import TTSError
+from ..common.paths import cache_dir
+from ..engines import DEFAULT_ENGINE, create_engine
+from ..engines.base import Engine, Segment, SynthParams, pause_after
+from ..engines.fallback import FallbackEngine
+from ..engines.sampling import sampling_kwargs
+from ..frontend import TextFrontend
+from ..frontend.segmenter import DEFAULT_MAX_UNITS
+from ..prosody.controls import PITCH_SHIFT_RANGE
+from ..voice.emotion import EmotionRequest
+from ..voice.planner import DeliveryPlanner, Notice
 from .cache import AudioCache, cache_key
-from .emotion import EmotionRequest
-from .engines import DEFAULT_ENGINE, create_engine
-from .engines.base import Engine, Segment, SynthParams, pause_after
-from .engines.fallback import FallbackEngine
-from .errors import TTSError
-from .frontend import TextFrontend
-from .frontend.segmenter import DEFAULT_MAX_UNITS
 from .metrics import Metrics
-from .paths import cache_dir
-from .prosody.controls import PITCH_SHIFT_RANGE
-from .reference_delivery import DeliveryPlanner, Notice
-from .sampling import sampling_kwargs
 from .scheduler import Cancelled, SegmentScheduler
 from .synthesizer import ProgressFn, SynthesisResult, Synthesizer
 

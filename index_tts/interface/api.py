@@ -24,16 +24,25 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .audio import MEDIA_TYPES, encode, to_int16, wav_stream_header
-from .emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode, EmotionRequest
-from .engines.voice_catalog import VOICES as VOICE_CATALOG
-from .errors import TTSError
-from .frontend.segmenter import DEFAULT_MAX_UNITS
-from .manager import MAX_TEXT_CHARS, PITCH_RANGE, SEED_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager, SpeechJob, SpeechStream
-from .metrics import CONTENT_TYPE
-from .rate_limit import RateLimiter
-from .reference_audio import save_upload
-from .scheduler import Cancelled
+from ..common.audio import MEDIA_TYPES, encode, to_int16, wav_stream_header
+from ..common.errors import TTSError
+from ..engines.voice_catalog import VOICES as VOICE_CATALOG
+from ..frontend.segmenter import DEFAULT_MAX_UNITS
+from ..ops.rate_limit import RateLimiter
+from ..serving.manager import (
+    MAX_TEXT_CHARS,
+    PITCH_RANGE,
+    SEED_RANGE,
+    SEGMENT_RANGE,
+    SPEED_RANGE,
+    ModelManager,
+    SpeechJob,
+    SpeechStream,
+)
+from ..serving.metrics import CONTENT_TYPE
+from ..serving.scheduler import Cancelled
+from ..voice.emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode, EmotionRequest
+from ..voice.reference_audio import save_upload
 
 log = logging.getLogger(__name__)
 

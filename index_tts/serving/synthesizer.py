@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .audio import join_segments
-from .engines.base import Engine, Segment, SynthParams, pause_after
-from .frontend import TextFrontend
-from .frontend.segmenter import DEFAULT_MAX_UNITS
+from ..common.audio import join_segments
+from ..engines.base import Engine, Segment, SynthParams, pause_after
+from ..frontend import TextFrontend
+from ..frontend.segmenter import DEFAULT_MAX_UNITS
 
 if TYPE_CHECKING:
-    from .reference_delivery import Notice
+    from ..voice.planner import Notice
 
 log = logging.getLogger(__name__)
 

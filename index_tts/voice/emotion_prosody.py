@@ -28,8 +28,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from ..emotion import EMOTIONS
-from .controls import PITCH_SHIFT_RANGE, Prosody
+from ..prosody.controls import PITCH_SHIFT_RANGE, Prosody
+from .emotion import EMOTIONS
 
 
 @dataclass(frozen=True)

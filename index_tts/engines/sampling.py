@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import TTSError
+from ..common.errors import TTSError
 
 # Generation keywords IndexTTS2 reads from **generation_kwargs, with the WebUI's defaults.
 SAMPLING_DEFAULTS: dict[str, float | int] = {

@@ -9,9 +9,9 @@ import math
 import sys
 from pathlib import Path
 
-from .engines import DEFAULT_ENGINE, create_engine, engine_names
-from .errors import CheckpointError, TTSError
-from .frontend.segmenter import DEFAULT_MAX_UNITS
+from ..common.errors import CheckpointError, TTSError
+from ..engines import DEFAULT_ENGINE, create_engine, engine_names
+from ..frontend.segmenter import DEFAULT_MAX_UNITS
 
 log = logging.getLogger("index_tts")
 
@@ -25,7 +25,7 @@ def _speed(value: str) -> float:
 
 def _emotion(value: str) -> tuple[float, ...]:
     """``happy=0.8,sad=0.2`` → the 8 slider values in IndexTTS2 order."""
-    from .emotion import EMOTIONS
+    from ..voice.emotion import EMOTIONS
 
     values = dict.fromkeys(EMOTIONS, 0.0)
     for part in value.split(","):
@@ -51,7 +51,7 @@ def _unit(value: str) -> float:
 
 
 def _seed(value: str) -> int:
-    from .manager import SEED_RANGE
+    from ..serving.manager import SEED_RANGE
 
     number = int(value)
     if not SEED_RANGE[0] <= number <= SEED_RANGE[1]:
@@ -148,7 +148,7 @@ def _batch_lines(path: Path) -> list[str]:
 
 
 def _check_length(text: str) -> None:
-    from .manager import check_text_length
+    from ..serving.manager import check_text_length
 
     check_text_length(text)
 
@@ -168,8 +168,8 @@ def _synth_jobs(args: argparse.Namespace) -> list[tuple[str, Path]]:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from .audio import write_wav_atomic
-    from .synthesizer import Synthesizer
+    from ..common.audio import write_wav_atomic
+    from ..serving.synthesizer import Synthesizer
 
     jobs = _synth_jobs(args)
     synthesizer = Synthesizer(_engine(args))
@@ -199,9 +199,9 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 def _params(args: argparse.Namespace, voice: str, synthesizer):
     """SynthParams from the flags: emotion and reference clips resolved as the UI and API do it."""
-    from .emotion import EmotionMode, EmotionRequest
-    from .prosody.controls import PITCH_SHIFT_RANGE
-    from .reference_delivery import DeliveryPlanner
+    from ..prosody.controls import PITCH_SHIFT_RANGE
+    from ..voice.emotion import EmotionMode, EmotionRequest
+    from ..voice.planner import DeliveryPlanner
 
     if sum(x is not None for x in (args.emotion, args.emotion_text, args.emotion_audio)) > 1:
         raise TTSError("use one of --emotion, --emotion-text and --emotion-audio")
@@ -232,7 +232,7 @@ def _cmd_voices(args: argparse.Namespace) -> int:
 
 
 def _cmd_frontend(args: argparse.Namespace) -> int:
-    from .frontend import TextFrontend
+    from ..frontend import TextFrontend
 
     result = TextFrontend().process(args.text, args.lang, args.max_segment)
     if args.json:
@@ -245,7 +245,7 @@ def _cmd_frontend(args: argparse.Namespace) -> int:
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
-    from .engines import kokoro_assets
+    from ..engines import kokoro_assets
 
     folder = kokoro_assets.prepare(args.model_dir, force=args.force)
     print(f"prepared and verified {folder}")

@@ -1,6 +1,6 @@
 """Offline USB bundle: one folder with the app, a wheelhouse, prepared checkpoints and a staff guide.
 
-``./start_app.sh --make-bundle DIR`` runs ``python -m index_tts.bundle DIR`` inside the app's .venv.
+``./start_app.sh --make-bundle DIR`` runs ``python -m index_tts.ops.bundle DIR`` inside the app's .venv.
 The folder is built under a temporary name beside DIR and renamed at the end, so a bundle that
 exists is a complete one. On the exhibition machine ``DIR/start_app.sh`` finds ``wheelhouse/`` and
 installs from it with ``--no-index`` (see scripts/setup_env.sh); nothing is downloaded.
@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .engines import kokoro_assets
-from .paths import REPO_ROOT
+from ..common.paths import REPO_ROOT
+from ..engines import kokoro_assets
 
 log = logging.getLogger(__name__)
 

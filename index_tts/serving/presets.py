@@ -15,11 +15,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from .emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode
-from .errors import TTSError
+from ..common.errors import TTSError
+from ..prosody.controls import PITCH_SHIFT_RANGE
+from ..voice.emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode
 from .manager import SEED_RANGE, SPEED_RANGE
 from .outputs import OUTPUT_DIR
-from .prosody.controls import PITCH_SHIFT_RANGE
 
 PRESET_DIR = OUTPUT_DIR / "presets"
 NAME = re.compile(r"[\w\- ]{1,40}")

@@ -12,21 +12,21 @@ from pathlib import Path
 
 import gradio as gr
 
+from ..common.paths import REPO_ROOT, cache_root
+from ..common.retention import sweep_temp_files
+from ..engines import DEFAULT_ENGINE, engine_names
+from ..ops.exposure import exposure_problem
+from ..ops.pidfile import remove_pidfile, write_pidfile
+from ..ops.rate_limit import RateLimiter
+from ..ops.share import start_share
+from ..serving.manager import SEGMENT_TIMEOUT_S, ManagerConfig, ModelManager, get_manager
+from ..serving.outputs import OUTPUT_DIR, prune_outputs
+from ..voice.reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
+from ..voice.reference_audio import prune_uploads
 from .api import add_api_routes
 from .cli import _positive_int
-from .engines import DEFAULT_ENGINE, engine_names
-from .exposure import exposure_problem
-from .manager import SEGMENT_TIMEOUT_S, ManagerConfig, ModelManager, get_manager
-from .outputs import OUTPUT_DIR, prune_outputs
-from .paths import REPO_ROOT, cache_root
-from .pidfile import remove_pidfile, write_pidfile
-from .rate_limit import RateLimiter
-from .reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
-from .reference_audio import prune_uploads
-from .retention import sweep_temp_files
+from .page import stream_player_head
 from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
-from .share import start_share
-from .webui_actions import stream_player_head
 
 log = logging.getLogger("index_tts.webui")
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engines.base import Segment, SynthParams
-from .errors import TTSError
+from ..common.errors import TTSError
+from ..engines.base import Segment, SynthParams
 
 log = logging.getLogger(__name__)
 

@@ -15,14 +15,14 @@ from pathlib import Path
 import gradio as gr
 from pydantic import ValidationError
 
-from .emotion import EMOTIONS, EmotionMode, EmotionRequest, resolve_vector
-from .errors import TTSError
-from .frontend.segmenter import units
-from .i18n import EMOTION_NAMES, stream_labels, t
-from .manager import MAX_TEXT_CHARS, ModelManager, SpeechJob
-from .outputs import save_wav
-from .presets import Preset, load_preset, save_preset
-from .rate_limit import RateLimiter
+from ..common.errors import TTSError
+from ..common.i18n import EMOTION_NAMES, stream_labels, t
+from ..frontend.segmenter import units
+from ..ops.rate_limit import RateLimiter
+from ..serving.manager import MAX_TEXT_CHARS, ModelManager, SpeechJob
+from ..serving.outputs import save_wav
+from ..serving.presets import Preset, load_preset, save_preset
+from ..voice.emotion import EMOTIONS, EmotionMode, EmotionRequest, resolve_vector
 
 log = logging.getLogger(__name__)
 

@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from .errors import TTSError
-from .paths import cache_dir
-from .prosody.delivery import DeliveryStats, measure_delivery
-from .retention import prune
+from ..common.errors import TTSError
+from ..common.paths import cache_dir
+from ..common.retention import prune
+from ..prosody.delivery import DeliveryStats, measure_delivery
 
 log = logging.getLogger(__name__)
 

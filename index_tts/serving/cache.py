@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .engines.base import Segment, SynthParams
+from ..engines.base import Segment, SynthParams
 
 log = logging.getLogger(__name__)
 

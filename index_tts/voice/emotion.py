@@ -13,7 +13,7 @@ from enum import Enum
 
 import numpy as np
 
-from .errors import TTSError
+from ..common.errors import TTSError
 
 EMOTIONS: tuple[str, ...] = ("happy", "angry", "sad", "afraid", "disgusted", "melancholic", "surprised", "calm")
 EMOTION_LABELS_ZH: tuple[str, ...] = ("喜", "怒", "哀", "惧", "厌恶", "低落", "惊喜", "平静")

@@ -21,16 +21,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from ..common.i18n import t
+from ..common.paths import cache_dir
+from ..engines.base import SynthParams
+from ..prosody.controls import Prosody
+from ..prosody.delivery import DeliveryStats, measure_delivery
+from ..serving.synthesizer import Synthesizer
 from .emotion import EmotionMode, EmotionRequest, resolve_vector
-from .engines.base import SynthParams
-from .i18n import t
-from .paths import cache_dir
-from .prosody.controls import Prosody
-from .prosody.delivery import DeliveryStats, measure_delivery
-from .prosody.emotion_rendering import delivery_prosody, emotion_prosody
-from .prosody.reference_transfer import match_pitch, semitones, transfer_delivery
+from .emotion_prosody import delivery_prosody, emotion_prosody
 from .reference_audio import ClipAnalyzer, MeasuredClip, load_clip
-from .synthesizer import Synthesizer
+from .reference_transfer import match_pitch, semitones, transfer_delivery
 
 log = logging.getLogger(__name__)
 

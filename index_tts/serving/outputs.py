@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import write_wav_atomic
-from .paths import REPO_ROOT
-from .retention import prune
+from ..common.audio import write_wav_atomic
+from ..common.paths import REPO_ROOT
+from ..common.retention import prune
 
 OUTPUT_DIR = REPO_ROOT / "outputs"
 KEEP_FILES = 200

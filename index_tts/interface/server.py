@@ -19,7 +19,7 @@ import fastapi
 import gradio as gr
 import uvicorn
 
-from .manager import ModelManager
+from ..serving.manager import ModelManager
 
 log = logging.getLogger(__name__)
 

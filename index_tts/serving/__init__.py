@@ -1,0 +1,1 @@
+"""The serving core: the one request type, the model manager, the render loop, scheduler and cache."""

@@ -1,0 +1,1 @@
+"""Voice and emotion: IndexTTS2's emotion controls, reference clips, and how they become a delivery."""
