@@ -23,9 +23,19 @@ from index_tts.engines.voice_catalog import voice_label
 from index_tts.frontend.segmenter import DEFAULT_MAX_UNITS
 from index_tts.interface import page as actions
 from index_tts.interface.launch import build_parser, run
+from index_tts.interface.stream_handoff import StreamHandoff
 from index_tts.ops.rate_limit import RateLimiter
-from index_tts.serving.manager import MAX_TEXT_CHARS, PITCH_RANGE, SEED_RANGE, SEGMENT_RANGE, SPEED_RANGE, ModelManager
+from index_tts.serving.manager import ModelManager
 from index_tts.serving.presets import list_presets
+from index_tts.serving.request import (
+    INTERVAL_SILENCE_RANGE,
+    MAX_TEXT_CHARS,
+    PITCH_RANGE,
+    SEED_RANGE,
+    SEGMENT_RANGE,
+    SPEED_RANGE,
+    UNIT_RANGE,
+)
 from index_tts.voice.emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode
 
 EXAMPLES = [
@@ -36,9 +46,6 @@ EXAMPLES = [
 ]
 PREVIEW_HEADERS = ["#", "分句 Segment", "语言 Lang", "长度 Units", "音素 Phonemes"]
 MODES = [m.value for m in EmotionMode]
-PROGRESS = gr.Progress()  # gradio injects a live progress bar into the parameter with this default
-
-
 def _mode_choices(lang: str) -> list[tuple[str, str]]:
     return [(t(f"mode_{mode}", lang), mode) for mode in MODES]
 
@@ -47,7 +54,9 @@ def _step(name: str) -> float:
     return 1 if isinstance(SAMPLING_DEFAULTS[name], int) else 0.05
 
 
-def build_ui(manager: ModelManager, lang: str, limiter: RateLimiter | None = None) -> gr.Blocks:
+def build_ui(
+    manager: ModelManager, lang: str, limiter: RateLimiter | None = None, handoff: StreamHandoff | None = None
+) -> gr.Blocks:
     """The whole page. Every label is registered so the language switch can rewrite it."""
     engine = manager.engine
     caps = engine.capabilities
@@ -70,8 +79,9 @@ def build_ui(manager: ModelManager, lang: str, limiter: RateLimiter | None = Non
                     gr.Radio([("中文", "zh"), ("English", "en")], value=lang, label=t("ui_language", lang)), "ui_language"
                 )
 
-        if manager.fallback_reason:
-            gr.Markdown(t("fallback_banner", lang, reason=manager.fallback_reason.splitlines()[0]), elem_id="fallback-banner")
+        if manager.fallback_notice:
+            reason = manager.fallback_notice.values["reason"]
+            gr.Markdown(t("fallback_banner", lang, reason=reason), elem_id="fallback-banner")
         with gr.Row():
             with gr.Column(scale=3):
                 text = tr(
@@ -128,8 +138,7 @@ def build_ui(manager: ModelManager, lang: str, limiter: RateLimiter | None = Non
                                     i = EMOTIONS.index(name)
                                     sliders.append(
                                         gr.Slider(
-                                            0.0,
-                                            1.0,
+                                            *UNIT_RANGE,
                                             value=0.0,
                                             step=0.05,
                                             label=f"{EMOTION_NAMES['zh'][i]} {EMOTION_NAMES['en'][i]}",
@@ -142,7 +151,7 @@ def build_ui(manager: ModelManager, lang: str, limiter: RateLimiter | None = Non
                             "emotion_text",
                         )
                     weight = tr(
-                        gr.Slider(0.0, 1.0, value=DEFAULT_WEIGHT, step=0.05, label=t("emotion_weight", lang), visible=False),
+                        gr.Slider(*UNIT_RANGE, value=DEFAULT_WEIGHT, step=0.05, label=t("emotion_weight", lang), visible=False),
                         "emotion_weight",
                     )
 
@@ -165,7 +174,7 @@ def build_ui(manager: ModelManager, lang: str, limiter: RateLimiter | None = Non
                             gr.Slider(*SAMPLING_RANGES[name], value=default, label=name, step=_step(name))
                             for name, default in SAMPLING_DEFAULTS.items()
                         ]
-                        interval_silence = gr.Slider(0, 2000, value=200, step=10, label="interval_silence (ms)")
+                        interval_silence = gr.Slider(*INTERVAL_SILENCE_RANGE, value=200, step=10, label="interval_silence (ms)")
                 with gr.Accordion(t("presets", lang), open=False) as presets_box:
                     with gr.Row():
                         preset_pick = tr(gr.Dropdown(list_presets(), label=t("preset_saved", lang)), "preset_saved")
@@ -180,71 +189,51 @@ def build_ui(manager: ModelManager, lang: str, limiter: RateLimiter | None = Non
                     button = tr(gr.Button(t("synthesize", lang), variant="primary", elem_id="synthesize"), "synthesize", "value")
                     stream_button = tr(gr.Button(t("stream", lang), variant="secondary", elem_id="stream"), "stream", "value")
                 gr.HTML('<div id="stream-status" style="min-height:1.5em"></div>')
+                stream_token = gr.Textbox(visible=False)  # the prepared stream's one-time token, for the player
                 output = tr(gr.Audio(type="filepath", interactive=False, buttons=["download"], label=t("output", lang)), "output")
                 info = gr.Markdown("", elem_id="synthesis-info")
 
         # -- wiring ------------------------------------------------------------------------------------
 
-        def on_synthesize(
-            text: str,
-            voice: str | None = None,
-            reference_audio: str | None = None,
-            emotion_mode: str = EmotionMode.VOICE.value,
-            emotion_audio: str | None = None,
-            emotion_weight: float = DEFAULT_WEIGHT,
-            happy: float = 0.0, angry: float = 0.0, sad: float = 0.0, afraid: float = 0.0,
-            disgusted: float = 0.0, melancholic: float = 0.0, surprised: float = 0.0, calm: float = 0.0,
-            emotion_random: bool = False,
-            emotion_text: str | None = None,
-            speed: float = 1.0,
-            seed: int = 0,
-            text_language: str = "auto",
-            max_segment: int = DEFAULT_MAX_UNITS,
-            ui_lang: str | None = None,
-            top_p: float = 0.8, top_k: int = 30, temperature: float = 0.8, num_beams: int = 3,
-            repetition_penalty: float = 10.0, length_penalty: float = 0.0, max_mel_tokens: int = 1500,
-            interval_silence: int = 200,
-            pitch: float = 0.0,
-            request: gr.Request = None,
-            progress=PROGRESS,
-        ):  # fmt: skip
-            vector = (happy, angry, sad, afraid, disgusted, melancholic, surprised, calm)
-            values = (
-                text,
-                voice,
-                reference_audio,
-                emotion_mode,
-                emotion_audio,
-                emotion_weight,
-                vector,
-                emotion_random,
-                emotion_text,
-            )
-            values += (speed, seed, text_language, max_segment)
-            chosen = (top_p, top_k, temperature, num_beams, repetition_penalty, length_penalty, max_mel_tokens)
-            sampling = dict(zip(SAMPLING_DEFAULTS, chosen, strict=True)) if caps.sampling else None
-            values += (sampling, interval_silence, pitch)
-            client = request.client.host if request is not None and request.client else ""
-            return actions.run_for_ui(manager, ui_lang or lang, values, progress, limiter, client)
+        # every control that makes a request, by the name of its field (page.PAGE_FIELDS): both buttons read
+        # exactly these, and the Gradio API names its parameters after them
+        controls = {
+            "text": text, "voice": voice, "reference_audio": reference, "emotion_mode": mode,
+            "emotion_audio": emotion_audio, "emotion_weight": weight, **dict(zip(EMOTIONS, sliders, strict=True)),
+            "emotion_random": emotion_random, "emotion_text": emotion_text, "speed": speed, "seed": seed,
+            "text_language": text_language, "max_segment": max_segment, "ui_lang": ui_lang,
+            **dict(zip(SAMPLING_DEFAULTS, sampling, strict=True)), "interval_silence": interval_silence, "pitch": pitch,
+        }  # fmt: skip
+        inputs = [controls[name] for name in actions.PAGE_FIELDS]
+        defaults = {name: component.value for name, component in controls.items() if name != "text"}
+        defaults["voice"] = None  # the API's default: the engine's first voice
+
+        def synthesize(values, request, progress):
+            language = values["ui_lang"] or lang
+            return actions.synthesize_for_page(manager, values, language, progress, limiter, actions.client_of(request))
+
+        def prepare_stream(values, request, _progress):
+            language = values["ui_lang"] or lang
+            if handoff is None:
+                raise gr.Error(t("stream_unavailable", language))
+            client = actions.client_of(request)
+            return actions.prepare_stream_for_page(manager, handoff, values, language, limiter, client)
 
         button.click(
-            on_synthesize,
-            inputs=[
-                *(text, voice, reference, mode, emotion_audio, weight, *sliders, emotion_random, emotion_text),
-                *(speed, seed, text_language, max_segment, ui_lang, *sampling, interval_silence, pitch),
-            ],
+            actions.page_handler(defaults, synthesize),
+            inputs=inputs,
             outputs=[output, info],
             api_name="synthesize",
             concurrency_id="synthesis",
         )
-
         stream_button.click(
-            None,
-            inputs=[text, voice, speed, seed, text_language, ui_lang],
-            outputs=None,
-            js=actions.stream_player_js(),
+            actions.page_handler(defaults, prepare_stream),
+            inputs=inputs,
+            outputs=[stream_token, info],
+            js=actions.STREAM_CLICKED_JS,
+            queue=False,
             api_visibility="private",
-        )
+        ).success(None, inputs=[stream_token, ui_lang], js=actions.stream_player_js(), api_visibility="private")
 
         def on_text(text, text_language, max_segment, ui_lang):
             return actions.char_count(text, ui_lang), actions.preview_rows(manager, text, text_language, max_segment)
@@ -295,21 +284,19 @@ def build_ui(manager: ModelManager, lang: str, limiter: RateLimiter | None = Non
             queue=False,
             api_visibility="private",
         )
-        preset_fields = [voice, mode, *sliders, weight, emotion_text, speed, seed, pitch]
+        preset_controls = [controls[name] for name in actions.PRESET_CONTROLS]
 
-        def on_save(name, voice, mode, *rest):
-            *vector, weight, emotion_text, speed, seed, pitch = rest
-            preset = actions.build_preset(voice, mode, vector, weight, emotion_text, speed, seed, pitch)
-            actions.save_preset_for_ui(name, preset)
+        def on_save(name, *values):
+            actions.save_preset_for_page(name, dict(zip(actions.PRESET_CONTROLS, values, strict=True)))
             return gr.update(choices=list_presets(), value=name.strip())
 
         def on_load(name):
-            return actions.load_preset_for_ui(name)
+            return actions.load_preset_for_page(name, actions.PRESET_CONTROLS)
 
         preset_save.click(
-            on_save, inputs=[preset_name, *preset_fields], outputs=[preset_pick], queue=False, api_visibility="private"
+            on_save, inputs=[preset_name, *preset_controls], outputs=[preset_pick], queue=False, api_visibility="private"
         )
-        preset_load.click(on_load, inputs=[preset_pick], outputs=preset_fields, queue=False, api_visibility="private")
+        preset_load.click(on_load, inputs=[preset_pick], outputs=preset_controls, queue=False, api_visibility="private")
         del examples, presets_box
     return demo
 

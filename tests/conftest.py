@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 
 from index_tts.engines import create_engine
+from index_tts.engines.base import SynthParams
 from index_tts.frontend import TextFrontend
-from index_tts.serving.manager import ManagerConfig, ModelManager
+from index_tts.serving.config import ManagerConfig
+from index_tts.serving.manager import ModelManager
 from index_tts.serving.synthesizer import Synthesizer
+from index_tts.voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles
 
 logging.getLogger("phonemizer").setLevel(logging.ERROR)
 
@@ -30,6 +33,18 @@ def engine():
 @pytest.fixture(scope="session")
 def synthesizer(engine, frontend) -> Synthesizer:
     return Synthesizer(engine, frontend)
+
+
+def profiles_for(synthesizer: Synthesizer, folder=None, render=None) -> VoiceProfiles:
+    """Voice profiles measured from ``synthesizer``'s own readings (or from ``render``), kept in ``folder``."""
+    engine = synthesizer.engine
+
+    def read(voice: str):
+        result = synthesizer.synthesize(NEUTRAL_TEXT, SynthParams(voice=voice), NEUTRAL_LANGUAGE)
+        return result.audio, result.sample_rate
+
+    reading = f"{engine.name}|{engine.model_version}|first={synthesizer.first_segment_units}"
+    return VoiceProfiles(reading, engine.voices, render or read, folder=folder)
 
 
 def voiced_fraction(audio: np.ndarray, sample_rate: int) -> float:

@@ -18,7 +18,8 @@ from schemathesis.checks import (
 from schemathesis.generation.modes import GenerationMode
 
 from index_tts.interface.api import add_api_routes
-from index_tts.serving.manager import ManagerConfig, ModelManager
+from index_tts.serving.config import ManagerConfig
+from index_tts.serving.manager import ModelManager
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]

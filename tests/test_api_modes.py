@@ -10,7 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index_tts.interface.api import add_api_routes
-from index_tts.serving.manager import ManagerConfig, ModelManager
+from index_tts.serving.config import ManagerConfig
+from index_tts.serving.manager import ModelManager
+from index_tts.serving.request import SpeechRequest
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +64,10 @@ def test_naive_mode_serves_one_request_at_a_time_and_does_not_stream(naive_manag
 
 
 def test_closing_a_stream_while_another_thread_reads_it_is_safe() -> None:
-    from index_tts.serving.manager import SpeechJob
-
     manager = ModelManager(ManagerConfig(sessions=1, threads=1, cache=False))
     manager.load()
     try:
-        speech = manager.stream(SpeechJob(text="第一句话。第二句话比较长一些。第三句话也很长，用来测试关闭。" * 3, seed=5))
+        speech = manager.stream(SpeechRequest(text="第一句话。第二句话比较长一些。第三句话也很长，用来测试关闭。" * 3, seed=5))
         iterator = iter(speech)
         errors: list[BaseException] = []
 
@@ -157,7 +157,7 @@ def test_reference_clips_through_the_api(naive_manager) -> None:
 def test_rate_limit_and_busy_answers_say_when_to_retry(naive_manager) -> None:
     import gradio as gr
 
-    from index_tts.interface.page import run_for_ui
+    from index_tts.interface.page import synthesize_for_page
     from index_tts.ops.rate_limit import RateLimiter
 
     app = fastapi.FastAPI()
@@ -175,13 +175,13 @@ def test_rate_limit_and_busy_answers_say_when_to_retry(naive_manager) -> None:
     busy = TestClient(full).post("/api/tts", json={"text": "你好"})
     assert busy.status_code == 503 and busy.json()["error"]["type"] == "server_busy" and busy.headers["retry-after"] == "2"
 
-    values = ("你好", "jf_alpha", None, "voice", None, 0.65, (0.0,) * 8, False, "", 1.0, 0, "zh", 40)
+    values = {"text": "你好", "voice": "jf_alpha", "text_language": "zh", "max_segment": 40}
     limiter = RateLimiter(1)
-    path, _ = run_for_ui(naive_manager, "zh", values, None, limiter, "10.0.0.7")
+    path, _ = synthesize_for_page(naive_manager, values, "zh", None, limiter, "10.0.0.7")
     assert path.endswith(".wav")
     with pytest.raises(gr.Error, match="每分钟最多 1 次"):
-        run_for_ui(naive_manager, "zh", values, None, limiter, "10.0.0.7")
-    assert run_for_ui(naive_manager, "en", values, None, limiter, "10.0.0.8")[0].endswith(".wav")
+        synthesize_for_page(naive_manager, values, "zh", None, limiter, "10.0.0.7")
+    assert synthesize_for_page(naive_manager, values, "en", None, limiter, "10.0.0.8")[0].endswith(".wav")
 
 
 def test_admission_places_are_given_back_once_and_when_a_stream_is_dropped() -> None:

@@ -10,11 +10,11 @@ import pytest
 
 from index_tts.common.errors import TTSError
 from index_tts.common.i18n import EMOTION_NAMES, STRINGS, t
-from index_tts.interface.page import build_job
+from index_tts.interface.page import request_from_page
 from index_tts.interface.server import StartupError, reserve_port
 from index_tts.ops.pidfile import remove_pidfile, write_pidfile
 from index_tts.ops.share import internet_reachable
-from index_tts.serving.manager import SEED_RANGE, SpeechJob
+from index_tts.serving.request import SEED_RANGE, SpeechRequest
 from index_tts.voice.emotion import (
     EMOTIONS,
     MAX_VECTOR_SUM,
@@ -23,8 +23,8 @@ from index_tts.voice.emotion import (
     EmotionRequest,
     normalize_vector,
     random_vector,
-    resolve_vector,
 )
+from index_tts.voice.emotion_resolution import resolve_vector
 
 
 def test_emotion_order_matches_indextts2() -> None:
@@ -53,20 +53,21 @@ def test_resolve_vector_by_mode() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("fields", "message"),
     [
-        ({"vector": (0.1,) * 7}, "needs 8 values"),
-        ({"vector": (2.0,) + (0.0,) * 7}, "between 0 and 1"),
-        ({"weight": -0.1}, "weight must be between 0 and 1"),
-        ({"mode": EmotionMode.AUDIO}, "emotion reference clip"),
+        ({"emotion": (0.1,) * 7}, "needs 8 values"),
+        ({"emotion": (2.0,) + (0.0,) * 7}, "between 0 and 1"),
+        ({"emotion_weight": -0.1}, "weight must be between 0 and 1"),
+        ({"emotion_mode": EmotionMode.AUDIO}, "emotion reference clip"),
     ],
 )
-def test_bad_emotion_requests_are_rejected(kwargs, message) -> None:
+def test_bad_emotion_requests_are_rejected(fields, message) -> None:
     with pytest.raises(TTSError, match=message):
-        EmotionRequest(**kwargs)
+        SpeechRequest.build(text="你好", **fields)
 
 
 def _values(**overrides):
+    """The page's controls by name, as both of its buttons send them."""
     values = {
         "text": "你好",
         "voice": "jf_alpha",
@@ -74,24 +75,26 @@ def _values(**overrides):
         "emotion_mode": "vector",
         "emotion_audio": None,
         "emotion_weight": 0.5,
-        "emotion_vector": (0.9, 0, 0, 0, 0, 0, 0.3, 0),
+        **dict(zip(EMOTIONS, (0.9, 0, 0, 0, 0, 0, 0.3, 0), strict=True)),
         "emotion_random": False,
         "emotion_text": "ignored in vector mode",
         "speed": 1.2,
         "seed": 5.0,
         "text_language": "zh",
         "max_segment": 30.0,
+        "ui_lang": "zh",
     }
     values.update(overrides)
     return values
 
 
-def test_build_job_from_widget_values() -> None:
-    job = build_job(**_values())
-    assert job.text == "你好" and job.speed == 1.2 and job.seed == 5 and job.max_units == 30
-    assert job.emotion.mode is EmotionMode.VECTOR and job.emotion.vector[0] == 0.9 and job.emotion.text == ""
-    text_job = build_job(**_values(emotion_mode="text", emotion_text="  开心  "))
-    assert text_job.emotion.text == "开心"
+def test_request_from_the_page_controls() -> None:
+    request = request_from_page(_values(), sampling=False)
+    assert request.text == "你好" and request.speed == 1.2 and request.seed == 5 and request.max_segment == 30
+    emotion = request.emotion_request()
+    assert emotion.mode is EmotionMode.VECTOR and emotion.vector[0] == 0.9 and emotion.text == ""
+    text_request = request_from_page(_values(emotion_mode="text", emotion_text="  开心  "), sampling=False)
+    assert text_request.emotion_request().text == "开心"
 
 
 @pytest.mark.parametrize(
@@ -102,28 +105,28 @@ def test_build_job_from_widget_values() -> None:
         ({"speed": 3.0}, "speed must be"),
         ({"max_segment": 2}, "maximum segment length"),
         ({"emotion_mode": "loud"}, "unknown emotion mode"),
-        ({"emotion_vector": (0.1, 0.2)}, "needs 8 values"),
+        ({"happy": 1.5}, "between 0 and 1"),
         ({"seed": -1, "emotion_random": True}, "seed must be"),
         ({"seed": 2**40}, "seed must be"),
         ({"seed": float("nan")}, "seed must be a whole number"),
         ({"seed": 1.5}, "seed must be a whole number"),
     ],
 )
-def test_build_job_rejects_bad_values(overrides, message) -> None:
+def test_request_from_the_page_rejects_bad_values(overrides, message) -> None:
     with pytest.raises(TTSError, match=message):
-        build_job(**_values(**overrides))
+        request_from_page(_values(**overrides), sampling=False)
 
 
 def test_every_allowed_seed_draws_a_random_emotion() -> None:
     for seed in SEED_RANGE:
-        job = SpeechJob(text="hello", seed=seed, emotion=EmotionRequest(mode=EmotionMode.VECTOR, random=True))
-        assert len(resolve_vector(job.emotion, job.seed)) == len(EMOTIONS)
+        request = SpeechRequest(text="hello", seed=seed, emotion_mode=EmotionMode.VECTOR, emotion_random=True)
+        assert len(resolve_vector(request.emotion_request(), request.seed)) == len(EMOTIONS)
     assert random_vector(SEED_RANGE[1]) != random_vector(SEED_RANGE[0])
 
 
-def test_speech_job_defaults_are_valid() -> None:
-    job = SpeechJob(text="hello")
-    assert job.emotion.mode is EmotionMode.VOICE and job.language == "auto"
+def test_speech_request_defaults_are_valid() -> None:
+    request = SpeechRequest(text="hello")
+    assert request.emotion_mode is EmotionMode.VOICE and request.language == "auto"
 
 
 def test_every_ui_string_exists_in_both_languages() -> None:

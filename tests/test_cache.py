@@ -6,7 +6,8 @@ import dataclasses
 
 import numpy as np
 
-from index_tts.engines.base import Segment, SynthParams
+from index_tts.engines.base import SynthParams
+from index_tts.frontend import Segment
 from index_tts.serving.cache import AudioCache, cache_key
 
 SEG = Segment(text="你好。", language="zh", phonemes="ni↗hau↓")

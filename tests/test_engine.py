@@ -92,7 +92,8 @@ def test_idle_session_threads_sleep_instead_of_spinning() -> None:
 
 
 def test_the_manager_renders_first_segments_alone_only_with_threads_to_spare() -> None:
-    from index_tts.serving.manager import ManagerConfig, ModelManager
+    from index_tts.serving.config import ManagerConfig
+    from index_tts.serving.manager import ModelManager
     for threads, alone in ((2, True), (1, False)):
         manager = ModelManager(ManagerConfig(sessions=2, threads=threads, cache=False))
         manager.load()
@@ -113,7 +114,7 @@ def test_a_hung_call_gets_its_session_replaced() -> None:
     import threading
     import time
 
-    from index_tts.engines.base import Segment
+    from index_tts.frontend import Segment
 
     engine = create_engine("kokoro", num_sessions=1)
     segment = Segment("hello", "en", "həlˈoʊ")

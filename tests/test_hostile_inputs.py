@@ -4,6 +4,7 @@ audio or a clear error, never a 5xx, a traceback or a hang."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import io
 import json
 import math
@@ -18,7 +19,8 @@ from hostile_inputs import NORMAL, SETTINGS, TEXTS
 
 from index_tts.interface import cli
 from index_tts.interface.api import add_api_routes
-from index_tts.interface.page import run_for_ui
+from index_tts.interface.page import synthesize_for_page
+from index_tts.voice.emotion import EMOTIONS
 
 HANG_S = 120  # an input that takes longer than this to answer counts as a hang
 CASES = [(name, {"text": text}) for name, text in TEXTS] + [(name, {field: value}) for name, field, value in SETTINGS]
@@ -41,26 +43,27 @@ def _check_audio(audio: np.ndarray, sample_rate: int) -> None:
     assert np.isfinite(audio).all() and 0.005 < float(np.sqrt(np.mean(audio**2))) < 0.7
 
 
-def _ui_values(case: dict) -> tuple | None:
-    """Widget values for a case, or None when the page cannot send such a value (e.g. a dict of emotions)."""
+def _ui_values(case: dict) -> dict | None:
+    """The page's controls for a case, or None when the page cannot send such a value (a dict of emotions,
+    a vector that is not 8 sliders)."""
     field, value = next(iter(case.items()))
     values = {
         "text": NORMAL, "voice": "jf_alpha", "reference_audio": None, "emotion_mode": "voice", "emotion_audio": None,
-        "emotion_weight": 0.65, "emotion_vector": (0.0,) * 8, "emotion_random": False, "emotion_text": "",
-        "speed": 1.0, "seed": 0, "text_language": "auto", "max_segment": 40, "sampling": None,
+        "emotion_weight": 0.65, **dict.fromkeys(EMOTIONS, 0.0), "emotion_random": False, "emotion_text": "",
+        "speed": 1.0, "seed": 0, "text_language": "auto", "max_segment": 40, "ui_lang": "en",
         "interval_silence": 200, "pitch": 0.0,
     }  # fmt: skip
     if field == "emotion":
-        if isinstance(value, dict):
+        if isinstance(value, dict) or len(value) != len(EMOTIONS):
             return None
-        values["emotion_mode"], values["emotion_vector"] = "vector", tuple(value)
+        values.update(emotion_mode="vector", **dict(zip(EMOTIONS, value, strict=True)))
     elif field == "emotion_weight":
-        values["emotion_mode"], values["emotion_vector"], values["emotion_weight"] = "vector", (0.5,) + (0.0,) * 7, value
+        values.update(emotion_mode="vector", happy=0.5, emotion_weight=value)
     elif field == "emotion_text":
         values["emotion_mode"], values["emotion_text"] = "text", value
     else:
         values["text_language" if field == "language" else field] = value
-    return tuple(values.values())
+    return values
 
 
 @pytest.mark.parametrize(("name", "case"), CASES, ids=[name for name, _ in CASES])
@@ -69,7 +72,7 @@ def test_page_function(manager, name: str, case: dict) -> None:
     if values is None:
         pytest.skip("the page cannot send this value")
     try:
-        path, _info = _answered_within(run_for_ui, manager, "en", values, None)
+        path, _info = _answered_within(synthesize_for_page, manager, values, "en", None)
     except gr.Error as exc:
         assert str(exc.message).strip() and "Traceback" not in str(exc.message)
         return
@@ -114,7 +117,7 @@ def _cli_flags(case: dict) -> list[str]:
 
 @pytest.mark.parametrize(("name", "case"), CASES, ids=[name for name, _ in CASES])
 def test_cli(manager, monkeypatch, capsys, tmp_path, name: str, case: dict) -> None:
-    monkeypatch.setattr(cli, "_engine", lambda args: manager.engine)  # one loaded model for all cases
+    monkeypatch.setattr(cli, "speech_service", lambda args: contextlib.nullcontext(manager))  # one model for all cases
     out = tmp_path / "out.wav"
     try:
         code = _answered_within(cli.main, ["synth", *_cli_flags(case), "--out", str(out)])

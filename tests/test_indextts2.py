@@ -20,10 +20,13 @@ from fastapi.testclient import TestClient
 from index_tts.common.errors import CheckpointError, TTSError
 from index_tts.engines import create_engine
 from index_tts.engines import indextts2_files as files
-from index_tts.engines.base import Segment, SynthParams
+from index_tts.engines.base import SynthParams
+from index_tts.frontend import Segment
 from index_tts.interface.api import add_api_routes
-from index_tts.serving.manager import ManagerConfig, ModelManager, SpeechJob
-from index_tts.voice.emotion import EmotionMode, EmotionRequest
+from index_tts.serving.config import ManagerConfig
+from index_tts.serving.manager import ModelManager
+from index_tts.serving.request import SpeechRequest
+from index_tts.voice.emotion import EmotionMode
 
 STUBS = Path(__file__).resolve().parent / "stubs"
 
@@ -142,13 +145,13 @@ def test_indextts2_maps_each_emotion_mode(indextts2_engine, tmp_path, mode: str)
 def test_indextts2_manager_normalizes_the_vector_the_indextts2_way(indextts2_dirs) -> None:
     manager = ModelManager(ManagerConfig(engine="indextts2", model_dir=indextts2_dirs, sessions=1, naive=True))
     manager.load()
-    emotion = EmotionRequest(mode=EmotionMode.VECTOR, vector=(1, 1, 0, 0, 0, 0, 0, 0), weight=0.5)
-    manager.synthesize(SpeechJob(text="你好。", emotion=emotion, sampling=(("temperature", 1.1),)))
+    emotion = {"emotion_mode": EmotionMode.VECTOR, "emotion": (1, 1, 0, 0, 0, 0, 0, 0), "emotion_weight": 0.5}
+    manager.synthesize(SpeechRequest.build(text="你好。", **emotion, sampling={"temperature": 1.1}))
     call = manager.engine.primary._model.calls[-1]
     assert call["emo_vector"] == pytest.approx([0.8 * 0.9375 / 1.8125, 0.8 * 0.875 / 1.8125, 0, 0, 0, 0, 0, 0])
     assert call["emo_alpha"] == 0.5 and call["temperature"] == 1.1
     with pytest.raises(TTSError, match="temperature must be between"):
-        SpeechJob(text="你好。", sampling=(("temperature", 9.0),))
+        SpeechRequest.build(text="你好。", sampling={"temperature": 9.0})
     manager.close()
 
 
@@ -210,10 +213,11 @@ def test_indextts2_failed_load_falls_back_with_a_notice(tmp_path, monkeypatch) -
     config = ManagerConfig(engine="indextts2", model_dir=tmp_path, sessions=1, cache=False)
     manager = ModelManager(config)
     manager.load()
-    assert manager.engine.name == "kokoro" and "indextts2 could not start" in manager.fallback_reason
-    assert manager.health()["fallback"] == manager.fallback_reason
-    result = manager.synthesize(SpeechJob(text="你好，欢迎。"))
-    assert result.audio_seconds > 0.5 and any("could not start" in n for n in result.notes)
+    assert manager.engine.name == "kokoro" and "indextts2 could not start" in manager.fallback_notice.text("en")
+    assert manager.health()["fallback"] == manager.fallback_notice.text("en")
+    result = manager.synthesize(SpeechRequest(text="你好，欢迎。"))
+    assert result.audio_seconds > 0.5 and any("could not start" in n.text("en") for n in result.notices)
+    assert any("未能启动" in n.text("zh") for n in result.notices)  # the page shows it in its language
     app = fastapi.FastAPI()
     add_api_routes(app, manager)
     response = TestClient(app).post("/v1/audio/speech", json={"input": "你好。", "response_format": "wav"})

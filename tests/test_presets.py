@@ -5,6 +5,7 @@ import pytest
 from index_tts.common.errors import TTSError
 from index_tts.interface import page as actions
 from index_tts.serving.presets import Preset, list_presets, load_preset, save_preset
+from index_tts.voice.emotion import EMOTIONS
 
 
 def test_preset_round_trip(tmp_path) -> None:
@@ -36,12 +37,15 @@ def test_page_buttons_save_and_load(tmp_path, monkeypatch) -> None:
     import index_tts.serving.presets as presets
 
     monkeypatch.setattr(presets, "PRESET_DIR", tmp_path)
-    preset = actions.build_preset("jm_kumo", "text", [0] * 8, 0.5, "有点难过", 0.9, 7, 1.5)
-    actions.save_preset_for_ui("calm kumo", preset)
+    values = {
+        "voice": "jm_kumo", "emotion_mode": "text", "emotion_weight": 0.5, **dict.fromkeys(EMOTIONS, 0.0),
+        "emotion_text": "有点难过", "speed": 0.9, "seed": 7, "pitch": 1.5,
+    }  # fmt: skip
+    actions.save_preset_for_page("calm kumo", {**values, "text": "not part of a preset"})
     assert list_presets() == ["calm kumo"] and (tmp_path / "calm kumo.json").exists()
-    values = actions.load_preset_for_ui("calm kumo")
-    assert values[:2] == ["jm_kumo", "text"] and values[-5:] == [0.5, "有点难过", 0.9, 7, 1.5]
+    loaded = dict(zip(actions.PRESET_CONTROLS, actions.load_preset_for_page("calm kumo", actions.PRESET_CONTROLS), strict=True))
+    assert loaded == values
     with pytest.raises(gr.Error):
-        actions.build_preset("jm_kumo", "vector", [0] * 8, 0.5, "", 9.0, 0, 0)  # speed out of range
+        actions.save_preset_for_page("fast", {**values, "speed": 9.0})  # speed out of range
     with pytest.raises(gr.Error):
-        actions.load_preset_for_ui("missing")
+        actions.load_preset_for_page("missing", actions.PRESET_CONTROLS)

@@ -5,7 +5,7 @@ the tracker that chooses the target, applied the same way to the clip and the ou
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import median_pitch
+from conftest import median_pitch, profiles_for
 
 from index_tts.common.errors import TTSError
 from index_tts.engines.base import SynthParams
@@ -95,7 +95,7 @@ def test_stereo_and_other_rates_are_read(tmp_path) -> None:
 
 @pytest.fixture(scope="module")
 def planner(synthesizer):
-    return DeliveryPlanner(synthesizer)
+    return DeliveryPlanner(synthesizer.engine, profiles_for(synthesizer))
 
 
 @pytest.fixture(scope="module")
@@ -191,21 +191,16 @@ def test_voice_match_keeps_the_pitch_offset(synthesizer, planner, clips) -> None
 
 
 def test_voice_profiles_are_kept_for_the_next_start(synthesizer, tmp_path) -> None:
-    from index_tts.voice.planner import VoiceProfiles
-
-    first = VoiceProfiles(synthesizer, folder=tmp_path)
+    first = profiles_for(synthesizer, tmp_path)
     stats = first.neutral("jm_kumo")
     assert 90 < stats.f0_median_hz < 170 and list(tmp_path.glob("*.json"))
 
-    class NoEngine:  # a second start must not render anything
-        engine = synthesizer.engine
+    def no_rendering(voice: str):  # a second start must not render anything
+        raise AssertionError("rendered again instead of reading the kept profile")
 
-        def synthesize(self, *args, **kwargs):
-            raise AssertionError("rendered again instead of reading the kept profile")
-
-    assert VoiceProfiles(NoEngine(), folder=tmp_path).neutral("jm_kumo") == stats
+    assert profiles_for(synthesizer, tmp_path, no_rendering).neutral("jm_kumo") == stats
     (next(tmp_path.glob("*.json"))).write_text("{not json", encoding="utf-8")
-    assert VoiceProfiles(synthesizer, folder=tmp_path).neutral("jm_kumo") == stats  # measured again
+    assert profiles_for(synthesizer, tmp_path).neutral("jm_kumo") == stats  # measured again
 
 
 @pytest.mark.parametrize("hz", [10.0, 900.0, float("nan")])
@@ -220,8 +215,8 @@ def test_clips_for_a_cloning_engine_are_checked_and_passed_on(synthesizer, tmp_p
     from index_tts.engines.base import Capabilities
 
     caps = Capabilities(voice_cloning=True, emotion_audio=True)
-    cloning = SimpleNamespace(engine=SimpleNamespace(name="cloner", model_version="1", capabilities=caps))
-    planner = DeliveryPlanner(cloning)
+    cloning = SimpleNamespace(name="cloner", model_version="1", capabilities=caps)
+    planner = DeliveryPlanner(cloning, profiles_for(synthesizer, tmp_path))
     good = _write(tmp_path / "good.wav", _voice_like(2.0))
     params, notices = planner.params("speaker", EmotionRequest(mode=EmotionMode.AUDIO, audio_path=good), reference_audio=good)
     assert params.extra["reference_audio"] == good and params.extra["emotion_audio"] == good and params.prosody is None

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from index_tts.serving.manager import SpeechJob
+from index_tts.serving.request import SpeechRequest
 from index_tts.serving.scheduler import Cancelled
 
 TEXT = "欢迎来到人工智能展览馆，今天我们一起体验语音合成。请在入口处领取参观手册，展览将在下午五点结束。" * 2
@@ -16,7 +16,7 @@ TEXT = "欢迎来到人工智能展览馆，今天我们一起体验语音合成
 def test_a_stream_closed_while_its_request_is_being_submitted_renders_nothing_more(manager, monkeypatch) -> None:
     """The server closes a stream when its client hangs up; if that happens while the reader thread is
     still starting the request (no ticket yet), the request must still be dropped, not rendered whole."""
-    speech = manager.stream(SpeechJob(text=TEXT, seed=int(time.time())))
+    speech = manager.stream(SpeechRequest(text=TEXT, seed=int(time.time())))
     submit = manager.scheduler.submit
 
     def submit_after_the_client_left(*args, **kwargs):
@@ -26,7 +26,7 @@ def test_a_stream_closed_while_its_request_is_being_submitted_renders_nothing_mo
     monkeypatch.setattr(manager.scheduler, "submit", submit_after_the_client_left)
     with pytest.raises(Cancelled):
         list(speech)
-    ticket = speech._ticket
+    ticket = speech.rendering.ticket
     # at most the segments the free workers took at once; the rest were never rendered
     assert ticket.cancelled and ticket.dispatched <= manager.config.sessions < len(speech.segments)
     assert speech.audio_samples == 0 and manager.scheduler.depth()["requests"] == 0 and manager.active_requests == 0
@@ -36,7 +36,7 @@ def test_a_stream_closed_while_its_reader_waits_on_a_segment_in_progress_ends_at
     """Both segments are with the workers, so nothing is left to dispatch; the client leaves while the
     reader thread waits for the first. The reader must wake and the request must stop counting as
     active, although nobody calls ``next()`` again (before, the generator stayed suspended)."""
-    speech = manager.stream(SpeechJob(text="欢迎来到人工智能展览馆，今天我们一起体验语音合成。", seed=int(time.time())))
+    speech = manager.stream(SpeechRequest(text="欢迎来到人工智能展览馆，今天我们一起体验语音合成。", seed=int(time.time())))
     assert len(speech.segments) == manager.config.sessions == 2
     outcome: list[object] = []
 
@@ -49,9 +49,9 @@ def test_a_stream_closed_while_its_reader_waits_on_a_segment_in_progress_ends_at
     reader = threading.Thread(target=read)
     reader.start()
     deadline = time.perf_counter() + 5
-    while not (speech._ticket and speech._ticket.dispatched == 2) and time.perf_counter() < deadline:
+    while not (speech.rendering.ticket and speech.rendering.ticket.dispatched == 2) and time.perf_counter() < deadline:
         time.sleep(0.005)
-    assert speech._ticket.dispatched == 2 and manager.active_requests == 1
+    assert speech.rendering.ticket.dispatched == 2 and manager.active_requests == 1
     speech.close()  # the event loop's close(), while the reader is inside next()
     reader.join(timeout=10)
     assert not reader.is_alive() and outcome in (["ended"], ["cancelled"])

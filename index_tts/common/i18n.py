@@ -85,8 +85,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "可输入混合音色，如 jf_alpha:0.6+jm_kumo:0.4",
         "en": "or type a blend, e.g. jf_alpha:0.6+jm_kumo:0.4",
     },
-    "emotion_from_text": {"zh": "由情感描述得到的情感向量", "en": "Emotion vector from the description"},
-    "fallback_notice": {"zh": "已改用内置引擎", "en": "Served by the embedded engine"},
+    "notice_emotion_from_text": {
+        "zh": "由情感描述得到的情感向量：{vector}",
+        "en": "Emotion vector from the description: {vector}",
+    },
+    "notice_emotion_drawn": {"zh": "随机抽到的情感：{vector}", "en": "Randomly drawn emotion: {vector}"},
+    "notice_cached": {
+        "zh": "{n}/{total} 段来自缓存（此前合成过的相同内容）",
+        "en": "{n} of {total} segment(s) from the cache (rendered before)",
+    },
+    "notice_engine_fallback": {
+        "zh": "所选引擎 {engine} 未能启动，由内置引擎朗读：{reason}",
+        "en": "{engine} could not start, so the embedded engine serves: {reason}",
+    },
+    "notice_segment_fallback": {
+        "zh": "{engine} 处理本次请求时出错，已改由内置引擎（{fallback}）朗读",
+        "en": "{engine} failed on this request; the embedded engine ({fallback}) spoke it instead",
+    },
     "fallback_banner": {
         "zh": "⚠️ 所选引擎未能启动，现由内置引擎（Kokoro）朗读：{reason}",
         "en": "⚠️ The chosen engine could not start; the embedded engine (Kokoro) is speaking instead: {reason}",
@@ -100,6 +115,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "progress_segment": {"zh": "合成第 {i}/{n} 段", "en": "Segment {i}/{n}"},
     "progress_saving": {"zh": "保存音频", "en": "Saving audio"},
     "stream": {"zh": "边合成边播放", "en": "Play while synthesizing"},
+    "stream_unavailable": {
+        "zh": "此页面不支持边合成边播放，请使用“合成”按钮。",
+        "en": "This page cannot play while synthesizing; use the Synthesize button.",
+    },
     "stream_starting": {"zh": "正在合成……", "en": "Synthesizing…"},
     "stream_failed": {"zh": "无法播放：", "en": "Could not play:"},
     "stream_playing": {"zh": "首个声音用时 {ms} 毫秒，正在播放……", "en": "First sound after {ms} ms, playing…"},

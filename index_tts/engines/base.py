@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..common.errors import TTSError
+from ..common.notices import Notice
+from ..frontend.segment import Segment
 from ..prosody.controls import Prosody
 
 
@@ -33,19 +35,6 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
-class Segment:
-    """One piece of text small enough for a single engine call, with the pause that follows it."""
-
-    text: str
-    language: str
-    phonemes: str
-    pinyin: str = ""
-    pause_ms: int = 0
-    # Chinese syllables: (start, end) offsets in ``phonemes`` and the spoken tone (1-4, 5 = neutral)
-    syllables: tuple[tuple[int, int, int], ...] = ()
-
-
-@dataclass(frozen=True)
 class SynthParams:
     """Per-request knobs an engine may honour; unknown ones are ignored by engines that lack them."""
 
@@ -56,9 +45,9 @@ class SynthParams:
     emotion_weight: float = 0.0
     prosody: Prosody | None = None
     extra: dict = field(default_factory=dict)
-    # What the caller should tell the listener about this request (e.g. "served by the fallback engine");
+    # What the listener should be told about this request (e.g. that the fallback engine spoke a segment);
     # engines append to it, it is not part of what the audio depends on.
-    notes: list[str] = field(default_factory=list, compare=False, repr=False)
+    notices: list[Notice] = field(default_factory=list, compare=False, repr=False)
 
 
 def pause_after(segment: Segment, params: SynthParams) -> int:

@@ -2,8 +2,8 @@
 
 Bad input (``TTSError``) is not a failure of the engine and is raised as it
 is; anything else the primary engine raises for a segment is logged, the
-segment is rendered by the fallback engine, and a note is added to the
-request's ``SynthParams.notes`` so the UI and the API can say so.
+segment is rendered by the fallback engine, and a notice is added to the
+request's ``SynthParams.notices`` so the page, the API and the CLI can say so.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..common.errors import TTSError
+from ..common.notices import segment_fallback
 from .base import Engine, Segment, SynthParams
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,11 @@ class FallbackEngine(Engine):
         except Exception as exc:
             log.warning("%s failed on a segment (%s: %s); the embedded engine serves it", self.name, type(exc).__name__, exc)
         fallback = self.fallback
-        note = f"{self.name} failed on this request; the embedded engine ({fallback.name}) spoke it instead"
-        if note not in params.notes:
-            params.notes.append(note)
+        notice = segment_fallback(self.name, fallback.name)
+        if notice not in params.notices:
+            params.notices.append(notice)
         voice = params.voice if params.voice in fallback.voices() else fallback.voices()[0]
-        return fallback.synthesize(segment, replace(params, voice=voice, extra={}, notes=params.notes))
+        return fallback.synthesize(segment, replace(params, voice=voice, extra={}, notices=params.notices))
 
     def abandon_call(self, thread_id: int) -> None:
         self.primary.abandon_call(thread_id)

@@ -7,12 +7,12 @@ import time
 from dataclasses import asdict, dataclass
 
 from ..common.errors import TTSError
-from ..engines.base import Segment
 from .cleaning import clean_text
 from .g2p import G2PRegistry
 from .normalize_en import normalize_en
 from .normalize_zh import normalize_zh
 from .script import HAN_RE, KANA_RE, LANGUAGES, LATIN_RE, detect_language, split_runs
+from .segment import Segment
 from .segmenter import (
     DEFAULT_MAX_UNITS,
     PAUSE_MS,

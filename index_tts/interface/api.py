@@ -14,105 +14,43 @@ import math
 import threading
 import weakref
 from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Literal, TypeVar
+from typing import TypeVar
 
 import anyio
 import fastapi
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..common.audio import MEDIA_TYPES, encode, to_int16, wav_stream_header
 from ..common.errors import TTSError
+from ..common.notices import header_text
+from ..engines import DEFAULT_ENGINE
 from ..engines.voice_catalog import VOICES as VOICE_CATALOG
-from ..frontend.segmenter import DEFAULT_MAX_UNITS
 from ..ops.rate_limit import RateLimiter
-from ..serving.manager import (
-    MAX_TEXT_CHARS,
-    PITCH_RANGE,
-    SEED_RANGE,
-    SEGMENT_RANGE,
-    SPEED_RANGE,
-    ModelManager,
-    SpeechJob,
-    SpeechStream,
-)
+from ..serving.manager import ModelManager
 from ..serving.metrics import CONTENT_TYPE
+from ..serving.request import SpeechRequest
 from ..serving.scheduler import Cancelled
-from ..voice.emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode, EmotionRequest
+from ..serving.speech_stream import SpeechStream, collect
+from ..voice.emotion import EMOTIONS, EmotionMode
 from ..voice.reference_audio import save_upload
+from .api_models import OPENAI_VOICES, ErrorBody, OpenAISpeechRequest, TTSRequest
+from .stream_handoff import StreamHandoff
 
 log = logging.getLogger(__name__)
 
-# OpenAI's voice names, so existing clients work unchanged; each maps to one of our voices.
 T = TypeVar("T")
-OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
-
-
-class SpeechRequest(BaseModel):
-    """``POST /v1/audio/speech``, as in OpenAI's API, plus ``stream`` and a few of our own knobs."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    model: str = Field("kokoro", description="accepted for compatibility; the server's engine answers")
-    input: str = Field(..., min_length=1, max_length=MAX_TEXT_CHARS)
-    voice: str = Field("alloy", description="one of GET /v1/audio/voices, or an OpenAI voice name")
-    response_format: Literal["wav", "pcm", "flac", "mp3"] = "mp3"
-    speed: float = Field(1.0, ge=SPEED_RANGE[0], le=SPEED_RANGE[1])
-    stream: bool = False
-    instructions: str | None = Field(None, max_length=500, description="how to say it; used as the emotion description")
-    seed: int = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
-    language: Literal["auto", "zh", "en", "ja"] = "auto"
-    pitch: float = Field(0.0, ge=PITCH_RANGE[0], le=PITCH_RANGE[1], description="semitones added to the voice")
-
-
-class TTSRequest(BaseModel):
-    """``POST /api/tts``: our own JSON call with IndexTTS2's emotion controls; answers a WAV file."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    text: str = Field(..., min_length=1, max_length=MAX_TEXT_CHARS)
-    voice: str | None = None
-    emotion: Annotated[list[float], Field(min_length=len(EMOTIONS), max_length=len(EMOTIONS))] | dict[str, float] | None = Field(
-        None, description="8 values in IndexTTS2 order, or {name: value}"
-    )
-    emotion_weight: float = Field(DEFAULT_WEIGHT, ge=0.0, le=1.0)
-    emotion_random: bool = False
-    emotion_text: str | None = Field(None, max_length=500)
-    speed: float = Field(1.0, ge=SPEED_RANGE[0], le=SPEED_RANGE[1])
-    seed: int = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
-    language: Literal["auto", "zh", "en", "ja"] = "auto"
-    max_segment: int = Field(DEFAULT_MAX_UNITS, ge=SEGMENT_RANGE[0], le=SEGMENT_RANGE[1])
-    pitch: float = Field(0.0, ge=PITCH_RANGE[0], le=PITCH_RANGE[1], description="semitones added to the voice")
-    reference_audio: str | None = Field(
-        None,
-        description="base64 audio file: the voice to speak with (IndexTTS2 clones it; the embedded engine "
-        "picks the nearest voice and matches its pitch)",
-    )
-    emotion_audio: str | None = Field(None, description="base64 audio file: an emotion reference clip")
 
 
 BUSY_RETRY_AFTER_S = 2
 
 
-class ErrorInfo(BaseModel):
-    message: str = Field(..., description="what was wrong, in one line")
-    type: str = Field(
-        ..., description="invalid_request_error, authentication_error, rate_limit_exceeded, server_busy or server_error"
-    )
-
-
-class ErrorBody(BaseModel):
-    """Every error the API answers has this JSON body (the shape OpenAI's clients expect)."""
-
-    error: ErrorInfo
-
-
 _ERRORS = {
     400: "bad input: the message says which field and why",
     401: "missing or wrong API key (only with --api-key)",
+    404: "the stream token is unknown, used or expired",
     429: "too many requests from this client (only with --rate-limit); see Retry-After",
     500: "the engine failed on this request; the server keeps serving",
     503: "busy or shutting down; see Retry-After",
@@ -178,15 +116,14 @@ class Admission:
         return leave
 
 
-def _emotion_vector(emotion: list[float] | dict[str, float] | None) -> tuple[float, ...]:
-    if emotion is None:
-        return (0.0,) * len(EMOTIONS)
-    if isinstance(emotion, dict):
-        unknown = sorted(set(emotion) - set(EMOTIONS))
-        if unknown:
-            raise TTSError(f"unknown emotion name(s) {unknown}; use {', '.join(EMOTIONS)}")
-        return tuple(float(emotion.get(name, 0.0)) for name in EMOTIONS)
-    return tuple(float(v) for v in emotion)
+def _emotion_vector(emotion: tuple[float, ...] | dict[str, float] | None) -> tuple[float, ...] | None:
+    """The 8 values in IndexTTS2 order, from a list or from {name: value}."""
+    if emotion is None or not isinstance(emotion, dict):
+        return emotion
+    unknown = sorted(set(emotion) - set(EMOTIONS))
+    if unknown:
+        raise TTSError(f"unknown emotion name(s) {unknown}; use {', '.join(EMOTIONS)}")
+    return tuple(float(emotion.get(name, 0.0)) for name in EMOTIONS)
 
 
 def add_api_routes(
@@ -195,9 +132,11 @@ def add_api_routes(
     api_key: str | None = None,
     max_inside: int = 64,
     rate_limiter: RateLimiter | None = None,
+    handoff: StreamHandoff | None = None,
 ) -> None:
     """Register the API on ``app``; with ``api_key`` every route but /health needs ``Authorization: Bearer``,
-    with ``rate_limiter`` each client gets at most its number of synthesis requests per minute (429 beyond)."""
+    with ``rate_limiter`` each client gets at most its number of synthesis requests per minute (429 beyond);
+    ``handoff`` holds the streams the page prepared for its player (``GET /api/stream/{token}``)."""
     admission = Admission(max_inside)
     voices = manager.engine.voices()
 
@@ -257,15 +196,15 @@ def add_api_routes(
         response_class=Response,
         responses=documented({media: _AUDIO for media in MEDIA_TYPES.values()}, 400, 401, 429, 500, 503),
     )
-    async def openai_speech(body: SpeechRequest, request: Request) -> Response:
+    async def openai_speech(body: OpenAISpeechRequest, request: Request) -> Response:
         if limited := _limited(request, "openai"):
             return limited
-        emotion = EmotionRequest(mode=EmotionMode.TEXT, text=body.instructions) if body.instructions else EmotionRequest()
-        job = SpeechJob(
+        speech = SpeechRequest.build(
             text=body.input, voice=resolve_voice(body.voice), speed=body.speed, seed=body.seed,
-            language=body.language, emotion=emotion, pitch=body.pitch,
+            language=body.language, pitch=body.pitch,
+            emotion_mode=EmotionMode.TEXT if body.instructions else EmotionMode.VOICE, emotion_text=body.instructions,
         )  # fmt: skip
-        return await _respond(job, body.response_format, body.stream, "openai", request)
+        return await _respond(speech, body.response_format, body.stream, "openai", request)
 
     @app.post(
         "/api/tts",
@@ -282,20 +221,36 @@ def add_api_routes(
         if emotion_clip and (body.emotion_text or body.emotion or body.emotion_random):
             raise TTSError("send one emotion source: emotion_audio, emotion_text, or emotion / emotion_random")
         mode = EmotionMode.TEXT if body.emotion_text else EmotionMode.VECTOR if body.emotion or body.emotion_random else None
-        emotion = EmotionRequest(
-            mode=EmotionMode.AUDIO if emotion_clip else mode or EmotionMode.VOICE,
-            vector=_emotion_vector(body.emotion),
-            weight=body.emotion_weight,
-            random=body.emotion_random,
-            text=body.emotion_text or "",
-            audio_path=str(emotion_clip) if emotion_clip else None,
-        )
-        job = SpeechJob(
+        speech = SpeechRequest.build(
             text=body.text, voice=resolve_voice(body.voice), speed=body.speed, seed=body.seed,
-            language=body.language, max_units=body.max_segment, emotion=emotion, pitch=body.pitch,
+            language=body.language, max_segment=body.max_segment, pitch=body.pitch,
+            emotion_mode=EmotionMode.AUDIO if emotion_clip else mode or EmotionMode.VOICE,
+            emotion=_emotion_vector(body.emotion), emotion_weight=body.emotion_weight,
+            emotion_random=body.emotion_random, emotion_text=body.emotion_text,
+            emotion_audio=str(emotion_clip) if emotion_clip else None,
             reference_audio=str(voice_clip) if voice_clip else None,
         )  # fmt: skip
-        return await _respond(job, "wav", False, "tts", request)
+        return await _respond(speech, "wav", False, "tts", request)
+
+    @app.get(
+        "/api/stream/{token}",
+        response_model=None,
+        response_class=Response,
+        responses=documented({MEDIA_TYPES["pcm"]: _AUDIO}, 404, 503),
+        include_in_schema=False,  # the page's own player: the token comes from the page, not from a client
+    )
+    async def page_stream(token: str) -> Response:
+        """Raw 24 kHz s16le PCM of a request the page prepared (its play-while-synthesizing button)."""
+        speech = handoff.claim(token) if handoff is not None else None
+        if speech is None:
+            return _error(404, "this stream is unknown or was already played; press the button again", "not_found")
+        leave = admission.enter()
+        if leave is None:
+            speech.close()
+            manager.metrics.failed(speech.endpoint, "busy")
+            return _error(503, "the server is busy, try again in a moment", "server_busy", retry_after=BUSY_RETRY_AFTER_S)
+        weakref.finalize(speech, leave)
+        return StreamingResponse(_chunks(speech, "pcm", leave), media_type=MEDIA_TYPES["pcm"], headers=_headers(speech))
 
     def _limited(request: Request, endpoint: str) -> JSONResponse | None:
         if rate_limiter is None:
@@ -307,7 +262,7 @@ def add_api_routes(
         message = f"too many requests: at most {rate_limiter.per_minute} per minute; try again in {math.ceil(wait)} s"
         return _error(429, message, "rate_limit_exceeded", retry_after=wait)
 
-    async def _respond(job: SpeechJob, fmt: str, stream: bool, endpoint: str, request: Request) -> Response:
+    async def _respond(job: SpeechRequest, fmt: str, stream: bool, endpoint: str, request: Request) -> Response:
         leave = admission.enter()
         if leave is None:
             manager.metrics.failed(endpoint, "busy")
@@ -373,7 +328,7 @@ async def _collect_while_connected(request: Request, speech: SpeechStream, admis
     async with anyio.create_task_group() as watch:
         watch.start_soon(_drop_when_gone, request, speech)
         try:
-            audio = await admission.in_thread(_collect, speech)
+            audio = (await admission.in_thread(collect, speech)).audio
         except Exception as exc:  # re-raised below, outside the task group, as it is
             failure = exc
         watch.cancel_scope.cancel()
@@ -382,28 +337,20 @@ async def _collect_while_connected(request: Request, speech: SpeechStream, admis
     return audio
 
 
-def _collect(speech: SpeechStream):
-    import numpy as np
-
-    chunks = list(speech)
-    return np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-
-
 def _headers(speech: SpeechStream) -> dict[str, str]:
-    """Response headers; ``X-TTS-Fallback`` says the embedded engine spoke instead of the chosen one
-    (for a streamed response only a fallback at start-up is known when the headers go out)."""
+    """Response headers. ``X-TTS-Notice`` says how the request was served (in English); ``X-TTS-Fallback``
+    says the embedded engine spoke instead of the chosen one. A streamed response can only carry what is
+    known when its headers go out: notices from the start of the request, not a fallback in mid-stream."""
     headers = {
         "X-Sample-Rate": str(speech.sample_rate),
         "X-Segments": str(len(speech.segments)),
-        "X-Engine": speech.manager.engine.name,
+        "X-Engine": speech.engine_name,
         "Cache-Control": "no-store",
     }
     if speech.notices:
-        told = " | ".join(notice.text("en") for notice in speech.notices)
-        headers["X-TTS-Notice"] = told.encode("ascii", "replace").decode()[:300]
-    notes = speech.notes
-    if notes:
-        headers["X-TTS-Fallback"] = "kokoro"
-        reason = " | ".join(note.splitlines()[0] for note in notes)
-        headers["X-TTS-Fallback-Reason"] = reason.encode("ascii", "replace").decode()[:300]
+        headers["X-TTS-Notice"] = header_text(speech.notices)
+    fallbacks = [notice for notice in speech.notices if notice.is_fallback]
+    if fallbacks:
+        headers["X-TTS-Fallback"] = DEFAULT_ENGINE
+        headers["X-TTS-Fallback-Reason"] = header_text(fallbacks)
     return headers

@@ -1,13 +1,20 @@
-"""Command line: ``python -m index_tts {synth,voices,frontend,prepare}``."""
+"""Command line: ``python -m index_tts {synth,voices,frontend,prepare}``.
+
+``synth`` speaks through the same model manager and request as the web app: its flags become a
+``SpeechRequest`` (checked against the same limits), and the text is cut into segments, rendered
+and joined exactly as the server does it, so a file from the CLI is the audio the page would give.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
-import math
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ..common.errors import CheckpointError, TTSError
 from ..engines import DEFAULT_ENGINE, create_engine, engine_names
@@ -16,15 +23,30 @@ from ..frontend.segmenter import DEFAULT_MAX_UNITS
 log = logging.getLogger("index_tts")
 
 
-def _speed(value: str) -> float:
-    speed = float(value)
-    if not math.isfinite(speed) or not 0.5 <= speed <= 2.0:
-        raise argparse.ArgumentTypeError("speed must be a number between 0.5 and 2.0")
-    return speed
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return number
+
+
+def request_flag(field: str) -> Callable[[str], Any]:
+    """An argparse type that checks a flag against the request's own limit for ``field``."""
+
+    def parse(value: str) -> Any:
+        from ..serving.request import check_field
+
+        try:
+            return check_field(field, value)
+        except TTSError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+
+    parse.__name__ = field  # argparse names the type in its messages
+    return parse
 
 
 def _emotion(value: str) -> tuple[float, ...]:
-    """``happy=0.8,sad=0.2`` → the 8 slider values in IndexTTS2 order."""
+    """``happy=0.8,sad=0.2`` → the 8 slider values in IndexTTS2 order, checked like a request's."""
     from ..voice.emotion import EMOTIONS
 
     values = dict.fromkeys(EMOTIONS, 0.0)
@@ -34,43 +56,17 @@ def _emotion(value: str) -> tuple[float, ...]:
         if name not in values:
             raise argparse.ArgumentTypeError(f"unknown emotion {name!r}; use: {', '.join(EMOTIONS)}")
         try:
-            number = float(amount) if amount else 1.0
+            values[name] = float(amount) if amount else 1.0
         except ValueError as exc:
             raise argparse.ArgumentTypeError(f"{name}: {amount!r} is not a number") from exc
-        if not math.isfinite(number) or not 0.0 <= number <= 1.0:
-            raise argparse.ArgumentTypeError(f"{name} must be between 0 and 1")
-        values[name] = number
-    return tuple(values.values())
-
-
-def _unit(value: str) -> float:
-    number = float(value)
-    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
-        raise argparse.ArgumentTypeError("must be a number between 0 and 1")
-    return number
-
-
-def _seed(value: str) -> int:
-    from ..serving.manager import SEED_RANGE
-
-    number = int(value)
-    if not SEED_RANGE[0] <= number <= SEED_RANGE[1]:
-        raise argparse.ArgumentTypeError(f"must be a whole number from {SEED_RANGE[0]} to {SEED_RANGE[1]}")
-    return number
-
-
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer")
-    return number
+    return request_flag("emotion")(tuple(values.values()))  # type: ignore[arg-type]
 
 
 def _add_engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", default=DEFAULT_ENGINE, choices=engine_names(), help="speech engine")
     p.add_argument("--model-dir", type=Path, default=None, help="checkpoints folder (default ./checkpoints)")
-    p.add_argument("--sessions", type=_positive_int, default=1, help="ONNX sessions (parallel calls)")
-    p.add_argument("--threads", type=_positive_int, default=None, help="threads per session (default: cores / sessions)")
+    p.add_argument("--sessions", type=positive_int, default=1, help="ONNX sessions (parallel calls)")
+    p.add_argument("--threads", type=positive_int, default=None, help="threads per session (default: cores / sessions)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,9 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", type=Path, help="output .wav path (with --text)")
     synth.add_argument("--out-dir", type=Path, help="output folder (with --batch)")
     synth.add_argument("--voice", default=None, help="voice name (see: voices); default: the engine's first")
-    synth.add_argument("--speed", type=_speed, default=1.0, help="0.5-2.0")
+    synth.add_argument("--speed", type=request_flag("speed"), default=1.0, help="0.5-2.0")
     synth.add_argument("--lang", default="auto", choices=["auto", "zh", "en", "ja"])
-    synth.add_argument("--seed", type=_seed, default=None, help="random seed (for engines that sample)")
+    synth.add_argument("--seed", type=request_flag("seed"), default=None, help="random seed (for engines that sample)")
     synth.add_argument(
         "--emotion", type=_emotion, default=None, metavar="NAME=V[,NAME=V]", help="emotion sliders, e.g. happy=0.8,sad=0.2"
     )
@@ -104,13 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="voice reference: cloned by IndexTTS2; the embedded engine picks the nearest voice and matches its pitch",
     )
-    synth.add_argument("--pitch", type=float, default=0.0, help="semitones added to the voice (-12 to 12)")
-    synth.add_argument("--emo-alpha", type=_unit, default=0.65, help="emotion weight 0-1 (default 0.65; 0 = none)")
+    synth.add_argument("--pitch", type=request_flag("pitch"), default=0.0, help="semitones added to the voice (-12 to 12)")
+    synth.add_argument(
+        "--emo-alpha", type=request_flag("emotion_weight"), default=0.65, help="emotion weight 0-1 (default 0.65; 0 = none)"
+    )
     synth.add_argument(
         "--max-segment",
-        type=_positive_int,
+        type=request_flag("max_segment"),
         default=DEFAULT_MAX_UNITS,
-        help="maximum segment length in units (a CJK character or a Latin word is one unit)",
+        help="maximum segment length in units (a CJK character or a Latin word is one unit; 8-200)",
     )
     _add_engine_args(synth)
 
@@ -120,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     frontend = sub.add_parser("frontend", help="show how text is normalized, segmented and phonemized")
     frontend.add_argument("--text", required=True)
     frontend.add_argument("--lang", default="auto", choices=["auto", "zh", "en", "ja"])
-    frontend.add_argument("--max-segment", type=_positive_int, default=DEFAULT_MAX_UNITS)
+    frontend.add_argument("--max-segment", type=request_flag("max_segment"), default=DEFAULT_MAX_UNITS)
     frontend.add_argument("--json", action="store_true", help="print JSON")
 
     prepare = sub.add_parser("prepare", help="materialize and verify the embedded model in checkpoints/")
@@ -129,8 +127,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _engine(args: argparse.Namespace):
-    return create_engine(args.engine, model_root=args.model_dir, num_sessions=args.sessions, threads_per_session=args.threads)
+@contextmanager
+def speech_service(args: argparse.Namespace) -> Iterator[Any]:
+    """A model manager like the server's (scheduler and planning alike), without warm-up or cache."""
+    from ..serving.config import ManagerConfig
+    from ..serving.manager import ModelManager
+
+    config = ManagerConfig(
+        engine=args.engine,
+        model_dir=args.model_dir,
+        sessions=args.sessions,
+        threads=args.threads,
+        cache=False,
+        fallback=False,  # an engine named on the command line is the one wanted: fail clearly instead
+    )
+    manager = ModelManager(config)
+    try:
+        manager.load(warm_frontend=False)
+        manager.ready = True
+        yield manager
+    finally:
+        manager.close()
 
 
 def _batch_lines(path: Path) -> list[str]:
@@ -147,16 +164,9 @@ def _batch_lines(path: Path) -> list[str]:
     return lines
 
 
-def _check_length(text: str) -> None:
-    from ..serving.manager import check_text_length
-
-    check_text_length(text)
-
-
 def _synth_jobs(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """(text, output path) pairs from --text/--out or --batch/--out-dir, checked before the model loads."""
     if args.text is not None:
-        _check_length(args.text)
         if args.out is None or args.out_dir is not None:
             raise TTSError("--text needs --out FILE.wav (--out-dir goes with --batch)")
         if args.out.suffix.lower() != ".wav":
@@ -167,74 +177,74 @@ def _synth_jobs(args: argparse.Namespace) -> list[tuple[str, Path]]:
     return [(line, args.out_dir / f"{i}.wav") for i, line in enumerate(_batch_lines(args.batch))]
 
 
+def _request_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The request's fields from the flags (all but the text); emotion flags pick the emotion mode."""
+    from ..voice.emotion import EmotionMode
+
+    if sum(x is not None for x in (args.emotion, args.emotion_text, args.emotion_audio)) > 1:
+        raise TTSError("use one of --emotion, --emotion-text and --emotion-audio")
+    settings: dict[str, Any] = {
+        "voice": args.voice,
+        "speed": args.speed,
+        "seed": args.seed,
+        "language": args.lang,
+        "max_segment": args.max_segment,
+        "pitch": args.pitch,
+        "emotion_weight": args.emo_alpha,
+        "reference_audio": args.reference_audio,
+    }
+    if args.emotion is not None:
+        settings.update(emotion_mode=EmotionMode.VECTOR, emotion=args.emotion)
+    elif args.emotion_text is not None:
+        settings.update(emotion_mode=EmotionMode.TEXT, emotion_text=args.emotion_text)
+    elif args.emotion_audio is not None:
+        settings.update(emotion_mode=EmotionMode.AUDIO, emotion_audio=args.emotion_audio)
+    return settings
+
+
 def _cmd_synth(args: argparse.Namespace) -> int:
     from ..common.audio import write_wav_atomic
-    from ..serving.synthesizer import Synthesizer
+    from ..serving.request import SpeechRequest
 
     jobs = _synth_jobs(args)
-    synthesizer = Synthesizer(_engine(args))
-    voice = args.voice or synthesizer.engine.voices()[0]
-    synthesizer.check_voice(voice)
-    params = _params(args, voice, synthesizer)
+    settings = _request_settings(args)
+    if args.text is not None:
+        SpeechRequest.build(text=args.text, **settings)  # a bad setting fails before the model loads
     failed = 0
-    for text, out in jobs:
-        try:
-            _check_length(text)
-            result = synthesizer.synthesize(text, params, args.lang, args.max_segment)
-        except TTSError as exc:
-            if args.text is not None:
-                raise
-            failed += 1
-            print(f"error: {out.name}: {exc} (line: {text[:60]!r})", file=sys.stderr)
-            continue
-        write_wav_atomic(out, result.audio, result.sample_rate)
-        print(
-            f"{out}: {result.audio_seconds:.2f}s audio, {len(result.segments)} segment(s), "
-            f"{result.seconds:.2f}s compute, RTF {result.rtf:.3f}"
-        )
+    with speech_service(args) as manager:
+        for text, out in jobs:
+            try:
+                result = manager.synthesize(SpeechRequest.build(text=text, **settings), endpoint="cli")
+            except TTSError as exc:
+                if args.text is not None:
+                    raise
+                failed += 1
+                print(f"error: {out.name}: {exc} (line: {text[:60]!r})", file=sys.stderr)
+                continue
+            for notice in result.notices:
+                print(f"{out.name}: {notice.line('en')}", file=sys.stderr)
+            write_wav_atomic(out, result.audio, result.sample_rate)
+            print(
+                f"{out}: {result.audio_seconds:.2f}s audio, {len(result.segments)} segment(s), "
+                f"{result.seconds:.2f}s compute, RTF {result.rtf:.3f}"
+            )
     if args.batch is not None:
         print(f"{len(jobs) - failed} of {len(jobs)} line(s) written to {args.out_dir}")
     return 2 if failed else 0
 
 
-def _params(args: argparse.Namespace, voice: str, synthesizer):
-    """SynthParams from the flags: emotion and reference clips resolved as the UI and API do it."""
-    from ..prosody.controls import PITCH_SHIFT_RANGE
-    from ..voice.emotion import EmotionMode, EmotionRequest
-    from ..voice.planner import DeliveryPlanner
-
-    if sum(x is not None for x in (args.emotion, args.emotion_text, args.emotion_audio)) > 1:
-        raise TTSError("use one of --emotion, --emotion-text and --emotion-audio")
-    lo, hi = PITCH_SHIFT_RANGE
-    if not math.isfinite(args.pitch) or not lo <= args.pitch <= hi:
-        raise TTSError(f"--pitch must be between {lo:g} and {hi:g} semitones")
-    if args.emotion is not None:
-        request = EmotionRequest(mode=EmotionMode.VECTOR, vector=args.emotion, weight=args.emo_alpha)
-    elif args.emotion_text is not None:
-        request = EmotionRequest(mode=EmotionMode.TEXT, text=args.emotion_text, weight=args.emo_alpha)
-    elif args.emotion_audio is not None:
-        request = EmotionRequest(mode=EmotionMode.AUDIO, audio_path=args.emotion_audio, weight=args.emo_alpha)
-    else:
-        request = EmotionRequest()
-    planner = DeliveryPlanner(synthesizer)
-    params, notices = planner.params(
-        voice, request, args.speed, args.seed, args.pitch, args.reference_audio, main_text=args.text or ""
-    )
-    for notice in notices:
-        print(notice.text("en"), file=sys.stderr)
-    return params
-
-
 def _cmd_voices(args: argparse.Namespace) -> int:
-    for voice in _engine(args).voices():
+    engine = create_engine(args.engine, model_root=args.model_dir, num_sessions=args.sessions, threads_per_session=args.threads)
+    for voice in engine.voices():
         print(voice)
     return 0
 
 
 def _cmd_frontend(args: argparse.Namespace) -> int:
     from ..frontend import TextFrontend
+    from ..serving.synthesizer import FIRST_SEGMENT_UNITS
 
-    result = TextFrontend().process(args.text, args.lang, args.max_segment)
+    result = TextFrontend().process(args.text, args.lang, args.max_segment, FIRST_SEGMENT_UNITS)  # as the server cuts it
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -19,14 +19,16 @@ from ..ops.exposure import exposure_problem
 from ..ops.pidfile import remove_pidfile, write_pidfile
 from ..ops.rate_limit import RateLimiter
 from ..ops.share import start_share
-from ..serving.manager import SEGMENT_TIMEOUT_S, ManagerConfig, ModelManager, get_manager
+from ..serving.config import SEGMENT_TIMEOUT_S, ManagerConfig
+from ..serving.manager import ModelManager, get_manager
 from ..serving.outputs import OUTPUT_DIR, prune_outputs
 from ..voice.reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
 from ..voice.reference_audio import prune_uploads
 from .api import add_api_routes
-from .cli import _positive_int
+from .cli import positive_int
 from .page import stream_player_head
 from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
+from .stream_handoff import StreamHandoff
 
 log = logging.getLogger("index_tts.webui")
 
@@ -76,19 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         "--sessions",
         dest="workers",
-        type=_positive_int,
+        type=positive_int,
         default=os.cpu_count() or 1,
         help="engine workers, one ONNX session each (default: one per core)",
     )
     p.add_argument(
         "--threads",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         help="threads per worker (default 1; more lets a lone request's first segment use every core, "
         "at some cost under load: see BENCHMARKS.md, worker layout)",
     )
-    p.add_argument("--max-active", type=_positive_int, default=16, help="requests served at once; the rest wait in the queue")
-    p.add_argument("--max-batch", type=_positive_int, default=1, help="segments per engine call, for engines that can batch")
+    p.add_argument("--max-active", type=positive_int, default=16, help="requests served at once; the rest wait in the queue")
+    p.add_argument("--max-batch", type=positive_int, default=1, help="segments per engine call, for engines that can batch")
     p.add_argument("--batch-window-ms", type=float, default=10.0, help="how long to gather a batch (engines that can batch only)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse audio of segments already rendered")
     p.add_argument(
@@ -98,12 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--rate-limit",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="at most N synthesis requests per minute per client (page and API; default: no limit)",
     )
-    p.add_argument("--max-queue", type=_positive_int, default=32, help="requests that may wait; more get 'busy, try again'")
+    p.add_argument("--max-queue", type=positive_int, default=32, help="requests that may wait; more get 'busy, try again'")
     p.add_argument(
         "--api-key",
         default=os.environ.get("INDEX_TTS_API_KEY"),
@@ -152,7 +154,7 @@ def tidy_folders() -> None:
     prune_uploads(cache_root() / "uploads")
 
 
-BuildUI = Callable[[ModelManager, str, RateLimiter | None], gr.Blocks]
+BuildUI = Callable[[ModelManager, str, RateLimiter | None, StreamHandoff], gr.Blocks]
 
 
 def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
@@ -188,7 +190,8 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
         )
         manager = get_manager(config, warm=not args.skip_warmup)
         limiter = RateLimiter(args.rate_limit) if args.rate_limit else None
-        demo = build_ui(manager, args.lang, limiter)
+        handoff = StreamHandoff()  # the page's streams, prepared by its button and fetched by its player
+        demo = build_ui(manager, args.lang, limiter, handoff)
         concurrency = 1 if args.naive else args.max_active
         demo.queue(default_concurrency_limit=concurrency, max_size=args.max_queue, api_open=False)
         app = build_app(
@@ -196,7 +199,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             demo,
             auth=args.auth,
             extra_routes=lambda api: add_api_routes(
-                api, manager, args.api_key, max_inside=concurrency + args.max_queue, rate_limiter=limiter
+                api, manager, args.api_key, max_inside=concurrency + args.max_queue, rate_limiter=limiter, handoff=handoff
             ),
             mount_options={
                 "footer_links": ["api"],

@@ -1,135 +1,158 @@
-"""What the WebUI's buttons do, apart from layout: turn widget values into a job, run it, format the result.
+"""What the page's buttons do, apart from layout: controls' values to a request, run it, show the result.
 
-Kept out of ``webui.py`` so the page file holds wiring only, and so these
-steps can be tested without a browser.
+Both buttons (Synthesize, and Play while synthesizing) read the same controls by name and turn
+them into a ``SpeechRequest`` with ``request_from_page``, so they can never disagree about a
+setting. Kept out of ``webui.py`` so the page file holds wiring only, and so these steps can be
+tested without a browser.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
-from pydantic import ValidationError
 
 from ..common.errors import TTSError
-from ..common.i18n import EMOTION_NAMES, stream_labels, t
+from ..common.i18n import stream_labels, t
+from ..engines.sampling import SAMPLING_DEFAULTS
 from ..frontend.segmenter import units
 from ..ops.rate_limit import RateLimiter
-from ..serving.manager import MAX_TEXT_CHARS, ModelManager, SpeechJob
+from ..serving.manager import ModelManager
 from ..serving.outputs import save_wav
-from ..serving.presets import Preset, load_preset, save_preset
-from ..voice.emotion import EMOTIONS, EmotionMode, EmotionRequest, resolve_vector
+from ..serving.presets import PRESET_FIELDS, load_preset, make_preset, save_preset
+from ..serving.request import MAX_TEXT_CHARS, SpeechRequest
+from ..voice.emotion import EMOTIONS
+from .stream_handoff import StreamHandoff
 
 log = logging.getLogger(__name__)
 
 ProgressBar = Callable[..., object]
 
-
-def build_job(
-    text: str,
-    voice: str | None,
-    reference_audio: str | None,
-    emotion_mode: str,
-    emotion_audio: str | None,
-    emotion_weight: float,
-    emotion_vector: Sequence[float],
-    emotion_random: bool,
-    emotion_text: str | None,
-    speed: float,
-    seed: float | None,
-    text_language: str,
-    max_segment: float,
-    sampling: dict[str, float] | None = None,
-    interval_silence: float | None = None,
-    pitch: float | None = None,
-) -> SpeechJob:
-    """Widget values to a validated ``SpeechJob``; raises ``TTSError`` with what to fix."""
-    try:
-        mode = EmotionMode(emotion_mode or EmotionMode.VOICE.value)
-    except ValueError as exc:
-        raise TTSError(f"unknown emotion mode {emotion_mode!r}; use one of {[m.value for m in EmotionMode]}") from exc
-    if len(emotion_vector) != len(EMOTIONS):
-        raise TTSError(f"the emotion vector needs {len(EMOTIONS)} values")
-    emotion = EmotionRequest(
-        mode=mode,
-        vector=tuple(float(v or 0.0) for v in emotion_vector),
-        weight=float(emotion_weight if emotion_weight is not None else 0.0),
-        random=bool(emotion_random),
-        audio_path=emotion_audio if mode is EmotionMode.AUDIO else None,
-        text=(emotion_text or "").strip() if mode is EmotionMode.TEXT else "",
-    )
-    return SpeechJob(
-        text=text or "",
-        voice=voice or None,
-        speed=float(speed if speed is not None else 1.0),
-        seed=_whole_number(seed, "seed"),
-        language=text_language or "auto",
-        max_units=int(max_segment),
-        emotion=emotion,
-        reference_audio=reference_audio or None,
-        sampling=tuple(sorted((sampling or {}).items())),
-        interval_silence_ms=int(interval_silence if interval_silence is not None else 200),
-        pitch=float(pitch or 0.0),
-    )
+# The page's controls that make a request, in the order of the Gradio API's parameters. Most carry a
+# request field's own name; the eight emotion sliders, the text language and the sampling sliders
+# are gathered into their fields by ``request_from_page``; ``ui_lang`` is the page's language.
+PAGE_FIELDS: tuple[str, ...] = (
+    "text", "voice", "reference_audio", "emotion_mode", "emotion_audio", "emotion_weight", *EMOTIONS,
+    "emotion_random", "emotion_text", "speed", "seed", "text_language", "max_segment", "ui_lang",
+    *SAMPLING_DEFAULTS, "interval_silence", "pitch",
+)  # fmt: skip
 
 
-def synthesize(manager: ModelManager, job: SpeechJob, lang: str, progress: ProgressBar | None = None) -> tuple[str, str]:
-    """Run ``job`` with a progress bar; return the WAV path and the info line."""
-
-    def report(done: int, total: int, _segment: object) -> None:
-        if progress is None:
-            return
-        if done == 0:
-            progress(0.0, desc=t("progress_text", lang))
-        else:
-            progress((done, total), desc=t("progress_segment", lang, i=done, n=total))
-
-    result = manager.synthesize(job, report)
-    if progress is not None:
-        progress(1.0, desc=t("progress_saving", lang))
-    path = save_wav(result.audio, result.sample_rate)
-    info = t(
-        "info",
-        lang,
-        audio=result.audio_seconds,
-        compute=result.seconds,
-        rtf=result.rtf,
-        segments=len(result.segments),
-    )
-    if job.emotion.mode is EmotionMode.TEXT:
-        vector = resolve_vector(job.emotion, job.seed, job.text) or ()
-        names = EMOTION_NAMES[lang]
-        chosen = " · ".join(f"{names[i]} {v:.2f}" for i, v in enumerate(vector) if v > 0)
-        info += f"\n\n{t('emotion_from_text', lang)}: {chosen}"
-    for notice in result.notices:
-        info += f"\n\nℹ️ {notice.text(lang)}"
-    for note in result.notes:
-        info += f"\n\n⚠️ {t('fallback_notice', lang)}: {note.splitlines()[0]}"
-    return str(path), info
+def request_fields(values: Mapping[str, Any], sampling: bool) -> dict[str, Any]:
+    """The page's values under the request's field names (``sampling``: the engine takes sampling keywords)."""
+    fields = {name: values[name] for name in PAGE_FIELDS if name in values}
+    fields.pop("ui_lang", None)
+    if any(name in fields for name in EMOTIONS):
+        fields["emotion"] = tuple(float(fields.pop(name, 0.0) or 0.0) for name in EMOTIONS)
+    if "text_language" in fields:
+        fields["language"] = fields.pop("text_language") or "auto"
+    chosen = {name: fields.pop(name) for name in SAMPLING_DEFAULTS if name in fields}
+    if sampling:
+        fields["sampling"] = {name: value for name, value in chosen.items() if value is not None}
+    for name in ("voice", "reference_audio", "emotion_audio"):
+        if name in fields:
+            fields[name] = fields[name] or None
+    if "text" in fields:
+        fields["text"] = fields["text"] or ""
+    return fields
 
 
-def run_for_ui(
+def request_from_page(values: Mapping[str, Any], sampling: bool) -> SpeechRequest:
+    """The one request both buttons send; ``TTSError`` says which control to fix."""
+    return SpeechRequest.build(**request_fields(values, sampling))
+
+
+def page_handler(defaults: Mapping[str, Any], body: Callable[..., Any]) -> Callable[..., Any]:
+    """A Gradio event function taking the controls of ``PAGE_FIELDS`` as named parameters (the names and
+    defaults the Gradio API shows), plus the visitor's request and a progress bar; ``body`` gets them as
+    one dict, the request and the progress bar."""
+
+    def handler(*args: Any) -> Any:
+        *values, request, progress = args
+        return body(dict(zip(PAGE_FIELDS, values, strict=True)), request, progress)
+
+    params = [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=defaults.get(name, inspect.Parameter.empty))
+        for name in PAGE_FIELDS
+    ]
+    params.append(inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=gr.Request))
+    params.append(inspect.Parameter("progress", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=gr.Progress()))
+    handler.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    handler.__annotations__ = {"request": gr.Request}
+    handler.__name__ = body.__name__
+    return handler
+
+
+def client_of(request: gr.Request | None) -> str:
+    """The visitor's address, for the rate limit."""
+    return request.client.host if request is not None and request.client else ""
+
+
+def _check_rate(limiter: RateLimiter | None, client: str, lang: str) -> None:
+    wait = limiter.wait_seconds(client) if limiter is not None else 0.0
+    if wait and limiter is not None:
+        raise gr.Error(t("rate_limited", lang, n=limiter.per_minute, seconds=math.ceil(wait)), title="⏳")
+
+
+def synthesize_for_page(
     manager: ModelManager,
+    values: Mapping[str, Any],
     lang: str,
-    values: Sequence,
-    progress: ProgressBar | None,
+    progress: ProgressBar | None = None,
     limiter: RateLimiter | None = None,
     client: str = "",
 ) -> tuple[str, str]:
-    """The Synthesize button: any input problem becomes a ``gr.Error`` toast and the server keeps serving."""
-    wait = limiter.wait_seconds(client) if limiter is not None else 0.0
-    if wait:
-        raise gr.Error(t("rate_limited", lang, n=limiter.per_minute, seconds=math.ceil(wait)), title="⏳")
+    """The Synthesize button: the WAV path and the info line; a bad setting is a ``gr.Error`` and the server serves on."""
+    _check_rate(limiter, client, lang)
     try:
-        job = build_job(*values)
-        return synthesize(manager, job, lang, progress)
+        request = request_from_page(values, manager.engine.capabilities.sampling)
+
+        def report(done: int, total: int, _segment: object) -> None:
+            if progress is None:
+                return
+            if done == 0:
+                progress(0.0, desc=t("progress_text", lang))
+            else:
+                progress((done, total), desc=t("progress_segment", lang, i=done, n=total))
+
+        result = manager.synthesize(request, report)
     except TTSError as exc:
         log.info("rejected request: %s", exc)
         raise gr.Error(str(exc), title="⚠️") from exc
+    if progress is not None:
+        progress(1.0, desc=t("progress_saving", lang))
+    path = save_wav(result.audio, result.sample_rate)
+    info = t("info", lang, audio=result.audio_seconds, compute=result.seconds, rtf=result.rtf, segments=len(result.segments))
+    lines = [info, *(notice.line(lang) for notice in result.notices)]
+    return str(path), "\n\n".join(lines)
+
+
+def prepare_stream_for_page(
+    manager: ModelManager,
+    handoff: StreamHandoff,
+    values: Mapping[str, Any],
+    lang: str,
+    limiter: RateLimiter | None = None,
+    client: str = "",
+) -> tuple[str, str]:
+    """The Play-while-synthesizing button, first half: the same request as Synthesize, planned here (a bad
+    setting is a ``gr.Error`` before anything plays) and handed to the page's player under a one-time
+    token. Returns the token and what the listener should know before it plays."""
+    _check_rate(limiter, client, lang)
+    try:
+        request = request_from_page(values, manager.engine.capabilities.sampling)
+        speech = manager.stream(request, endpoint="ui_stream")
+    except TTSError as exc:
+        log.info("rejected request: %s", exc)
+        raise gr.Error(str(exc), title="⚠️") from exc
+    token = handoff.offer(speech)
+    return token, "\n\n".join(notice.line(lang) for notice in speech.notices)
 
 
 def preview_rows(manager: ModelManager, text: str, text_language: str, max_segment: float) -> list[list]:
@@ -155,50 +178,40 @@ def stream_player_head() -> str:
     return f"<script>{PLAYER_SCRIPT.read_text(encoding='utf-8')}</script>"
 
 
+# the stream button's click time, so the player's "first sound after" counts from the click
+STREAM_CLICKED_JS = "(...values) => { window.indexTTSClickedAt = performance.now(); return values; }"
+
+
 def stream_player_js() -> str:
-    """The click handler of the play-while-synthesizing button (inputs: text, voice, speed, seed, language, UI language)."""
+    """Runs after the stream button's request was prepared: plays it (inputs: the token, the page's language)."""
     labels = json.dumps(stream_labels(), ensure_ascii=False)
-    call = f"window.indexTTSStream(text, voice, speed, seed, lang, {labels}[ui || 'zh'])"
-    return f"(text, voice, speed, seed, lang, ui) => {{ {call}; return []; }}"
+    return f"(token, ui) => {{ if (token) window.indexTTSPlay(token, {labels}[ui || 'zh']); return []; }}"
 
 
-def _whole_number(value: float | None, what: str) -> int:
-    """A number box's value as an int; ``TTSError`` for NaN, infinity or a fraction."""
-    number = float(value or 0)
-    if not number.is_integer():
-        raise TTSError(f"the {what} must be a whole number")
-    return int(number)
+# -- presets ----------------------------------------------------------------------------------
 
 
-def build_preset(voice, mode, vector, weight, emotion_text, speed, seed, pitch) -> Preset:
-    """The page's current delivery settings as a ``Preset``; bad values become a ``gr.Error``."""
+def save_preset_for_page(name: str, values: Mapping[str, Any]) -> None:
+    """Save the page's delivery settings under ``name``; a bad name or value becomes a ``gr.Error``."""
     try:
-        return Preset(
-            voice=voice or "",
-            emotion_mode=mode or EmotionMode.VOICE.value,
-            emotion=[float(v or 0.0) for v in vector],
-            emotion_weight=float(weight if weight is not None else 0.0),
-            emotion_text=emotion_text or "",
-            speed=float(speed or 1.0),
-            seed=int(seed or 0),
-            pitch=float(pitch or 0.0),
-        )
-    except ValidationError as exc:
-        raise gr.Error(f"cannot save these settings: {exc.errors()[0]['msg']}") from exc
-
-
-def save_preset_for_ui(name: str, preset: Preset) -> None:
-    try:
-        save_preset(name, preset)
+        fields = request_fields(values, sampling=False)
+        save_preset(name, make_preset(fields))
     except TTSError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise gr.Error(f"cannot save these settings: {exc}") from exc
 
 
-def load_preset_for_ui(name: str | None) -> list:
-    """Values for voice, mode, the 8 sliders, weight, description, speed, seed, pitch."""
+def load_preset_for_page(name: str | None, controls: Sequence[str]) -> list:
+    """The saved values for the page's ``controls`` (names of ``PAGE_FIELDS``), in that order."""
     try:
         preset = load_preset(name or "")
     except TTSError as exc:
         raise gr.Error(str(exc)) from exc
-    head = [preset.voice, preset.emotion_mode.value, *preset.emotion, preset.emotion_weight, preset.emotion_text]
-    return [*head, preset.speed, preset.seed, preset.pitch]
+    saved = preset.model_dump()
+    emotions = dict(zip(EMOTIONS, saved.pop("emotion"), strict=True))
+    saved["emotion_mode"] = saved["emotion_mode"].value if hasattr(saved["emotion_mode"], "value") else saved["emotion_mode"]
+    return [emotions[name] if name in emotions else saved[name] for name in controls]
+
+
+PRESET_CONTROLS: tuple[str, ...] = tuple(
+    name for name in PAGE_FIELDS if name in PRESET_FIELDS or name in EMOTIONS
+)  # the page's controls a preset sets

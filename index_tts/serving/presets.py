@@ -1,8 +1,9 @@
 """Saved delivery presets (voice, emotion, speed, seed, pitch) as small JSON files under ``outputs/presets/``.
 
-A preset name becomes the file name, so it is limited to letters (any script),
-digits, spaces, ``-`` and ``_``: no dots or slashes, no way out of the folder.
-Files are written to a temp name and renamed.
+A preset is a part of a ``SpeechRequest``: its fields, types and limits are the request's own.
+A preset name becomes the file name, so it is limited to letters (any script), digits, spaces,
+``-`` and ``_``: no dots or slashes, no way out of the folder. Files are written to a temp name
+and renamed.
 """
 
 from __future__ import annotations
@@ -12,30 +13,37 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from ..common.errors import TTSError
-from ..prosody.controls import PITCH_SHIFT_RANGE
-from ..voice.emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode
-from .manager import SEED_RANGE, SPEED_RANGE
 from .outputs import OUTPUT_DIR
+from .request import VoiceName, explain, request_fields
 
 PRESET_DIR = OUTPUT_DIR / "presets"
 NAME = re.compile(r"[\w\- ]{1,40}")
+PRESET_FIELDS = ("voice", "emotion_mode", "emotion", "emotion_weight", "emotion_text", "speed", "seed", "pitch")
 
 
-class Preset(BaseModel):
-    """What a preset remembers; the same ranges as a request."""
+class _PresetBase(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # files from an older version may hold more
 
-    voice: str = Field(..., min_length=1, max_length=200)
-    emotion_mode: EmotionMode = EmotionMode.VOICE
-    emotion: list[float] = Field(default_factory=lambda: [0.0] * len(EMOTIONS), min_length=8, max_length=8)
-    emotion_weight: float = Field(DEFAULT_WEIGHT, ge=0.0, le=1.0)
-    emotion_text: str = Field("", max_length=500)
-    speed: float = Field(1.0, ge=SPEED_RANGE[0], le=SPEED_RANGE[1])
-    seed: int = Field(0, ge=SEED_RANGE[0], le=SEED_RANGE[1])
-    pitch: float = Field(0.0, ge=PITCH_SHIFT_RANGE[0], le=PITCH_SHIFT_RANGE[1])
+
+Preset = create_model(
+    "Preset",
+    __base__=_PresetBase,
+    __doc__="What a preset remembers: these fields of a request, with the request's limits.",
+    **{**request_fields(*PRESET_FIELDS), "voice": (VoiceName, ...)},
+)
+
+
+def make_preset(fields: dict[str, Any]) -> BaseModel:
+    """A preset from request fields (others are ignored); ``TTSError`` saying which one is out of range."""
+    try:
+        return Preset.model_validate({k: v for k, v in fields.items() if k in PRESET_FIELDS})
+    except ValidationError as exc:
+        raise TTSError(explain(exc)) from exc
 
 
 def _path(name: str, folder: Path) -> Path:
@@ -45,7 +53,7 @@ def _path(name: str, folder: Path) -> Path:
     return folder / f"{name}.json"
 
 
-def save_preset(name: str, preset: Preset, folder: Path | None = None) -> Path:
+def save_preset(name: str, preset: BaseModel, folder: Path | None = None) -> Path:
     folder = folder or PRESET_DIR
     path = _path(name, folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -65,7 +73,7 @@ def list_presets(folder: Path | None = None) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.json") if NAME.fullmatch(p.stem)) if folder.exists() else []
 
 
-def load_preset(name: str, folder: Path | None = None) -> Preset:
+def load_preset(name: str, folder: Path | None = None) -> BaseModel:
     folder = folder or PRESET_DIR
     path = _path(name, folder)
     if not path.exists():

@@ -1,62 +1,56 @@
-"""Text in, audio out: the front-end prepares segments, the engine renders them, we join them."""
+"""One engine and one front-end: how a text is cut into segments, and speech rendered in the caller's thread.
+
+``plan`` is the only place a request's text becomes segments; the model manager plans with it
+too, so the page, the API and the CLI cut a text the same way. ``stream`` and ``synthesize``
+render without a scheduler or cache through the one render loop (``speech_stream``); tools,
+benchmarks and tests that set engine parameters themselves use them.
+"""
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import numpy as np
-
-from ..common.audio import join_segments
-from ..engines.base import Engine, Segment, SynthParams, pause_after
+from ..engines.base import Engine, SynthParams
 from ..frontend import TextFrontend
+from ..frontend.segment import Segment
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
+from .request_ledger import RequestLedger
+from .speech_stream import DirectRendering, ProgressFn, SpeechStream, SynthesisResult, collect
 
-if TYPE_CHECKING:
-    from ..voice.planner import Notice
-
-log = logging.getLogger(__name__)
-
-ProgressFn = Callable[[int, int, Segment | None], None]
-
-
-@dataclass(frozen=True)
-class SynthesisResult:
-    """Audio with what produced it and how long it took."""
-
-    audio: np.ndarray
-    sample_rate: int
-    segments: list[Segment]
-    seconds: float
-    notes: tuple[str, ...] = ()  # e.g. that the fallback engine spoke it
-    notices: tuple[Notice, ...] = ()  # how it was served: approximate voice match, a trimmed clip
-
-    @property
-    def audio_seconds(self) -> float:
-        return len(self.audio) / self.sample_rate
-
-    @property
-    def rtf(self) -> float:
-        """Real-time factor: compute seconds per second of audio (below 1 is faster than real time)."""
-        return self.seconds / self.audio_seconds if self.audio_seconds else float("inf")
+# The first segment of a request: a few words, so first audio comes after one short engine call.
+FIRST_SEGMENT_UNITS = 6
 
 
 class Synthesizer:
-    """One engine plus one front-end; thread-safe as long as the engine is."""
+    """Thread-safe as long as the engine is."""
 
-    def __init__(self, engine: Engine, frontend: TextFrontend | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        frontend: TextFrontend | None = None,
+        first_segment_units: int | None = None,
+    ) -> None:
+        """``first_segment_units`` cuts a short first segment, for a quick first audio (the server's
+        setting, ``FIRST_SEGMENT_UNITS``); None keeps it as long as the others (the naive baseline, and
+        tools that measure the engine on whole sentences)."""
         self.engine = engine
         self.frontend = frontend or TextFrontend(phoneme_budget=min(engine.max_phonemes - 10, 400))
+        self.first_segment_units = first_segment_units
+        self._ledger = RequestLedger(engine.name)
 
     def check_voice(self, voice: str) -> None:
         self.engine.check_voice(voice)
 
     def plan(self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> list[Segment]:
         """The segments ``text`` will be spoken in; raises ``TTSError`` when nothing is speakable."""
-        return self.frontend.process(text, language, max_units).segments
+        return self.frontend.process(text, language, max_units, self.first_segment_units).segments
+
+    def stream(
+        self, text: str, params: SynthParams, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS
+    ) -> SpeechStream:
+        """Render ``text`` segment by segment in the reading thread."""
+        self.check_voice(params.voice)
+        segments = self.plan(text, language, max_units)
+        rendering = DirectRendering(self.engine, segments, params)
+        return SpeechStream(text, segments, params, rendering, self.engine.sample_rate, self._ledger, "direct")
 
     def synthesize(
         self,
@@ -66,27 +60,5 @@ class Synthesizer:
         max_units: int = DEFAULT_MAX_UNITS,
         progress: ProgressFn | None = None,
     ) -> SynthesisResult:
-        """Render the whole text, calling ``progress(done, total, segment)`` as segments finish."""
-        started = time.perf_counter()
-        self.check_voice(params.voice)
-        segments = self.plan(text, language, max_units)
-        if progress:
-            progress(0, len(segments), None)
-        chunks: list[np.ndarray] = []
-        for i, segment in enumerate(segments):
-            chunks.append(self.engine.synthesize(segment, params))
-            if progress:
-                progress(i + 1, len(segments), segment)
-        audio = join_segments(chunks, [pause_after(s, params) for s in segments], self.engine.sample_rate)
-        result = SynthesisResult(audio, self.engine.sample_rate, segments, time.perf_counter() - started)
-        log.info(
-            "synthesis engine=%s voice=%s chars=%d segments=%d audio=%.2fs compute=%.2fs rtf=%.3f",
-            self.engine.name,
-            params.voice,
-            len(text),
-            len(segments),
-            result.audio_seconds,
-            result.seconds,
-            result.rtf,
-        )
-        return result
+        """The whole text: its stream collected, calling ``progress(done, total, segment)`` as segments finish."""
+        return collect(self.stream(text, params, language, max_units), progress)

@@ -7,13 +7,10 @@ surprised, calm.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
-
-from ..common.errors import TTSError
 
 EMOTIONS: tuple[str, ...] = ("happy", "angry", "sad", "afraid", "disgusted", "melancholic", "surprised", "calm")
 EMOTION_LABELS_ZH: tuple[str, ...] = ("喜", "怒", "哀", "惧", "厌恶", "低落", "惊喜", "平静")
@@ -34,7 +31,7 @@ class EmotionMode(str, Enum):
 
 @dataclass(frozen=True)
 class EmotionRequest:
-    """The emotion part of a synthesis request, validated."""
+    """The emotion part of a request as the delivery planner takes it (``SpeechRequest`` validated it)."""
 
     mode: EmotionMode = EmotionMode.VOICE
     vector: tuple[float, ...] = (0.0,) * len(EMOTIONS)
@@ -42,16 +39,6 @@ class EmotionRequest:
     random: bool = False
     audio_path: str | None = None
     text: str = ""
-
-    def __post_init__(self) -> None:
-        if len(self.vector) != len(EMOTIONS):
-            raise TTSError(f"the emotion vector needs {len(EMOTIONS)} values ({', '.join(EMOTIONS)}), got {len(self.vector)}")
-        if any(not math.isfinite(v) or not 0.0 <= v <= 1.0 for v in self.vector):
-            raise TTSError("each emotion value must be between 0 and 1")
-        if not math.isfinite(self.weight) or not 0.0 <= self.weight <= 1.0:
-            raise TTSError("the emotion weight must be between 0 and 1")
-        if self.mode is EmotionMode.AUDIO and not self.audio_path:
-            raise TTSError("emotion mode 'audio' needs an emotion reference clip")
 
 
 def normalize_vector(values: tuple[float, ...] | list[float]) -> tuple[float, ...]:
@@ -67,20 +54,3 @@ def random_vector(seed: int | None) -> tuple[float, ...]:
     """A reproducible random emotion (IndexTTS2's "random sampling"), already normalized."""
     rng = np.random.default_rng(seed)
     return normalize_vector(rng.random(len(EMOTIONS)).tolist())
-
-
-def resolve_vector(request: EmotionRequest, seed: int | None, main_text: str = "") -> tuple[float, ...] | None:
-    """The vector an engine should render, or ``None`` when the mode does not give one directly.
-
-    In text mode the description (or, when it is empty, the text to speak, as IndexTTS2 does) goes
-    through the lexicon classifier of ``emotion_text``.
-    """
-    if request.mode is EmotionMode.TEXT:
-        from .emotion_text import classify_emotion
-
-        return normalize_vector(classify_emotion(request.text or main_text))
-    if request.mode is not EmotionMode.VECTOR:
-        return None
-    if request.random:
-        return random_vector(seed)
-    return normalize_vector(request.vector)

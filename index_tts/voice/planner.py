@@ -1,64 +1,29 @@
-"""Reference clips for an engine that cannot clone voices: approximate voice match and emotion from a clip.
+"""A request's voice, emotion, pitch offset and reference clips turned into the engine's voice and prosody.
 
 With the embedded engine, a voice reference picks the built-in voice whose
 median pitch is nearest and moves it onto the clip's median pitch (labelled an
 *approximate* match: the timbre stays the built-in voice's). An emotion
 reference clip gives its pitch level and range, speaking rate and loudness,
-relative to the voice's own neutral delivery (``prosody.reference_transfer``).
+relative to the voice's own neutral delivery (``reference_transfer``).
 Engines that clone (IndexTTS2) get the clips untouched and do both themselves.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
-import tempfile
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 
-from ..common.i18n import t
-from ..common.paths import cache_dir
-from ..engines.base import SynthParams
+from ..common.notices import Notice
+from ..engines.base import Engine, SynthParams
 from ..prosody.controls import Prosody
-from ..prosody.delivery import DeliveryStats, measure_delivery
-from ..serving.synthesizer import Synthesizer
-from .emotion import EmotionMode, EmotionRequest, resolve_vector
+from .emotion import EmotionMode, EmotionRequest
 from .emotion_prosody import delivery_prosody, emotion_prosody
+from .emotion_resolution import resolve_vector
+from .profiles import VoiceMatch, VoiceProfiles
 from .reference_audio import ClipAnalyzer, MeasuredClip, load_clip
-from .reference_transfer import match_pitch, semitones, transfer_delivery
+from .reference_transfer import transfer_delivery
 
 log = logging.getLogger(__name__)
-
-# Each voice's neutral delivery is measured on this sentence (about 5 s of speech, all four tones).
-NEUTRAL_TEXT = "今天下午我们一起去公园散步，看看湖边的花开了没有。"
-PROFILE_VERSION = 1  # bump when the measurement in prosody.delivery changes
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the listener should know about how a request was served, in either UI language."""
-
-    key: str
-    values: dict = field(default_factory=dict)
-
-    def text(self, lang: str) -> str:
-        return t(self.key, lang, **self.values)
-
-
-@dataclass(frozen=True)
-class VoiceMatch:
-    """The built-in voice chosen for a voice reference and the pitch shift that meets the clip's median."""
-
-    voice: str
-    pitch_shift: float
-    reference_hz: float
-    voice_hz: float
-
 
 @dataclass(frozen=True)
 class Delivery:
@@ -70,91 +35,12 @@ class Delivery:
     notices: tuple[Notice, ...] = ()
 
 
-class VoiceProfiles:
-    """Each voice's neutral delivery, measured once from its own output on ``NEUTRAL_TEXT``.
-
-    The measurements are kept in ``cache_hub/voice_profiles`` (keyed by engine, model version and
-    sentence), so only the first request that needs them after an install pays for rendering every voice.
-    """
-
-    def __init__(self, synthesizer: Synthesizer, folder: Path | None = None) -> None:
-        self.synthesizer = synthesizer
-        engine = synthesizer.engine
-        key = hashlib.sha256(f"{engine.name}|{engine.model_version}|{NEUTRAL_TEXT}|{PROFILE_VERSION}".encode()).hexdigest()
-        self._file = (folder or cache_dir("voice_profiles")) / f"{key[:16]}.json"
-        self._profiles: dict[str, DeliveryStats] = self._read()
-        self._lock = threading.Lock()
-
-    def neutral(self, voice: str) -> DeliveryStats:
-        with self._lock:
-            if voice not in self._profiles:
-                self._profiles[voice] = self._measure(voice)
-                self._write()
-            return self._profiles[voice]
-
-    def measure_all(self) -> None:
-        """Measure every voice not yet known, side by side (the engine's worker pool serves them)."""
-        missing = [v for v in self.synthesizer.engine.voices() if v not in self._profiles]
-        if not missing:
-            return
-        with ThreadPoolExecutor(max(1, getattr(self.synthesizer.engine, "num_sessions", 1))) as pool:
-            measured = dict(zip(missing, pool.map(self._measure, missing), strict=True))
-        with self._lock:
-            self._profiles.update(measured)
-            self._write()
-
-    def _measure(self, voice: str) -> DeliveryStats:
-        started = time.perf_counter()
-        result = self.synthesizer.synthesize(NEUTRAL_TEXT, SynthParams(voice=voice, prosody=Prosody()), "zh")
-        stats = measure_delivery(result.audio, result.sample_rate)
-        log.info(
-            "voice %s neutral delivery measured in %.2fs: F0 median %.0f Hz",
-            voice,
-            time.perf_counter() - started,
-            stats.f0_median_hz,
-        )
-        return stats
-
-    def _read(self) -> dict[str, DeliveryStats]:
-        try:
-            return {voice: DeliveryStats(**values) for voice, values in json.loads(self._file.read_text("utf-8")).items()}
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError, TypeError) as exc:
-            log.warning("voice profiles in %s unreadable (%s); measuring again", self._file, exc)
-            return {}
-
-    def _write(self) -> None:
-        """Keep the measurements for the next start; a read-only or full disk only costs re-measuring."""
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".profiles.", dir=self._file.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({voice: asdict(stats) for voice, stats in self._profiles.items()}, f)
-            os.replace(tmp, self._file)
-        except OSError as exc:
-            log.warning("could not keep voice profiles in %s: %s", self._file, exc)
-
-    def nearest(self, reference: DeliveryStats) -> VoiceMatch:
-        """The voice nearest to the clip in median and low (10th-percentile) pitch, both in semitones."""
-        voices = self.synthesizer.engine.voices()
-        self.measure_all()
-
-        def distance(voice: str) -> float:
-            neutral = self.neutral(voice)
-            median = semitones(reference.f0_median_hz / neutral.f0_median_hz)
-            return abs(median) + abs(semitones(reference.f0_p10_hz / neutral.f0_p10_hz))
-
-        voice = min(voices, key=distance)
-        neutral = self.neutral(voice)
-        return VoiceMatch(voice, round(match_pitch(reference, neutral), 2), reference.f0_median_hz, neutral.f0_median_hz)
-
-
 class DeliveryPlanner:
     """Turns a request's voice, emotion, pitch offset and reference clips into the engine's voice and prosody."""
 
-    def __init__(self, synthesizer: Synthesizer) -> None:
-        self.engine = synthesizer.engine
-        self.profiles = VoiceProfiles(synthesizer)
+    def __init__(self, engine: Engine, profiles: VoiceProfiles) -> None:
+        self.engine = engine
+        self.profiles = profiles
         self.clips = ClipAnalyzer()
 
     @property
@@ -189,7 +75,7 @@ class DeliveryPlanner:
             prosody=delivery.prosody,
             extra={**{k: v for k, v in given.items() if v}, **(extra or {})},
         )
-        return params, delivery.notices
+        return params, (*_emotion_notices(emotion, vector), *delivery.notices)
 
     def plan(
         self,
@@ -237,3 +123,14 @@ class DeliveryPlanner:
             key = "notice_trimmed_voice" if what.startswith("voice") else "notice_trimmed_emotion"
             notices.append(Notice(key, {"seconds": round(measured.original_seconds, 1)}))
         return measured
+
+
+def _emotion_notices(emotion: EmotionRequest, vector: tuple[float, ...] | None) -> tuple[Notice, ...]:
+    """The listener is shown the emotion a description or a random draw gave, which they did not set themselves."""
+    if vector is None:
+        return ()
+    if emotion.mode is EmotionMode.TEXT:
+        return (Notice("notice_emotion_from_text", {"vector": vector}),)
+    if emotion.mode is EmotionMode.VECTOR and emotion.random:
+        return (Notice("notice_emotion_drawn", {"vector": vector}),)
+    return ()

@@ -1,7 +1,8 @@
-// Plays speech while it is being synthesized: fetches raw 24 kHz s16le PCM from the app's own
-// /v1/audio/speech (stream=true) and schedules each chunk with the Web Audio API as it arrives.
-// Sound starts after the first short segment instead of after the whole text (and without
-// the HLS delay of a streaming <audio> element).
+// Plays speech while it is being synthesized. The page's button has already turned every control
+// into the same request the Synthesize button sends and prepared it on the server; this fetches
+// its raw 24 kHz s16le PCM once (GET api/stream/<token>) and schedules each chunk with the Web
+// Audio API as it arrives. Sound starts after the first short segment instead of after the whole
+// text (and without the HLS delay of a streaming <audio> element).
 (() => {
   const RATE = 24000;
   let current = null; // {controller, context}
@@ -20,27 +21,21 @@
 
   window.indexTTSStop = stop;
 
-  window.indexTTSStream = async (text, voice, speed, seed, language, labels) => {
+  window.indexTTSPlay = async (token, labels) => {
     await stop();
-    const clicked = performance.now();
+    const clicked = window.indexTTSClickedAt || performance.now(); // set by the button, before the request went out
+    window.indexTTSClickedAt = null;
     const controller = new AbortController();
     const context = new AudioContext({ sampleRate: RATE });
     current = { controller, context };
     window.indexTTSFirstSoundMs = null;
     window.indexTTSStreamSeconds = null;
+    const kept = window.indexTTSKeepPCM ? [] : null; // tests compare the samples with the Synthesize button's
+    window.indexTTSStreamPCM = null;
     status(labels.starting);
     let response;
     try {
-      response = await fetch("v1/audio/speech", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-          input: text || "", voice: voice || "alloy", speed: Number(speed) || 1.0,
-          seed: Math.round(Number(seed) || 0), language: language || "auto",
-          response_format: "pcm", stream: true,
-        }),
-        signal: controller.signal,
-      });
+      response = await fetch("api/stream/" + encodeURIComponent(token), { signal: controller.signal });
     } catch (e) {
       status(labels.failed + " " + e);
       return;
@@ -67,7 +62,8 @@
       }
       if (bytes.length % 2) { leftover = bytes.slice(-1); bytes = bytes.slice(0, -1); }
       if (!bytes.length) continue;
-      const samples = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
+      const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+      if (kept) kept.push(samples);
       const buffer = context.createBuffer(1, samples.length, RATE);
       const channel = buffer.getChannelData(0);
       for (let i = 0; i < samples.length; i++) channel[i] = samples[i] / 32768;
@@ -82,6 +78,12 @@
         window.indexTTSFirstSoundMs = performance.now() - clicked + (at - context.currentTime) * 1000;
         status(labels.playing.replace("{ms}", Math.round(window.indexTTSFirstSoundMs)));
       }
+    }
+    if (kept) {
+      const all = new Int16Array(kept.reduce((n, part) => n + part.length, 0));
+      let at = 0;
+      for (const part of kept) { all.set(part, at); at += part.length; }
+      window.indexTTSStreamPCM = all;
     }
     window.indexTTSStreamDoneMs = performance.now() - clicked; // last audio byte received
     window.indexTTSStreamSeconds = seconds;
