@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up (if needed) and run the whole test suite: lint, then pytest.
+# Set up (if needed) and run the whole test suite: lint, the import contracts, then pytest.
 # Usage: ./run_tests.sh [pytest args...]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -7,4 +7,5 @@ source scripts/setup_env.sh
 ensure_venv requirements-dev.txt
 python -m index_tts prepare
 python -m ruff check .
+lint-imports --no-cache  # the folder layers and no import cycles (pyproject.toml)
 python -m pytest "$@"

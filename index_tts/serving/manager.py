@@ -34,6 +34,7 @@ from .request_ledger import RequestLedger
 from .scheduler import SegmentScheduler
 from .speech_stream import DirectRendering, ProgressFn, Rendering, ScheduledRendering, SpeechStream, SynthesisResult, collect
 from .synthesizer import Synthesizer
+from .warm_up import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +111,12 @@ class ModelManager:
 
     def warm_up(self) -> None:
         """Render once per language and measure the voices, so the first visitor pays no first-call cost."""
-        from .warm_up import warm_up
 
-        self.warm_up_seconds.update(warm_up(self))
+        def render(request: SpeechRequest) -> SynthesisResult:
+            return self.synthesize(request, endpoint="warmup", use_cache=False)  # the point is to run the engine
+
+        profiles = self.planner.profiles if self.planner.matches_voices else None
+        self.warm_up_seconds.update(warm_up(self.engine.languages, self.config.sessions, render, profiles))
         self.ready = True
 
     def stop_requests(self) -> None:

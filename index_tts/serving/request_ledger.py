@@ -4,14 +4,27 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from .metrics import Metrics
 
-if TYPE_CHECKING:
-    from .speech_stream import SpeechStream
-
 log = logging.getLogger("index_tts.serving")
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """What one finished request did, for the metrics and its log line."""
+
+    endpoint: str
+    voice: str
+    chars: int
+    segments: int
+    audio_s: float
+    first_audio_s: float | None
+    total_s: float
+    cache_hits: int
+    queue_wait_s: float
+    render_s: float
 
 
 class RequestLedger:
@@ -39,26 +52,24 @@ class RequestLedger:
         if self.metrics is not None:
             self.metrics.failed(endpoint, kind)
 
-    def completed(self, speech: SpeechStream) -> None:
+    def completed(self, done: RequestSummary) -> None:
         """A request that delivered all its audio: metrics and the synthesis log line with its timings."""
-        audio_s = speech.audio_samples / speech.sample_rate
         if self.metrics is not None:
-            self.metrics.observe(speech.endpoint, speech.first_audio_seconds, speech.seconds, audio_s)
-        waited, rendered = speech.rendering.timings()
+            self.metrics.observe(done.endpoint, done.first_audio_s, done.total_s, done.audio_s)
         log.info(
             "synthesis endpoint=%s engine=%s voice=%s chars=%d segments=%d audio=%.2fs first_audio=%.3fs total=%.2fs "
             "rtf=%.3f cache_hits=%d/%d queue_wait=%.2fs render=%.2fs",
-            speech.endpoint,
+            done.endpoint,
             self.engine_name,
-            speech.params.voice,
-            len(speech.text),
-            len(speech.segments),
-            audio_s,
-            speech.first_audio_seconds or 0.0,
-            speech.seconds,
-            speech.seconds / audio_s if audio_s else 0.0,
-            speech.cache_hits,
-            len(speech.segments),
-            waited,
-            rendered,
+            done.voice,
+            done.chars,
+            done.segments,
+            done.audio_s,
+            done.first_audio_s or 0.0,
+            done.total_s,
+            done.total_s / done.audio_s if done.audio_s else 0.0,
+            done.cache_hits,
+            done.segments,
+            done.queue_wait_s,
+            done.render_s,
         )

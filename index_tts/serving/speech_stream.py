@@ -22,7 +22,7 @@ from ..common.errors import TTSError
 from ..common.notices import Notice
 from ..engines.base import Engine, SynthParams, pause_after
 from ..frontend.segment import Segment
-from .request_ledger import RequestLedger
+from .request_ledger import RequestLedger, RequestSummary
 from .scheduler import Cancelled, SegmentScheduler, Ticket
 
 log = logging.getLogger(__name__)
@@ -231,7 +231,21 @@ class SpeechStream:
         finally:
             ledger.leave()
         self.seconds = time.perf_counter() - self.started
-        ledger.completed(self)
+        waited, rendered = self.rendering.timings()
+        ledger.completed(
+            RequestSummary(
+                endpoint=self.endpoint,
+                voice=self.params.voice,
+                chars=len(self.text),
+                segments=len(self.segments),
+                audio_s=self.audio_samples / self.sample_rate,
+                first_audio_s=self.first_audio_seconds,
+                total_s=self.seconds,
+                cache_hits=self.cache_hits,
+                queue_wait_s=waited,
+                render_s=rendered,
+            )
+        )
 
     def _first_heard(self, chunk: np.ndarray) -> np.ndarray:
         if self.first_audio_seconds is None:

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
+from ..voice.profiles import VoiceProfiles
 from .request import SpeechRequest
-
-if TYPE_CHECKING:
-    from .manager import ModelManager
 
 log = logging.getLogger(__name__)
 
@@ -28,24 +26,29 @@ WARM_UP_TEXT = {
 }
 
 
-def warm_up(manager: ModelManager) -> dict[str, float]:
-    """Seconds spent per language and on the voice profiles."""
+def warm_up(
+    languages: tuple[str, ...],
+    workers: int,
+    render: Callable[[SpeechRequest], object],
+    profiles: VoiceProfiles | None = None,
+) -> dict[str, float]:
+    """Render each language's sentence ``workers`` times side by side (every worker's session runs once),
+    then measure the voices not yet in ``profiles``; returns the seconds each step took."""
     seconds: dict[str, float] = {}
-    workers = max(1, manager.config.sessions)
-    for lang in manager.engine.languages:
+    workers = max(1, workers)
+    for lang in languages:
         text = WARM_UP_TEXT.get(lang)
         if text is None:
             continue
         request = SpeechRequest(text=text, language=lang)
         started = time.perf_counter()
-        # as many copies as workers, side by side, so every worker's session runs once
         with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(lambda r: manager.synthesize(r, endpoint="warmup", use_cache=False), [request] * workers))
+            list(pool.map(render, [request] * workers))
         seconds[lang] = round(time.perf_counter() - started, 3)
         log.info("warm-up %s in %.2fs", lang, seconds[lang])
-    if manager.planner.matches_voices:
+    if profiles is not None:
         started = time.perf_counter()
-        manager.planner.profiles.measure_all()
+        profiles.measure_all()
         seconds["voice_profiles"] = round(time.perf_counter() - started, 3)
         log.info("voice profiles ready in %.2fs", seconds["voice_profiles"])
     return seconds
