@@ -102,10 +102,17 @@ def build_ui(
                         ),
                         "voice",
                     )
-                    pitch = tr(gr.Slider(*PITCH_RANGE, value=0.0, step=0.5, label=t("pitch", lang)), "pitch")
-                    speed = tr(gr.Slider(*SPEED_RANGE, value=1.0, step=0.05, label=t("speed", lang)), "speed")
+                    pitch = tr(gr.Slider(*PITCH_RANGE, value=0.0, step=0.5, label=t("pitch", lang), elem_id="pitch"), "pitch")
+                    speed = tr(gr.Slider(*SPEED_RANGE, value=1.0, step=0.05, label=t("speed", lang), elem_id="speed"), "speed")
                     seed = tr(
-                        gr.Number(value=0, precision=0, minimum=SEED_RANGE[0], maximum=SEED_RANGE[1], label=t("seed", lang)),
+                        gr.Number(
+                            value=0,
+                            precision=0,
+                            minimum=SEED_RANGE[0],
+                            maximum=SEED_RANGE[1],
+                            label=t("seed", lang),
+                            elem_id="seed",
+                        ),
                         "seed",
                     )
                 reference = tr(
@@ -142,6 +149,7 @@ def build_ui(
                                             value=0.0,
                                             step=0.05,
                                             label=f"{EMOTION_NAMES['zh'][i]} {EMOTION_NAMES['en'][i]}",
+                                            elem_id=f"emotion-{name}",
                                         )
                                     )
                         emotion_random = tr(gr.Checkbox(False, label=t("emotion_random", lang)), "emotion_random")

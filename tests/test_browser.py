@@ -119,3 +119,72 @@ def test_play_while_synthesizing_starts_sound_before_the_text_is_done(webui, bro
         f"{first_ms:.0f} ms to first sound, {done_ms:.0f} ms to the last byte, {seconds:.2f} s of audio\n"
     )
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
+BASE64 = """(bytes) => {
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    return btoa(text);
+}"""
+
+
+def _pcm_of_wav(data: bytes):
+    import io
+
+    import soundfile as sf
+
+    audio, rate = sf.read(io.BytesIO(data), dtype="int16")
+    assert rate == 24_000
+    return audio
+
+
+def test_both_buttons_give_the_same_samples_for_the_same_settings(webui, browser_page) -> None:
+    """Pitch, speed, seed and the emotion sliders set by clicking the page: Play while synthesizing plays exactly
+    the samples of the file Synthesize makes, and they differ from the plain voice's."""
+    import base64
+
+    import numpy as np
+
+    page, outside = browser_page
+    page.goto(webui.url, wait_until="load")
+    page.wait_for_selector("#stream", timeout=30_000)
+    page.evaluate("window.indexTTSKeepPCM = true")
+    text = f"第{time.time_ns() % 10**8}号展台，请跟我来，我们马上开始演示。"
+    page.locator("textarea").first.fill(text)
+
+    def streamed() -> np.ndarray:
+        page.evaluate("window.indexTTSStreamPCM = null")
+        page.click("#stream")
+        page.wait_for_function("window.indexTTSStreamPCM !== null", timeout=90_000)
+        data = page.evaluate(f"({BASE64})(new Uint8Array(window.indexTTSStreamPCM.buffer))")
+        return np.frombuffer(base64.b64decode(data), np.int16)
+
+    plain = streamed()
+    for control, value in (("#pitch", "3"), ("#speed", "1.2"), ("#seed", "5")):
+        field = page.locator(f"{control} input[type=number]").first
+        field.fill(value)
+        field.press("Enter")
+    page.get_by_text("使用情感向量控制").click()
+    for emotion, value in (("happy", "0.8"), ("surprised", "0.4")):
+        field = page.locator(f"#emotion-{emotion} input[type=number]").first
+        field.fill(value)
+        field.press("Enter")
+    time.sleep(0.5)  # the number boxes hand their values to the page's state on change
+    before = page.inner_text("#synthesis-info")
+    page.click("#synthesize")
+    page.wait_for_function(
+        "([old]) => { const t = document.querySelector('#synthesis-info').innerText; return t !== old && t.includes('RTF'); }",
+        arg=[before],
+        timeout=90_000,
+    )
+    data = page.evaluate(
+        f"""async () => {{
+            const response = await fetch(document.querySelector('a[download]').href);
+            return ({BASE64})(new Uint8Array(await response.arrayBuffer()));
+        }}"""
+    )
+    whole = _pcm_of_wav(base64.b64decode(data))
+    played = streamed()
+    assert len(whole) > 24_000 and np.array_equal(played, whole)
+    assert abs(len(played) - len(plain)) > 0.05 * len(plain)  # speed 1.2 and the emotion changed the timing
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
