@@ -28,7 +28,8 @@ from index_tts.prosody.delivery import measure_delivery
 from index_tts.serving.synthesizer import Synthesizer
 from index_tts.voice.emotion import EMOTIONS, EmotionMode, EmotionRequest, normalize_vector
 from index_tts.voice.emotion_prosody import emotion_prosody
-from index_tts.voice.planner import DeliveryPlanner, VoiceProfiles
+from index_tts.voice.planner import DeliveryPlanner
+from index_tts.voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles
 from index_tts.voice.reference_audio import ClipAnalyzer
 
 SR = 24_000
@@ -138,21 +139,32 @@ def analysis_cost(synth: Synthesizer, folder: Path) -> float:
     return statistics.median(times)
 
 
+def _profiles(synth: Synthesizer, folder: Path) -> VoiceProfiles:
+    """Each voice's neutral reading of the profile sentence, measured with ``synth`` and kept in ``folder``."""
+
+    def read(voice: str) -> tuple[np.ndarray, int]:
+        result = synth.synthesize(NEUTRAL_TEXT, SynthParams(voice=voice), NEUTRAL_LANGUAGE)
+        return result.audio, result.sample_rate
+
+    engine = synth.engine
+    return VoiceProfiles(f"{engine.name}|{engine.model_version}|bench", engine.voices, read, folder=folder)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     synth = Synthesizer(create_engine("kokoro"))
-    planner = DeliveryPlanner(synth)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        profiles = VoiceProfiles(synth, folder=folder)
+        profiles = _profiles(synth, folder)
         started = time.perf_counter()
         profiles.measure_all()
         profile_s = time.perf_counter() - started
         started = time.perf_counter()
-        VoiceProfiles(synth, folder=folder).measure_all()  # the next start reads them back
+        _profiles(synth, folder).measure_all()  # the next start reads them back
         reread_s = time.perf_counter() - started
+        planner = DeliveryPlanner(synth.engine, profiles)
         emotions = emotion_rows(synth, planner, folder)
         matches, praat_errors, pyin_errors = match_rows(synth, planner, folder)
         cost = analysis_cost(synth, folder)

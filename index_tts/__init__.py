@@ -1,8 +1,9 @@
 """IndexTTS demo app: an offline, expressive text-to-speech library and WebUI.
 
-The package is layered so every piece can be tested alone:
-``frontend`` turns raw text into speakable segments, ``engines`` turn one
-segment into audio, and ``synthesizer`` glues the two together.
+Folders by job, imports pointing one way (checked by ``lint-imports``): ``interface`` (CLI, web
+server, page, HTTP API) and ``ops`` over ``serving`` (the one request type, the model manager,
+the render loop, scheduler, cache) over ``voice`` (emotion and reference clips) over ``engines``
+over ``prosody`` over ``frontend`` (text to segments) over ``common``.
 """
 
 import os

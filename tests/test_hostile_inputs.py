@@ -14,6 +14,7 @@ import gradio as gr
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import page_values
 from fastapi.testclient import TestClient
 from hostile_inputs import NORMAL, SETTINGS, TEXTS
 
@@ -47,12 +48,7 @@ def _ui_values(case: dict) -> dict | None:
     """The page's controls for a case, or None when the page cannot send such a value (a dict of emotions,
     a vector that is not 8 sliders)."""
     field, value = next(iter(case.items()))
-    values = {
-        "text": NORMAL, "voice": "jf_alpha", "reference_audio": None, "emotion_mode": "voice", "emotion_audio": None,
-        "emotion_weight": 0.65, **dict.fromkeys(EMOTIONS, 0.0), "emotion_random": False, "emotion_text": "",
-        "speed": 1.0, "seed": 0, "text_language": "auto", "max_segment": 40, "ui_lang": "en",
-        "interval_silence": 200, "pitch": 0.0,
-    }  # fmt: skip
+    values = page_values(NORMAL, ui_lang="en")
     if field == "emotion":
         if isinstance(value, dict) or len(value) != len(EMOTIONS):
             return None

@@ -14,7 +14,7 @@ import fastapi
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import median_pitch
+from conftest import median_pitch, page_values
 from fastapi.testclient import TestClient
 
 from index_tts.common.audio import to_int16, write_wav_atomic
@@ -27,7 +27,6 @@ from index_tts.serving.config import ManagerConfig
 from index_tts.serving.manager import ModelManager
 from index_tts.serving.presets import PRESET_FIELDS, Preset
 from index_tts.serving.request import SpeechRequest
-from index_tts.voice.emotion import EMOTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = "今天下午三点，我们在图书馆门口见面，记得带上那本书。"
@@ -54,15 +53,7 @@ def page_api(manager):
 
 
 def _page(**settings) -> dict:
-    """The page's controls by name: defaults, then ``settings`` (emotion sliders by emotion name)."""
-    values = {
-        "text": TEXT, "voice": "jf_alpha", "reference_audio": None, "emotion_mode": "voice", "emotion_audio": None,
-        "emotion_weight": 0.65, **dict.fromkeys(EMOTIONS, 0.0), "emotion_random": False, "emotion_text": "",
-        "speed": 1.0, "seed": 0, "text_language": "auto", "max_segment": 40, "ui_lang": "zh",
-        "interval_silence": 200, "pitch": 0.0,
-    }  # fmt: skip
-    values.update(settings)
-    return values
+    return page_values(settings.pop("text", TEXT), **settings)
 
 
 def _both_buttons(manager, page_api, values: dict) -> tuple[np.ndarray, np.ndarray]:

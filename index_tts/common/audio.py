@@ -1,4 +1,4 @@
-"""Audio helpers: joining segments, trimming, and writing WAV files atomically."""
+"""Audio helpers: trimming, 16-bit conversion, encoding, and writing WAV files atomically."""
 
 import io
 import os
@@ -17,16 +17,6 @@ def trim_silence(audio: np.ndarray, sample_rate: int, threshold: float = 0.01, p
         return audio[:0]
     pad = int(pad_s * sample_rate)
     return audio[max(0, loud[0] - pad) : loud[-1] + pad]
-
-
-def join_segments(chunks: list[np.ndarray], pauses_ms: list[int], sample_rate: int) -> np.ndarray:
-    """Concatenate segment audio with each segment's pause after it (none after the last)."""
-    parts: list[np.ndarray] = []
-    for i, (chunk, pause) in enumerate(zip(chunks, pauses_ms, strict=True)):
-        parts.append(chunk.astype(np.float32, copy=False))
-        if i < len(chunks) - 1 and pause > 0:
-            parts.append(np.zeros(int(sample_rate * pause / 1000), np.float32))
-    return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
 
 def to_int16(audio: np.ndarray) -> np.ndarray:

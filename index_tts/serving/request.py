@@ -29,7 +29,7 @@ def _max_text_chars() -> int:
 
 MAX_TEXT_CHARS = _max_text_chars()
 SPEED_RANGE = (0.5, 2.0)
-PITCH_RANGE = (-12.0, 12.0)  # semitones added to the voice
+PITCH_RANGE = (-12.0, 12.0)  # semitones the caller adds to the voice (emotion may move it further, within the engine's own range)
 SEED_RANGE = (0, 2**32 - 1)  # what every random generator the engines use accepts
 SEGMENT_RANGE = (8, 200)  # units: a CJK character or a Latin word
 UNIT_RANGE = (0.0, 1.0)  # an emotion slider and the emotion weight

@@ -13,7 +13,6 @@ from enum import Enum
 import numpy as np
 
 EMOTIONS: tuple[str, ...] = ("happy", "angry", "sad", "afraid", "disgusted", "melancholic", "surprised", "calm")
-EMOTION_LABELS_ZH: tuple[str, ...] = ("喜", "怒", "哀", "惧", "厌恶", "低落", "惊喜", "平静")
 # IndexTTS2 scales slider values by this bias, then caps the sum at MAX_VECTOR_SUM.
 SLIDER_BIAS: tuple[float, ...] = (0.9375, 0.875, 1.0, 1.0, 0.9375, 0.9375, 0.6875, 0.5625)
 MAX_VECTOR_SUM = 0.8
