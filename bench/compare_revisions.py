@@ -125,9 +125,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="engine benchmark repeats")
     parser.add_argument("--window", type=float, default=30.0, help="seconds per load level")
     parser.add_argument("--levels", default="1,4,16")
+    parser.add_argument("--parts", default="engine,load", help="which benchmarks to run: engine, load or both")
     parser.add_argument("--write", action="store_true", help="write the section to BENCHMARKS.md")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
+    parts = set(args.parts.split(","))
     base_rev = subprocess.run(["git", "rev-parse", "--short", args.base], cwd=ROOT, capture_output=True, text=True,
                               check=True).stdout.strip()  # fmt: skip
     head_rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
@@ -140,11 +142,14 @@ def main() -> None:
         try:
             for round_ in range(args.rounds):
                 order = ["before", "after"] if round_ % 2 == 0 else ["after", "before"]
-                raw = run_in(ROOT, RAW.format(window=args.window))["audio_s_per_s"]
+                raw = run_in(ROOT, RAW.format(window=args.window))["audio_s_per_s"] if "load" in parts else 0.0
                 for side in order:
                     started = time.perf_counter()
-                    got = engine_figures(run_in(sides[side], ENGINE.format(repeats=args.repeats)))
-                    got |= load_figures(run_in(sides[side], LOAD.format(levels=levels, window=args.window)), raw)
+                    got: dict[str, float] = {}
+                    if "engine" in parts:
+                        got |= engine_figures(run_in(sides[side], ENGINE.format(repeats=args.repeats)))
+                    if "load" in parts:
+                        got |= load_figures(run_in(sides[side], LOAD.format(levels=levels, window=args.window)), raw)
                     for name, value in got.items():
                         figures[side].setdefault(name, []).append(value)
                     print(f"round {round_ + 1}: {side} done in {time.perf_counter() - started:.0f} s (raw {raw})", flush=True)
@@ -166,7 +171,7 @@ def main() -> None:
         [
             HEADING,
             f"`python bench/compare_revisions.py --base {base_rev} --rounds {args.rounds} --window {args.window:.0f} "
-            f"--levels {args.levels}`, run on {time.strftime('%Y-%m-%d')}, nothing else running. Each round runs both "
+            f"--levels {args.levels} --parts {args.parts}`, run on {time.strftime('%Y-%m-%d')}, nothing else running. Each round runs both "
             "sides' engine benchmark (1 session x every core; RTF is compute / audio seconds, lower is better; "
             "throughput by session layout, higher is better) and load test (the normal server, unique texts, "
             "closed-loop users streaming `/v1/audio/speech`), the order alternating between rounds; the raw engine "
