@@ -172,8 +172,8 @@ def main() -> None:
             HEADING,
             f"`python bench/compare_revisions.py --base {base_rev} --rounds {args.rounds} --window {args.window:.0f} "
             f"--levels {args.levels} --parts {args.parts}`, run on {time.strftime('%Y-%m-%d')}, nothing else running. "
-            "Each round runs both sides' engine benchmark (1 session x every core; RTF is compute / audio seconds, lower is better; "
-            "throughput by session layout, higher is better) and load test (the normal server, unique texts, "
+            "Each round runs both sides' engine benchmark (1 session x every core; RTF is compute / audio seconds, "
+            "lower is better; throughput by session layout, higher is better) and load test (the normal server, unique texts, "
             "closed-loop users streaming `/v1/audio/speech`), the order alternating between rounds; the raw engine "
             "limit is measured at the start of each round. Values are per round, separated by /.",
             table(rows),
