@@ -44,7 +44,7 @@ PAGE_FIELDS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def request_fields(values: Mapping[str, Any], sampling: bool) -> dict[str, Any]:
+def fields_from_page(values: Mapping[str, Any], sampling: bool) -> dict[str, Any]:
     """The page's values under the request's field names (``sampling``: the engine takes sampling keywords)."""
     fields = {name: values[name] for name in PAGE_FIELDS if name in values}
     fields.pop("ui_lang", None)
@@ -65,7 +65,7 @@ def request_fields(values: Mapping[str, Any], sampling: bool) -> dict[str, Any]:
 
 def request_from_page(values: Mapping[str, Any], sampling: bool) -> SpeechRequest:
     """The one request both buttons send; ``TTSError`` says which control to fix."""
-    return SpeechRequest.build(**request_fields(values, sampling))
+    return SpeechRequest.build(**fields_from_page(values, sampling))
 
 
 def page_handler(defaults: Mapping[str, Any], body: Callable[..., Any]) -> Callable[..., Any]:
@@ -194,7 +194,7 @@ def stream_player_js() -> str:
 def save_preset_for_page(name: str, values: Mapping[str, Any]) -> None:
     """Save the page's delivery settings under ``name``; a bad name or value becomes a ``gr.Error``."""
     try:
-        fields = request_fields(values, sampling=False)
+        fields = fields_from_page(values, sampling=False)
         save_preset(name, make_preset(fields))
     except TTSError as exc:
         raise gr.Error(f"cannot save these settings: {exc}") from exc
