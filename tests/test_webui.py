@@ -324,7 +324,8 @@ def test_a_burst_of_api_requests_is_answered_and_the_server_recovers(webui, tmp_
         answers = list(pool.map(call, range(150)))
     statuses = sorted({status for status, _, _ in answers})
     assert set(statuses) <= {200, 503} and 200 in statuses and 503 in statuses, statuses
-    assert all(retry == "2" for status, retry, _ in answers if status == 503)
+    # Retry-After is computed from the backlog, a whole number of seconds
+    assert all(retry is not None and retry.isdigit() and int(retry) >= 1 for status, retry, _ in answers if status == 503)
     assert get_json(f"{webui.url}/health")["status"] == "ok"
     started = time.monotonic()
     speech_checks(_api_wav(webui.url, "人群散去之后，服务依然正常。", tmp_path / "after.wav"), 0.5, 6.0)

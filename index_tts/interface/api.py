@@ -29,6 +29,7 @@ from ..common.notices import header_text
 from ..engines import DEFAULT_ENGINE
 from ..engines.voice_catalog import VOICES as VOICE_CATALOG
 from ..ops.rate_limit import RateLimiter
+from ..serving.admission import ServerBusy
 from ..serving.manager import ModelManager
 from ..serving.metrics import CONTENT_TYPE
 from ..serving.request import SpeechRequest
@@ -42,9 +43,6 @@ from .stream_handoff import StreamHandoff
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-BUSY_RETRY_AFTER_S = 2
 
 
 _ERRORS = {
@@ -247,8 +245,7 @@ def add_api_routes(
         leave = admission.enter()
         if leave is None:
             speech.close()
-            manager.metrics.failed(speech.endpoint, "busy")
-            return _error(503, "the server is busy, try again in a moment", "server_busy", retry_after=BUSY_RETRY_AFTER_S)
+            return _full(speech.endpoint)
         weakref.finalize(speech, leave)
         return StreamingResponse(_chunks(speech, "pcm", leave), media_type=MEDIA_TYPES["pcm"], headers=_headers(speech))
 
@@ -262,17 +259,24 @@ def add_api_routes(
         message = f"too many requests: at most {rate_limiter.per_minute} per minute; try again in {math.ceil(wait)} s"
         return _error(429, message, "rate_limit_exceeded", retry_after=wait)
 
+    def _full(endpoint: str) -> JSONResponse:
+        """503 when every place for API requests is taken; retry when one is expected to be free."""
+        manager.metrics.failed(endpoint, "busy")
+        wait = manager.admission.expected_wait() / max(1, admission.inside)  # the backlog per request inside
+        return _error(503, "the server is busy, try again in a moment", "server_busy", retry_after=wait)
+
     async def _respond(job: SpeechRequest, fmt: str, stream: bool, endpoint: str, request: Request) -> Response:
         leave = admission.enter()
         if leave is None:
-            manager.metrics.failed(endpoint, "busy")
-            return _error(503, "the server is busy, try again in a moment", "server_busy", retry_after=BUSY_RETRY_AFTER_S)
+            return _full(endpoint)
         try:
             speech = await admission.in_thread(manager.stream, job, endpoint)
         except BaseException as exc:
             leave()
             if isinstance(exc, TTSError):
                 return _error(400, str(exc))
+            if isinstance(exc, ServerBusy):  # the work already accepted would keep this one waiting too long
+                return _error(503, str(exc), "server_busy", retry_after=exc.retry_after_s)
             raise
         # backstop: a stream whose body generator is dropped without being closed still gives its place back
         weakref.finalize(speech, leave)

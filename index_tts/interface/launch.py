@@ -19,7 +19,7 @@ from ..ops.exposure import exposure_problem
 from ..ops.pidfile import remove_pidfile, write_pidfile
 from ..ops.rate_limit import RateLimiter
 from ..ops.share import start_share
-from ..serving.config import SEGMENT_TIMEOUT_S, ManagerConfig
+from ..serving.config import MAX_WAIT_S, SEGMENT_TIMEOUT_S, ManagerConfig
 from ..serving.manager import ModelManager, get_manager
 from ..serving.outputs import OUTPUT_DIR, prune_outputs
 from ..voice.reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
@@ -53,6 +53,13 @@ def _drain_seconds(value: str) -> float:
 
 
 def _segment_timeout(value: str) -> float:
+    seconds = float(value)
+    if not 1 <= seconds <= 3600:  # NaN fails this too
+        raise argparse.ArgumentTypeError("use 1 to 3600 seconds")
+    return seconds
+
+
+def _wait_seconds(value: str) -> float:
     seconds = float(value)
     if not 1 <= seconds <= 3600:  # NaN fails this too
         raise argparse.ArgumentTypeError("use 1 to 3600 seconds")
@@ -106,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="at most N synthesis requests per minute per client (page and API; default: no limit)",
     )
     p.add_argument("--max-queue", type=positive_int, default=32, help="requests that may wait; more get 'busy, try again'")
+    p.add_argument(
+        "--max-wait",
+        type=_wait_seconds,
+        default=MAX_WAIT_S,
+        metavar="S",
+        help=f"refuse a request ('busy, try again in N s'; API: 503 + Retry-After) when the speech already accepted "
+        f"needs more than S seconds to render at the measured speed (default {MAX_WAIT_S:g})",
+    )
     p.add_argument(
         "--api-key",
         default=os.environ.get("INDEX_TTS_API_KEY"),
@@ -187,6 +202,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             fp16=args.fp16,
             device=args.device,
             segment_timeout_s=args.segment_timeout,
+            max_wait_s=args.max_wait,
         )
         manager = get_manager(config, warm=not args.skip_warmup)
         limiter = RateLimiter(args.rate_limit) if args.rate_limit else None

@@ -23,6 +23,7 @@ from ..common.i18n import stream_labels, t
 from ..engines.sampling import SAMPLING_DEFAULTS
 from ..frontend.segmenter import units
 from ..ops.rate_limit import RateLimiter
+from ..serving.admission import ServerBusy
 from ..serving.manager import ModelManager
 from ..serving.outputs import save_wav
 from ..serving.presets import PRESET_FIELDS, load_preset, make_preset, save_preset
@@ -100,6 +101,11 @@ def _check_rate(limiter: RateLimiter | None, client: str, lang: str) -> None:
         raise gr.Error(t("rate_limited", lang, n=limiter.per_minute, seconds=math.ceil(wait)), title="⏳")
 
 
+def _busy_error(busy: ServerBusy, lang: str) -> gr.Error:
+    """The page's "busy" message: how much speech is ahead and when to try again."""
+    return gr.Error(t("busy_wait", lang, wait=math.ceil(busy.wait_s), retry=busy.retry_after_s), title="⏳")
+
+
 def synthesize_for_page(
     manager: ModelManager,
     values: Mapping[str, Any],
@@ -125,6 +131,8 @@ def synthesize_for_page(
     except TTSError as exc:
         log.info("rejected request: %s", exc)
         raise gr.Error(str(exc), title="⚠️") from exc
+    except ServerBusy as busy:
+        raise _busy_error(busy, lang) from busy
     if progress is not None:
         progress(1.0, desc=t("progress_saving", lang))
     path = save_wav(result.audio, result.sample_rate)
@@ -151,6 +159,8 @@ def prepare_stream_for_page(
     except TTSError as exc:
         log.info("rejected request: %s", exc)
         raise gr.Error(str(exc), title="⚠️") from exc
+    except ServerBusy as busy:
+        raise _busy_error(busy, lang) from busy
     token = handoff.offer(speech)
     return token, "\n\n".join(notice.line(lang) for notice in speech.notices)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..engines import DEFAULT_ENGINE
 from .synthesizer import FIRST_SEGMENT_UNITS
 
+MAX_WAIT_S = 30.0  # default bound on the expected wait (the server's --max-wait); see admission.py
 SEGMENT_TIMEOUT_S = 60.0  # a worker on one segment longer than this has hung: it is replaced, the request fails
 
 
@@ -31,3 +32,6 @@ class ManagerConfig:
     fp16: bool = False  # engine options for IndexTTS2 (GPU): half precision ...
     device: str | None = None  # ... and the torch device ("cuda:0", "cpu"); None lets it choose
     segment_timeout_s: float = SEGMENT_TIMEOUT_S  # watchdog: a worker longer on one segment is replaced
+    # admission: refuse a request ("busy, retry in N s") when the work already accepted would take longer
+    # than this to render at the measured speed; None accepts everything (CLI, tools, tests)
+    max_wait_s: float | None = None

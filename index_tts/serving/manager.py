@@ -25,10 +25,12 @@ from ..frontend.segment import Segment
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
 from ..voice.planner import DeliveryPlanner
 from ..voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles
+from .admission import ServerBusy, WaitAdmission
 from .cache import AudioCache, cache_key
 from .config import ManagerConfig
 from .engine_loading import load_engine
 from .metrics import Metrics
+from .render_speed import RenderSpeed
 from .request import SpeechRequest
 from .request_ledger import RequestLedger
 from .scheduler import SegmentScheduler
@@ -67,6 +69,8 @@ class ModelManager:
             cache_stats=lambda: self.cache.stats() if self.cache else None,
         )
         self._ledger = RequestLedger(config.engine, self.metrics)
+        self.speed = RenderSpeed()  # learned from every segment the workers render, warm-up's included
+        self.admission = WaitAdmission(self.speed, config.sessions, config.max_wait_s)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -99,6 +103,7 @@ class ModelManager:
                 segment_timeout_s=cfg.segment_timeout_s,
                 on_abandon=engine.abandon_call,
                 first_alone=getattr(engine, "threads_per_session", 1) > 1,
+                speed=self.speed,
             )
             if cfg.cache:
                 try:
@@ -113,7 +118,7 @@ class ModelManager:
         """Render once per language and measure the voices, so the first visitor pays no first-call cost."""
 
         def render(request: SpeechRequest) -> SynthesisResult:
-            return self.synthesize(request, endpoint="warmup", use_cache=False)  # the point is to run the engine
+            return self.synthesize(request, endpoint="warmup", use_cache=False, own_work=True)  # the point is to run the engine
 
         profiles = self.planner.profiles if self.planner.matches_voices else None
         self.warm_up_seconds.update(warm_up(self.engine.languages, self.config.sessions, render, profiles))
@@ -179,11 +184,15 @@ class ModelManager:
                     self._plans.popitem(last=False)
         return plan
 
-    def stream(self, request: SpeechRequest, endpoint: str = "ui", use_cache: bool = True) -> SpeechStream:
+    def stream(
+        self, request: SpeechRequest, endpoint: str = "ui", use_cache: bool = True, own_work: bool = False
+    ) -> SpeechStream:
         """Start a request; iterate the result for audio chunks (each segment with the pause after it).
 
-        Nothing is rendered until the first chunk is asked for. ``use_cache=False`` renders every
-        segment even when the cache knows it (warm-up: its point is to run the engine).
+        Nothing is rendered until the first chunk is asked for, but the request's segments count in
+        the backlog from now on: ``ServerBusy`` when that backlog already exceeds ``max_wait_s``
+        (unless ``own_work``: the server's own warm-up and measurements). ``use_cache=False`` renders
+        every segment even when the cache knows it (warm-up: its point is to run the engine).
         """
         try:
             params, notices = self.params(request)
@@ -191,7 +200,12 @@ class ModelManager:
         except TTSError:
             self._ledger.failed(endpoint, "bad_input")
             raise
-        rendering = self._rendering(segments, params, use_cache)
+        try:
+            rendering = self._rendering(segments, params, use_cache, own_work)
+        except ServerBusy as busy:
+            self._ledger.failed(endpoint, "busy")
+            log.info("request refused: %s", busy)
+            raise
         if rendering.cache_hits:
             notices = (*notices, Notice("notice_cached", {"n": rendering.cache_hits, "total": len(segments)}))
         if self.fallback_notice is not None:
@@ -200,10 +214,15 @@ class ModelManager:
         return SpeechStream(request.text, segments, params, rendering, sample_rate, self._ledger, endpoint, notices, naive)
 
     def synthesize(
-        self, request: SpeechRequest, progress: ProgressFn | None = None, endpoint: str = "ui", use_cache: bool = True
+        self,
+        request: SpeechRequest,
+        progress: ProgressFn | None = None,
+        endpoint: str = "ui",
+        use_cache: bool = True,
+        own_work: bool = False,
     ) -> SynthesisResult:
         """A whole request: its stream collected, reporting (done, total, segment) after each segment."""
-        return collect(self.stream(request, endpoint, use_cache), progress)
+        return collect(self.stream(request, endpoint, use_cache, own_work), progress)
 
     def params(self, request: SpeechRequest) -> tuple[SynthParams, tuple[Notice, ...]]:
         """The engine's parameters for a request, and what the listener should be told about how it is served."""
@@ -229,7 +248,7 @@ class ModelManager:
         waiting = self.scheduler.depth()["waiting_segments"] if self.scheduler else 0
         return waiting + self.waiting_elsewhere()
 
-    def _rendering(self, segments: list[Segment], params: SynthParams, use_cache: bool) -> Rendering:
+    def _rendering(self, segments: list[Segment], params: SynthParams, use_cache: bool, own_work: bool) -> Rendering:
         if self.scheduler is None:  # naive: one request at a time, whole text before any audio
             return DirectRendering(self.engine, segments, params, self._naive_lock, lambda: self.closed)
         ready: dict[int, np.ndarray] = {}
@@ -238,8 +257,10 @@ class ModelManager:
                 hit = self.cache.get(self._key(segment, params))
                 if hit is not None:
                     ready[i] = hit
+        to_render = [(i, segment) for i, segment in enumerate(segments) if i not in ready]
+        reservation = self.admission.admit(to_render, force=own_work)
         timeout = max(READ_TIMEOUT_S, 2 * self.config.segment_timeout_s)
-        return ScheduledRendering(self.scheduler, segments, params, ready, timeout)
+        return ScheduledRendering(self.scheduler, segments, params, ready, timeout, reservation)
 
     def _render(self, segment: Segment, params: SynthParams) -> np.ndarray:
         """What a worker runs for one segment: the engine, then the cache (never audio from a fallback)."""
@@ -262,7 +283,7 @@ class ModelManager:
     def _neutral_reading(self, voice: str) -> tuple[np.ndarray, int]:
         """A voice's plain reading of the profile sentence, through the one request path."""
         request = SpeechRequest(text=NEUTRAL_TEXT, voice=voice, language=NEUTRAL_LANGUAGE)
-        result = self.synthesize(request, endpoint="profile")
+        result = self.synthesize(request, endpoint="profile", own_work=True)
         return result.audio, result.sample_rate
 
     def health(self) -> dict[str, Any]:
@@ -281,6 +302,8 @@ class ModelManager:
             "mode": "naive" if self.config.naive else "scheduled",
             "workers": self.config.sessions,
             "scheduler": self.scheduler.depth() if self.scheduler else None,
+            "backlog": self.admission.backlog() if self.scheduler else None,
+            "render_speed": self.speed.describe(),
             "replaced_workers": self.scheduler.replaced_workers if self.scheduler else 0,
             "cache": self.cache.stats() if self.cache else None,
             "uptime_seconds": round(time.time() - self.started_at, 1),

@@ -31,6 +31,7 @@ import numpy as np
 
 from ..common.errors import TTSError
 from ..engines.base import Segment, SynthParams
+from .render_speed import RenderSpeed, segment_size
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,14 @@ class SegmentScheduler:
         segment_timeout_s: float | None = None,
         on_abandon: Callable[[int], None] | None = None,
         first_alone: bool = False,
+        speed: RenderSpeed | None = None,
     ) -> None:
         """``render_batch`` (for engines that can batch) gets up to ``max_batch`` segments gathered
         for at most ``batch_window_s`` after the first one; without it segments go one per call.
         With ``segment_timeout_s`` a watchdog replaces workers that hang or die, and ``first_alone``
-        holds a request's later segments back until its first is rendered (module docstring)."""
+        holds a request's later segments back until its first is rendered (module docstring).
+        Each segment's render time is recorded in ``speed`` (what admission estimates waits from)."""
+        self.speed = speed if speed is not None else RenderSpeed()
         self._first_alone = first_alone
         self._render = render
         self._render_batch = render_batch if render_batch is not None and max_batch > 1 else None
@@ -215,8 +219,12 @@ class SegmentScheduler:
                     self._retire(thread, f"synthesis of this segment {why}; the worker was replaced, try again")
                     if hung and thread.ident is not None:
                         abandoned.append(thread.ident)
-                    log.warning("worker %s %s; replaced it (%d replaced so far)", thread.name,
-                                "hung" if hung else "died", self.replaced_workers)
+                    log.warning(
+                        "worker %s %s; replaced it (%d replaced so far)",
+                        thread.name,
+                        "hung" if hung else "died",
+                        self.replaced_workers,
+                    )
             for ident in abandoned:  # outside the lock: opening a new model session takes a moment
                 if self._on_abandon is not None:
                     try:
@@ -283,8 +291,10 @@ class SegmentScheduler:
                     ticket.render_s += spent
                     if failure is not None:
                         ticket.error = failure
-                    elif not ticket.cancelled:
-                        ticket.results[index] = audio
+                    else:
+                        self.speed.record(segment_size(ticket.segments[index]), spent)
+                        if not ticket.cancelled:
+                            ticket.results[index] = audio
                     if ticket.ready is not None:
                         ticket.ready.notify_all()
 

@@ -22,6 +22,7 @@ from ..common.errors import TTSError
 from ..common.notices import Notice
 from ..engines.base import Engine, SynthParams, pause_after
 from ..frontend.segment import Segment
+from .admission import Reservation
 from .request_ledger import RequestLedger, RequestSummary
 from .scheduler import Cancelled, SegmentScheduler, Ticket
 
@@ -54,7 +55,11 @@ class ScheduledRendering:
         params: SynthParams,
         ready: dict[int, np.ndarray],
         timeout: float,
+        reservation: Reservation | None = None,
     ) -> None:
+        """``reservation`` is the admission's account of the segments still to render: each is given
+        back as it arrives, and the rest when the request ends in any way."""
+        self._reservation = reservation
         self._scheduler = scheduler
         self._segments = segments
         self._params = params
@@ -68,10 +73,21 @@ class ScheduledRendering:
         ticket = self.ticket = self._scheduler.submit(self._segments, self._params, self._ready)
         if self._cancelled:  # cancelled from another thread while this one was submitting
             self._scheduler.cancel(ticket)
-        yield from self._scheduler.stream(ticket, timeout=self._timeout)
+        try:
+            for index, audio in self._scheduler.stream(ticket, timeout=self._timeout):
+                if self._reservation is not None:
+                    self._reservation.done(index)
+                yield index, audio
+        finally:
+            self._give_back()
+
+    def _give_back(self) -> None:
+        if self._reservation is not None:
+            self._reservation.release()
 
     def cancel(self) -> None:
         self._cancelled = True
+        self._give_back()  # also for a stream never started (a page stream nobody came to play)
         if self.ticket is not None:
             self._scheduler.cancel(self.ticket)  # wakes a reader waiting on a segment in progress
 
