@@ -125,8 +125,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "stream_done": {"zh": "首个声音用时 {ms} 毫秒，共 {s} 秒音频。", "en": "First sound after {ms} ms; {s} s of audio."},
     "busy": {"zh": "服务繁忙，请稍后再试。", "en": "The app is busy, please try again in a moment."},
     "busy_wait": {
-        "zh": "服务繁忙：排在前面的语音还要合成约 {wait} 秒，请 {retry} 秒后再试。",
-        "en": "The app is busy: the speech ahead of yours needs about {wait} s more to render; please try again in {retry} s.",
+        "zh": "服务繁忙：排在前面的语音还要合成约 {retry} 秒，请 {retry} 秒后再试。",
+        "en": "The app is busy: the speech ahead of yours needs about {retry} s more to render; please try again then.",
     },
     "rate_limited": {
         "zh": "请求太频繁：每分钟最多 {n} 次，请 {seconds} 秒后再试。",

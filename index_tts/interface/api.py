@@ -260,10 +260,10 @@ def add_api_routes(
         return _error(429, message, "rate_limit_exceeded", retry_after=wait)
 
     def _full(endpoint: str) -> JSONResponse:
-        """503 when every place for API requests is taken; retry when one is expected to be free."""
+        """503 when every place for API requests is taken; retry when the work accepted is expected to be done."""
         manager.metrics.failed(endpoint, "busy")
-        wait = manager.admission.expected_wait() / max(1, admission.inside)  # the backlog per request inside
-        return _error(503, "the server is busy, try again in a moment", "server_busy", retry_after=wait)
+        wait = manager.admission.retry_after()
+        return _error(503, f"the server is busy, try again in {wait} s", "server_busy", retry_after=wait)
 
     async def _respond(job: SpeechRequest, fmt: str, stream: bool, endpoint: str, request: Request) -> Response:
         leave = admission.enter()

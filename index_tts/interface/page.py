@@ -103,7 +103,7 @@ def _check_rate(limiter: RateLimiter | None, client: str, lang: str) -> None:
 
 def _busy_error(busy: ServerBusy, lang: str) -> gr.Error:
     """The page's "busy" message: how much speech is ahead and when to try again."""
-    return gr.Error(t("busy_wait", lang, wait=math.ceil(busy.wait_s), retry=busy.retry_after_s), title="⏳")
+    return gr.Error(t("busy_wait", lang, retry=busy.retry_after_s), title="⏳")
 
 
 def synthesize_for_page(

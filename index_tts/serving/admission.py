@@ -4,8 +4,9 @@ A fixed number of places admits the same count whether the machine is idle or sa
 crowd on a busy machine was admitted and then timed out. Here every accepted request reserves
 the cost of its segments still to render (at the measured ``RenderSpeed``); the expected wait is
 that reserved work shared among the workers. When it exceeds ``max_wait_s`` a newcomer is told
-at once that the server is busy and when to try again: the time it takes, at the same speed, for
-the backlog to fall back under the bound. Segments are given back as they are rendered, and a
+at once that the server is busy and when to try again: when, at the same speed, the work accepted
+before it will have been rendered (a Retry-After of "the bound less the wait" sent every refused
+client of a crowd back within a second, to be refused again). Segments are given back as they are rendered, and a
 request that ends early (finished, failed, cancelled, its client gone) gives back the rest.
 """
 
@@ -24,7 +25,8 @@ class ServerBusy(Exception):
 
     def __init__(self, wait_s: float, retry_after_s: int, max_wait_s: float) -> None:
         super().__init__(
-            f"the server is busy: about {wait_s:.0f} s of speech to render before this request; try again in {retry_after_s} s"
+            f"the server is busy: the speech accepted before this request needs about {retry_after_s} s to render; "
+            f"try again in {retry_after_s} s"
         )
         self.wait_s = wait_s
         self.retry_after_s = retry_after_s
@@ -65,11 +67,9 @@ class WaitAdmission:
         with self._lock:
             return self.speed.cost(self._segments, self._size) / self.workers
 
-    def retry_after(self, wait_s: float | None = None) -> int:
-        """Whole seconds until the backlog is back under the bound (at least 1)."""
-        wait = self.expected_wait() if wait_s is None else wait_s
-        bound = self.max_wait_s or 0.0
-        return max(1, math.ceil(wait - bound)) if wait > bound else 1
+    def retry_after(self) -> int:
+        """Whole seconds until the work accepted so far is expected to be rendered (at least 1)."""
+        return max(1, math.ceil(self.expected_wait()))
 
     def admit(self, segments: Iterable[tuple[int, Segment]], force: bool = False) -> Reservation:
         """Reserve the given (index, segment) pairs, or raise ``ServerBusy``; ``force`` skips the bound
@@ -78,8 +78,7 @@ class WaitAdmission:
         with self._lock:
             wait = self.speed.cost(self._segments, self._size) / self.workers
             if not force and sizes and self.max_wait_s is not None and wait > self.max_wait_s:
-                bound = self.max_wait_s
-                raise ServerBusy(wait, max(1, math.ceil(wait - bound)), bound)
+                raise ServerBusy(wait, max(1, math.ceil(wait)), self.max_wait_s)
             self._segments += len(sizes)
             self._size += sum(sizes.values())
         return Reservation(self, sizes)
