@@ -14,6 +14,7 @@ from index_tts.prosody.delivery import measure_delivery
 from index_tts.voice.emotion import EMOTIONS, EmotionMode, EmotionRequest, normalize_vector
 from index_tts.voice.emotion_prosody import emotion_prosody
 from index_tts.voice.planner import DeliveryPlanner
+from index_tts.voice.profiles import VoiceProfiles
 from index_tts.voice.reference_audio import MAX_SECONDS, ClipAnalyzer, load_clip
 
 SR = 24_000
@@ -224,3 +225,22 @@ def test_clips_for_a_cloning_engine_are_checked_and_passed_on(synthesizer, tmp_p
     (tmp_path / "bad.wav").write_text("not audio")
     with pytest.raises(TTSError, match="voice reference could not be read"):
         planner.params("speaker", EmotionRequest(), reference_audio=str(tmp_path / "bad.wav"))
+
+
+def test_the_shipped_voice_profiles_are_what_the_voices_measure_now(manager, tmp_path) -> None:
+    """The app ships its default engine's profiles, so a first start renders no voice; they must not go stale."""
+
+    def no_rendering(voice: str):
+        raise AssertionError(f"rendered {voice} instead of reading the shipped profile")
+
+    shipped = VoiceProfiles(manager.profile_id, manager.engine.voices, no_rendering, folder=tmp_path / "empty_cache")
+    assert shipped.source == "shipped", "no shipped profiles for this engine: run python -m index_tts voice-profiles"
+    fresh = VoiceProfiles(manager.profile_id, manager.engine.voices, manager.neutral_reading, 2, tmp_path, saved=False)
+    fresh.measure_all()
+    assert set(shipped.known()) == set(fresh.known()) == set(manager.engine.voices())
+    for voice, now in fresh.known().items():
+        kept = shipped.neutral(voice)
+        for field in ("f0_median_hz", "f0_p10_hz", "f0_p90_hz"):
+            assert abs(12 * np.log2(getattr(now, field) / getattr(kept, field))) < 0.3, (voice, field, now, kept)
+        assert now.syllable_rate == pytest.approx(kept.syllable_rate, rel=0.05), voice
+        assert now.level_db == pytest.approx(kept.level_db, abs=1.0), voice

@@ -83,6 +83,9 @@ class Engine(ABC):
         """Render several segments in one call; engines with ``batched_inference`` override this."""
         return [self.synthesize(segment, params) for segment, params in items]
 
+    def prepare_voices(self) -> None:  # noqa: B027 - optional hook
+        """Compute now what each voice needs on its first use (called by the warm-up, before the port opens)."""
+
     def abandon_call(self, thread_id: int) -> None:  # noqa: B027 - optional hook
         """The call running on thread ``thread_id`` has hung and its thread was replaced: engines that
         lend a session per call put a fresh one in its place, so the new thread does not wait for it."""

@@ -64,6 +64,9 @@ class FallbackEngine(Engine):
         voice = params.voice if params.voice in fallback.voices() else fallback.voices()[0]
         return fallback.synthesize(segment, replace(params, voice=voice, extra={}, notices=params.notices))
 
+    def prepare_voices(self) -> None:
+        self.primary.prepare_voices()
+
     def abandon_call(self, thread_id: int) -> None:
         self.primary.abandon_call(thread_id)
         if self._fallback is not None:

@@ -154,6 +154,12 @@ class KokoroEngine(Engine):
                 log.info("voice %s: median pitch %.0f Hz", voice, self._registers[voice].median_hz)
             return self._registers[voice]
 
+    def prepare_voices(self) -> None:
+        """Every voice's median pitch (33-47 ms each on first use, BENCHMARKS.md start-up), for the tones."""
+        if self.intonation:
+            for voice in self.voices():
+                self.register(voice)
+
     def analyze(self, segment: Segment, params: SynthParams) -> ProsodyTrack | None:
         """The predicted durations, F0 and energy of a segment (with the duration controls applied),
         before any pitch change; ``None`` when the segment has no phonemes."""

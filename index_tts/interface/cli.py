@@ -121,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     frontend.add_argument("--max-segment", type=request_flag("max_segment"), default=DEFAULT_MAX_UNITS)
     frontend.add_argument("--json", action="store_true", help="print JSON")
 
+    profiles = sub.add_parser(
+        "voice-profiles",
+        help="measure every voice's neutral delivery afresh and write it where the app ships it (for developers)",
+    )
+    profiles.add_argument("--out", type=Path, default=None, help="folder (default: index_tts/voice/shipped_profiles)")
+    _add_engine_args(profiles)
+
     prepare = sub.add_parser("prepare", help="materialize and verify the embedded model in checkpoints/")
     prepare.add_argument("--model-dir", type=Path, default=None)
     prepare.add_argument("--force", action="store_true", help="rebuild even if the folder looks prepared")
@@ -262,7 +269,24 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"synth": _cmd_synth, "voices": _cmd_voices, "frontend": _cmd_frontend, "prepare": _cmd_prepare}
+def _cmd_voice_profiles(args: argparse.Namespace) -> int:
+    from ..voice.profiles import SHIPPED_DIR, VoiceProfiles
+
+    with speech_service(args) as manager:
+        engine = manager.engine
+        profiles = VoiceProfiles(manager.profile_id, engine.voices, manager.neutral_reading, args.sessions, saved=False)
+        profiles.measure_all()
+        print(profiles.write_to(args.out or SHIPPED_DIR))
+    return 0
+
+
+_COMMANDS = {
+    "synth": _cmd_synth,
+    "voices": _cmd_voices,
+    "frontend": _cmd_frontend,
+    "prepare": _cmd_prepare,
+    "voice-profiles": _cmd_voice_profiles,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

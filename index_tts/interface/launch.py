@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import time
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
@@ -169,6 +170,23 @@ def tidy_folders() -> None:
     prune_uploads(cache_root() / "uploads")
 
 
+def warm_page_events() -> float | None:
+    """Gradio switches matplotlib's backend around every event when matplotlib is installed (it is a dev
+    dependency here): its first import cost a visitor's first request 0.32 s (BENCHMARKS.md, start-up),
+    so it is paid before the port opens. Returns the seconds it took, None when there is nothing to do."""
+    switch = getattr(gr.utils, "MatplotlibBackendMananger", None)  # sic: Gradio's own spelling
+    if switch is None or "matplotlib" in sys.modules:
+        return None
+    started = time.perf_counter()
+    with switch():
+        pass
+    if "matplotlib" not in sys.modules:  # not installed: nothing was imported
+        return None
+    seconds = round(time.perf_counter() - started, 3)
+    log.info("warm-up page_events in %.2fs (matplotlib, which Gradio touches around every event)", seconds)
+    return seconds
+
+
 BuildUI = Callable[[ModelManager, str, RateLimiter | None, StreamHandoff], gr.Blocks]
 
 
@@ -205,6 +223,8 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             max_wait_s=args.max_wait,
         )
         manager = get_manager(config, warm=not args.skip_warmup)
+        if not args.skip_warmup and (seconds := warm_page_events()) is not None:
+            manager.warm_up_seconds["page_events"] = seconds
         limiter = RateLimiter(args.rate_limit) if args.rate_limit else None
         handoff = StreamHandoff()  # the page's streams, prepared by its button and fetched by its player
         demo = build_ui(manager, args.lang, limiter, handoff)

@@ -89,8 +89,9 @@ class ModelManager:
         log.info("loaded engine %s (%s) in %.2fs", engine.name, engine.model_version, self.load_seconds["engine"])
         self._ledger = RequestLedger(engine.name, self.metrics)
         synthesizer = self._synthesizer = Synthesizer(engine, frontend, None if cfg.naive else cfg.first_segment_units)
-        reading = f"{engine.name}|{engine.model_version}|first={synthesizer.first_segment_units}"  # what the profile depends on
-        profiles = VoiceProfiles(reading, engine.voices, self._neutral_reading, cfg.sessions)
+        # what a voice's neutral reading depends on: the key of its profile
+        self.profile_id = f"{engine.name}|{engine.model_version}|first={synthesizer.first_segment_units}"
+        profiles = VoiceProfiles(self.profile_id, engine.voices, self.neutral_reading, cfg.sessions)
         self._planner = DeliveryPlanner(engine, profiles)
         if not cfg.naive:
             batching = engine.capabilities.batched_inference and cfg.max_batch > 1
@@ -115,13 +116,14 @@ class ModelManager:
         self.load_seconds["total"] = round(time.perf_counter() - started, 3)
 
     def warm_up(self) -> None:
-        """Render once per language and measure the voices, so the first visitor pays no first-call cost."""
+        """What the first visitor would otherwise pay for, and the render speed admission needs (warm_up.py)."""
 
         def render(request: SpeechRequest) -> SynthesisResult:
             return self.synthesize(request, endpoint="warmup", use_cache=False, own_work=True)  # the point is to run the engine
 
         profiles = self.planner.profiles if self.planner.matches_voices else None
-        self.warm_up_seconds.update(warm_up(self.engine.languages, self.config.sessions, render, profiles))
+        engine = self.engine
+        self.warm_up_seconds.update(warm_up(engine.languages, render, engine.prepare_voices, profiles))
         self.ready = True
 
     def stop_requests(self) -> None:
@@ -280,7 +282,7 @@ class ModelManager:
     def _key(self, segment: Segment, params: SynthParams) -> str:
         return cache_key(self.engine.name, self.engine.model_version, segment, params)
 
-    def _neutral_reading(self, voice: str) -> tuple[np.ndarray, int]:
+    def neutral_reading(self, voice: str) -> tuple[np.ndarray, int]:
         """A voice's plain reading of the profile sentence, through the one request path."""
         request = SpeechRequest(text=NEUTRAL_TEXT, voice=voice, language=NEUTRAL_LANGUAGE)
         result = self.synthesize(request, endpoint="profile", own_work=True)

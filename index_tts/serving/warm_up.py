@@ -1,9 +1,17 @@
-"""Warm-up before the port opens: every worker renders once per language, then every voice is measured.
+"""Warm-up before the port opens: only what a measurement showed a first visitor would otherwise pay.
 
-Why each step: onnxruntime's first run of a session is several times slower than the next (it
-plans and allocates), and its memory arena grows to the longest input it has seen, so each worker
-renders full-length segments once; the voice profiles (for reference clips) are read back from
-``cache_hub`` after the first start, or measured now rather than in a visitor's first request.
+Measured on a 2-core machine (BENCHMARKS.md, start-up):
+- A fresh onnxruntime session's first call is no slower than its next ones (1.62 vs 1.64 s on an
+  89-phoneme Chinese segment, 1.48 vs 1.49 s on an English one), so no long sentence is rendered
+  per language and worker any more (that took 7.4 s of every start).
+- Each front-end's dictionaries (jieba and pypinyin, espeak-ng, OpenJTalk) cost 0.8 / 0.3 / 0.1 s on
+  first use: ``ModelManager.load`` loads them, it is not repeated here.
+- Each voice's median pitch, which the Mandarin tones are placed against, costs 33-47 ms on first use:
+  ``prepare_voices`` measures all of them here (0.2 s).
+- Admission refuses work by its expected wait, which needs a measured render speed before the first
+  request: one short sentence of two segments, which a lone request renders on two workers at once.
+- The voice profiles (for voice reference clips) are shipped for the default engine or kept in
+  ``cache_hub``; only an engine without them has its voices measured here.
 All of it goes through the one request path, without the cache (its point is to run the engine).
 """
 
@@ -12,43 +20,35 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from ..voice.profiles import VoiceProfiles
 from .request import SpeechRequest
 
 log = logging.getLogger(__name__)
 
-WARM_UP_TEXT = {
-    "zh": "欢迎来到人工智能展览馆，今天我们将一起体验富有表现力的语音合成技术，希望您喜欢。",
-    "en": "Welcome to the exhibition, where today we will listen to expressive speech made on this small computer.",
-    "ja": "こんにちは、今日は展示会へようこそ。",
-}
+# two segments (the short first one, then the rest) of two sizes, for the speed's fit
+SPEED_TEXT = {"zh": "欢迎光临，请随便看看。", "en": "Welcome, please look around."}
 
 
 def warm_up(
     languages: tuple[str, ...],
-    workers: int,
     render: Callable[[SpeechRequest], object],
+    prepare_voices: Callable[[], None],
     profiles: VoiceProfiles | None = None,
 ) -> dict[str, float]:
-    """Render each language's sentence ``workers`` times side by side (every worker's session runs once),
-    then measure the voices not yet in ``profiles``; returns the seconds each step took."""
+    """Measure the voices' pitch, then the render speed with every worker busy, then any voice profiles
+    not known yet; returns the seconds each step took."""
     seconds: dict[str, float] = {}
-    workers = max(1, workers)
-    for lang in languages:
-        text = WARM_UP_TEXT.get(lang)
-        if text is None:
-            continue
-        request = SpeechRequest(text=text, language=lang)
+
+    def step(name: str, work: Callable[[], object]) -> None:
         started = time.perf_counter()
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(render, [request] * workers))
-        seconds[lang] = round(time.perf_counter() - started, 3)
-        log.info("warm-up %s in %.2fs", lang, seconds[lang])
-    if profiles is not None:
-        started = time.perf_counter()
-        profiles.measure_all()
-        seconds["voice_profiles"] = round(time.perf_counter() - started, 3)
-        log.info("voice profiles ready in %.2fs", seconds["voice_profiles"])
+        work()
+        seconds[name] = round(time.perf_counter() - started, 3)
+        log.info("warm-up %s in %.2fs", name, seconds[name])
+
+    step("voice_registers", prepare_voices)
+    lang = "zh" if "zh" in languages else languages[0]
+    step("render_speed", lambda: render(SpeechRequest(text=SPEED_TEXT.get(lang, SPEED_TEXT["en"]), language=lang)))
+    if profiles is not None and profiles.missing():
+        step("voice_profiles", profiles.measure_all)
     return seconds

@@ -3,8 +3,10 @@
 The approximate voice match and the emotion-from-a-clip transfer compare a reference clip with
 the voice's neutral reading. The reading is rendered through the app's one request path (the
 ``render`` given by the serving core) and measured; the figures are kept in
-``cache_hub/voice_profiles`` (keyed by engine, model version, sentence and method), so only the
-first start after an install pays for rendering every voice.
+``cache_hub/voice_profiles`` (keyed by engine, model version, sentence and method). The app also
+ships them for its default engine (``shipped_profiles/``, written by ``python -m index_tts
+voice-profiles`` and checked against a fresh measurement by the tests), so not even the first
+start after an install spends ~17 s rendering every voice; only another engine or model pays that.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 NEUTRAL_TEXT = "今天下午我们一起去公园散步，看看湖边的花开了没有。"
 NEUTRAL_LANGUAGE = "zh"
 PROFILE_VERSION = 2  # bump when the measurement or the way the sentence is rendered changes
+SHIPPED_DIR = Path(__file__).resolve().parent / "shipped_profiles"
 
 RenderNeutral = Callable[[str], tuple[np.ndarray, int]]  # voice -> (audio, sample rate) of NEUTRAL_TEXT
 
@@ -57,16 +60,27 @@ class VoiceProfiles:
         render: RenderNeutral,
         workers: int = 1,
         folder: Path | None = None,
+        saved: bool = True,
     ) -> None:
         """``engine_id`` names the engine, model version and how the text is cut (the file key); ``render``
-        reads NEUTRAL_TEXT with a voice."""
+        reads NEUTRAL_TEXT with a voice; ``saved=False`` ignores profiles kept or shipped (to measure afresh)."""
         self._voices = voices
         self._render = render
         self._workers = max(1, workers)
         key = hashlib.sha256(f"{engine_id}|{NEUTRAL_TEXT}|{PROFILE_VERSION}".encode()).hexdigest()
-        self._file = (folder or cache_dir("voice_profiles")) / f"{key[:16]}.json"
-        self._profiles: dict[str, DeliveryStats] = self._read()
+        self.file_name = f"{key[:16]}.json"
+        self._file = (folder or cache_dir("voice_profiles")) / self.file_name
+        self._profiles: dict[str, DeliveryStats] = self._read(self._file) if saved else {}
+        self.source = "cache" if self._profiles else "none"
+        if saved and not self._profiles:
+            self._profiles = self._read(SHIPPED_DIR / self.file_name)
+            self.source = "shipped" if self._profiles else "none"
         self._lock = threading.Lock()
+
+    def known(self) -> dict[str, DeliveryStats]:
+        """The profiles known so far, by voice."""
+        with self._lock:
+            return dict(self._profiles)
 
     def neutral(self, voice: str) -> DeliveryStats:
         with self._lock:
@@ -75,9 +89,14 @@ class VoiceProfiles:
                 self._write()
             return self._profiles[voice]
 
+    def missing(self) -> list[str]:
+        """Voices whose profile is neither kept nor shipped."""
+        with self._lock:
+            return [v for v in self._voices() if v not in self._profiles]
+
     def measure_all(self) -> None:
         """Measure every voice not yet known, side by side."""
-        missing = [v for v in self._voices() if v not in self._profiles]
+        missing = self.missing()
         if not missing:
             return
         with ThreadPoolExecutor(self._workers) as pool:
@@ -111,21 +130,28 @@ class VoiceProfiles:
         )
         return stats
 
-    def _read(self) -> dict[str, DeliveryStats]:
+    @staticmethod
+    def _read(path: Path) -> dict[str, DeliveryStats]:
         try:
-            return {voice: DeliveryStats(**values) for voice, values in json.loads(self._file.read_text("utf-8")).items()}
+            return {voice: DeliveryStats(**values) for voice, values in json.loads(path.read_text("utf-8")).items()}
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, TypeError) as exc:
-            log.warning("voice profiles in %s unreadable (%s); measuring again", self._file, exc)
+            log.warning("voice profiles in %s unreadable (%s); measuring again", path, exc)
             return {}
 
     def _write(self) -> None:
         """Keep the measurements for the next start; a read-only or full disk only costs re-measuring."""
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".profiles.", dir=self._file.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({voice: asdict(stats) for voice, stats in self._profiles.items()}, f)
-            os.replace(tmp, self._file)
+            self.write_to(self._file.parent)
         except OSError as exc:
             log.warning("could not keep voice profiles in %s: %s", self._file, exc)
+
+    def write_to(self, folder: Path) -> Path:
+        """Write the profiles known so far to ``folder`` under their key (temp name, then rename)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".profiles.", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({voice: asdict(stats) for voice, stats in sorted(self._profiles.items())}, f, indent=1)
+        os.replace(tmp, folder / self.file_name)
+        return folder / self.file_name
