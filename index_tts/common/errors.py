@@ -7,3 +7,7 @@ class TTSError(ValueError):
 
 class CheckpointError(RuntimeError):
     """A model file is missing or corrupt; the message names the file and the fix."""
+
+
+class DeviceError(RuntimeError):
+    """The device asked for (``--device``) cannot be used; the message says what to install or change."""

@@ -31,6 +31,7 @@ from ..prosody.mandarin import Register, apply_tones, is_question, syllable_span
 from . import kokoro_assets as assets
 from . import kokoro_graphs as graphs
 from .base import Capabilities, Engine, Segment, SynthParams
+from .onnx_device import execution_providers
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,12 @@ class KokoroEngine(Engine):
         threads_per_session: int | None = None,
         graph: str = "split",
         intonation: bool = True,
+        device: str | None = None,
     ) -> None:
+        """``device``: None or ``cpu``, or ``cuda[:N]`` with onnxruntime-gpu installed (``onnx_device``)."""
         started = time.perf_counter()
+        execution_providers(device)  # an unusable device stops here, before anything is loaded
+        self.device = device or "cpu"
         folder = assets.ensure_prepared(model_root)
         self.num_sessions = max(1, int(num_sessions))
         cores = os.cpu_count() or 1
@@ -90,8 +95,9 @@ class KokoroEngine(Engine):
         self._register_lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
         log.info(
-            "kokoro loaded: %s graph, %d worker(s) x %d thread(s), %d voices, %.2fs",
+            "kokoro loaded: %s graph on %s, %d worker(s) x %d thread(s), %d voices, %.2fs",
             self.graph,
+            self.device,
             self.num_sessions,
             self.threads_per_session,
             len(self._voices),
@@ -173,8 +179,8 @@ class KokoroEngine(Engine):
 
     def _open_session(self):
         if self.graph == "split":
-            return graphs.SplitKokoro(self._folder, self.threads_per_session)
-        return graphs.open_session(self._folder / assets.MODEL_FILE, self.threads_per_session)
+            return graphs.SplitKokoro(self._folder, self.threads_per_session, self.device)
+        return graphs.open_session(self._folder / assets.MODEL_FILE, self.threads_per_session, self.device)
 
     @contextmanager
     def _borrow(self) -> Iterator:

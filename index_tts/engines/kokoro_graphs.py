@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from .onnx_device import check_session, execution_providers
+
 log = logging.getLogger(__name__)
 
 # Internal tensor names of kokoro-v1.0 (the same in the fp32 and int8 exports).
@@ -70,8 +72,9 @@ RUN_OPTIONS = _shrinking_run_options()
 IDLE_THREADS_SPIN = False  # see open_session; bench/workers_bench.py turns it on for comparison
 
 
-def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
-    """A CPU session with ``threads`` intra-op threads and sequential execution.
+def open_session(path: Path, threads: int = 1, device: str | None = None) -> ort.InferenceSession:
+    """A session with ``threads`` intra-op threads and sequential execution, on the CPU or ``device``
+    (``cuda``/``cuda:N``, see ``onnx_device``).
 
     Idle intra-op threads sleep instead of spinning: with two 2-thread sessions on two cores,
     spinning threads of one session took CPU from the other and cut throughput by 23% (sleeping:
@@ -88,7 +91,9 @@ def open_session(path: Path, threads: int = 1) -> ort.InferenceSession:
     opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if IDLE_THREADS_SPIN else "0")
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(path), sess_options=opts, providers=execution_providers(device))
+    check_session(session, device)
+    return session
 
 
 def round_durations(durations: np.ndarray) -> np.ndarray:
@@ -109,8 +114,8 @@ class Encoded:
 class SplitKokoro:
     """The three stage sessions of one worker; not thread-safe (the engine pools them)."""
 
-    def __init__(self, folder: Path, threads: int = 1) -> None:
-        self.sessions = {name: open_session(folder / STAGE_FILES[name], threads) for name in STAGES}
+    def __init__(self, folder: Path, threads: int = 1, device: str | None = None) -> None:
+        self.sessions = {name: open_session(folder / STAGE_FILES[name], threads, device) for name in STAGES}
 
     def encode(self, tokens: np.ndarray, style: np.ndarray, speed: float) -> Encoded:
         durations, predictor, text = self.sessions["encoder"].run(

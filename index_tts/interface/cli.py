@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..common.errors import CheckpointError, TTSError
+from ..common.errors import CheckpointError, DeviceError, TTSError
 from ..engines import DEFAULT_ENGINE, create_engine, engine_names
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
 
@@ -67,6 +67,7 @@ def _add_engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model-dir", type=Path, default=None, help="checkpoints folder (default ./checkpoints)")
     p.add_argument("--sessions", type=positive_int, default=1, help="ONNX sessions (parallel calls)")
     p.add_argument("--threads", type=positive_int, default=None, help="threads per session (default: cores / sessions)")
+    p.add_argument("--device", default=None, help="cpu (default), cuda or cuda:N (see requirements-gpu.txt)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,6 +146,7 @@ def speech_service(args: argparse.Namespace) -> Iterator[Any]:
         model_dir=args.model_dir,
         sessions=args.sessions,
         threads=args.threads,
+        device=args.device,
         cache=False,
         fallback=False,  # an engine named on the command line is the one wanted: fail clearly instead
     )
@@ -297,6 +299,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("phonemizer").setLevel(logging.ERROR)
     try:
         return _COMMANDS[args.command](args)
-    except (TTSError, CheckpointError) as exc:
+    except (TTSError, CheckpointError, DeviceError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

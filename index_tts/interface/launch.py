@@ -13,6 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from ..common.errors import CheckpointError, DeviceError
 from ..common.paths import REPO_ROOT, cache_root
 from ..common.retention import sweep_temp_files
 from ..engines import DEFAULT_ENGINE, engine_names
@@ -133,7 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --engine indextts2: stop on a load error instead of serving with the embedded engine",
     )
     p.add_argument("--fp16", action="store_true", help="IndexTTS2: half precision (GPU)")
-    p.add_argument("--device", default=None, help="IndexTTS2: torch device, e.g. cuda:0 or cpu (default: its choice)")
+    p.add_argument(
+        "--device",
+        default=None,
+        help="where the engine runs: cpu, cuda or cuda:N (the embedded engine needs onnxruntime-gpu for cuda: "
+        "requirements-gpu.txt; IndexTTS2 takes a torch device; default: the CPU, IndexTTS2 its own choice)",
+    )
     p.add_argument(
         "--shutdown-timeout",
         type=_drain_seconds,
@@ -222,7 +228,11 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             segment_timeout_s=args.segment_timeout,
             max_wait_s=args.max_wait,
         )
-        manager = get_manager(config, warm=not args.skip_warmup)
+        try:
+            manager = get_manager(config, warm=not args.skip_warmup)
+        except (CheckpointError, DeviceError) as exc:  # the message says what to install or change
+            print(f"error: {exc}", file=sys.stderr, flush=True)
+            return 1
         if not args.skip_warmup and (seconds := warm_page_events()) is not None:
             manager.warm_up_seconds["page_events"] = seconds
         limiter = RateLimiter(args.rate_limit) if args.rate_limit else None

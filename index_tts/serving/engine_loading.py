@@ -17,13 +17,17 @@ log = logging.getLogger(__name__)
 def load_engine(choice: ManagerConfig) -> tuple[Engine, Notice | None]:
     """The engine, and a notice for every listener when the embedded one serves instead of the chosen one."""
 
-    def embedded() -> Engine:
+    def embedded(device: str | None = None) -> Engine:
         return create_engine(
-            DEFAULT_ENGINE, model_root=choice.model_dir, num_sessions=choice.sessions, threads_per_session=choice.threads
+            DEFAULT_ENGINE,
+            model_root=choice.model_dir,
+            num_sessions=choice.sessions,
+            threads_per_session=choice.threads,
+            device=device,
         )
 
     if choice.engine == DEFAULT_ENGINE:
-        return embedded(), None
+        return embedded(choice.device), None  # --device is the embedded engine's own; as a fallback it stays on the CPU
     options: dict[str, Any] = {"model_root": choice.model_dir, "use_fp16": choice.fp16, "device": choice.device}
     try:
         primary = create_engine(choice.engine, **options)
