@@ -6,11 +6,15 @@ paragraphs of 20-120 characters; the "repeat" mix draws from 8 fixed texts so
 the cache answers. The raw engine limit is worker threads calling the engine
 directly in this process (no server, no HTTP), the ceiling any server can reach.
 
+With ``--together N`` one more level has N users arriving in the same instant (no ramp): its first
+round's first-audio P95 is set against its floor, the time the workers need to render those N
+first segments at all (first segments x their cost / cores, measured with the raw engine).
+
 With ``--warmup S`` the first S seconds of each window are not measured: only requests that
 start after them count toward latencies, and only audio delivered after them toward
 throughput, so a long window shows the steady state of a level rather than its arrival burst.
 
-Usage: python bench/loadtest.py [--window 30] [--warmup 0] [--levels 1,4,16,64]
+Usage: python bench/loadtest.py [--window 30] [--warmup 0] [--levels 1,4,16,64] [--together N]
                                 [--servers normal,naive] [--mixes unique,repeat] [--no-write]
 """
 
@@ -25,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -82,11 +87,12 @@ def prime_repeated(url: str) -> None:
             http.post(f"{url}/v1/audio/speech", json={"input": text, "voice": "jf_alpha", "response_format": "pcm"})
 
 
-def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: float = 0.0) -> dict:
+def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: float = 0.0, together: bool = False) -> dict:
     """Closed loop: ``users`` threads, each sending requests back to back for ``window`` seconds;
-    the first ``warmup`` seconds are not measured (module docstring)."""
+    the first ``warmup`` seconds are not measured (module docstring). ``together``: no ramp, every
+    user's first request leaves at the same instant."""
     drained_s = wait_idle(url)
-    first, total, errors, cut = [], [], [], []
+    first, total, errors, cut, arrival, refused = [], [], [], [], [], []
     lock = threading.Lock()
     deadline = time.perf_counter() + window
     measured_from = deadline - window + warmup
@@ -94,7 +100,8 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
     # chunk notices the deadline only when that chunk comes, and what comes late must not count
     window_bytes = [0]
 
-    ramp = min(5.0, window / 4)
+    ramp = 0.0 if together else min(5.0, window / 4)
+    gate = threading.Barrier(users) if together else None
 
     salt = time.time_ns()  # new texts and seeds every run: the disk cache outlives servers and must not answer
 
@@ -102,6 +109,8 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
         time.sleep(ramp * index / users)  # arrivals spread over the first seconds, as people do not click in unison
         rng = random.Random(f"{salt}-{seed}-{index}")
         with httpx.Client(timeout=httpx.Timeout(300, connect=10)) as http:
+            if gate is not None:
+                gate.wait()
             serial = 0
             while time.perf_counter() < deadline:
                 serial += 1
@@ -110,15 +119,17 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
                 if mix == "unique":  # texts share clauses; a fresh seed keeps every segment out of the cache
                     body["seed"] = rng.randrange(10**9)
                 started = time.perf_counter()
-                got_first, finished = None, True
+                got_first, finished, retry_after = None, True, 0.0
                 # no read may outlast the window: a request still waiting when it closes is hung up
                 timeout = httpx.Timeout(max(0.5, deadline - started), connect=10)
                 try:
                     with http.stream("POST", f"{url}/v1/audio/speech", json=body, timeout=timeout) as response:
-                        if response.status_code != 200:
+                        if response.status_code == 503 and response.headers.get("Retry-After", "").isdigit():
+                            retry_after = float(response.headers["Retry-After"])  # busy: come back as told
+                        elif response.status_code != 200:
                             response.read()
                             raise RuntimeError(f"HTTP {response.status_code}")
-                        for chunk in response.iter_raw():
+                        for chunk in [] if retry_after else response.iter_raw():
                             if got_first is None and chunk:
                                 got_first = time.perf_counter() - started
                             arrived = time.perf_counter()
@@ -135,12 +146,19 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
                         with lock:
                             errors.append(str(exc))
                     continue
+                if retry_after:
+                    with lock:
+                        refused.append(retry_after)
+                    time.sleep(max(0.0, min(retry_after, deadline - time.perf_counter())))
+                    continue
                 elapsed = time.perf_counter() - started
                 if started < measured_from:
                     continue  # began during the warm-up: not measured
                 with lock:
                     if got_first is not None:
                         first.append(got_first)
+                        if serial == 1:
+                            arrival.append(got_first)
                     (total if finished else cut).append(elapsed)
 
     threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
@@ -152,8 +170,9 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
     done = len(total)
     return {
         "users": users,
-        "mix": mix,
+        "mix": mix + (", together" if together else ""),
         "requests": done,
+        "arrival_p95_s": round(percentile(arrival, 95), 3) if together else "",
         "first_p50_s": round(percentile(first, 50), 3),
         "first_p95_s": round(percentile(first, 95), 3),
         "first_p99_s": round(percentile(first, 99), 3),
@@ -162,6 +181,7 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
         "req_per_s": round(done / measured_s, 3),
         "audio_s_per_s": round(window_bytes[0] / 2 / 24_000 / measured_s, 2),
         "cut_at_end": len(cut),
+        "refused_503": len(refused),
         "error_rate": round(len(errors) / max(1, done + len(errors)), 3),
         "drained_before_s": drained_s,
     }
@@ -184,6 +204,7 @@ def serve_and_load(
     label: str,
     warmup: float = 0.0,
     mixes: tuple[str, ...] = ("unique", "repeat"),
+    together: int = 0,
 ) -> tuple[list[dict], float]:
     with tempfile.TemporaryDirectory(prefix="loadtest-") as run_dir:
         app = start_app(Path(run_dir), "--max-queue", "256", "--max-active", "128", *flags)
@@ -192,6 +213,8 @@ def serve_and_load(
             # single user, the 100-character paragraph: the first-audio target is about this case
             single = run_single_paragraph(app.url)
             rows = [run_level(app.url, users, window, "unique", users, warmup) for users in levels if "unique" in mixes]
+            if together:
+                rows.append(run_level(app.url, together, window, "unique", 1000 + together, warmup, together=True))
             if "--naive" not in flags and "repeat" in mixes:
                 prime_repeated(app.url)
                 rows.append(run_level(app.url, max(levels[1:2] or levels), window, "repeat", 99, warmup))
@@ -226,11 +249,14 @@ def run_single_paragraph(url: str, repeats: int = 5) -> dict:
     }  # fmt: skip
 
 
-def raw_engine_limit(window: float) -> dict:
-    """Workers calling the engine directly (one 1-thread session per core): the ceiling for any server."""
+def raw_engine_limit(window: float, together: int = 0) -> dict:
+    """Workers calling the engine directly (one 1-thread session per core): the ceiling for any server.
+    With ``together``, also the floor of that many requests' first audio: the seconds the workers need
+    to render their first segments (cut as the server cuts them) when all arrive at once."""
     from index_tts.engines import create_engine
     from index_tts.engines.base import SynthParams
     from index_tts.frontend import TextFrontend
+    from index_tts.serving.synthesizer import FIRST_SEGMENT_UNITS
 
     cores = os.cpu_count() or 1
     engine = create_engine("kokoro", num_sessions=cores, threads_per_session=1)
@@ -255,8 +281,17 @@ def raw_engine_limit(window: float) -> dict:
         t.start()
     for t in threads:
         t.join()
+    limit = {"audio_s_per_s": round(sum(produced) / (time.perf_counter() - started), 2), "workers": cores}
+    if together:
+        firsts = [
+            frontend.process(unique_text(rng, 1000 + i), first_max_units=FIRST_SEGMENT_UNITS).segments[0] for i in range(together)
+        ]
+        began = time.perf_counter()
+        with ThreadPoolExecutor(cores) as pool:
+            list(pool.map(lambda segment: engine.synthesize(segment, params), firsts))
+        limit["first_floor_s"] = round(time.perf_counter() - began, 3)
     engine.close()
-    return {"audio_s_per_s": round(sum(produced) / (time.perf_counter() - started), 2), "workers": cores}
+    return limit
 
 
 def main() -> None:
@@ -266,6 +301,7 @@ def main() -> None:
     parser.add_argument("--levels", default="1,4,16,64")
     parser.add_argument("--servers", default="normal,naive", help="which servers to load (the raw limit always runs)")
     parser.add_argument("--mixes", default="unique,repeat")
+    parser.add_argument("--together", type=int, default=0, help="one more level: N users arriving at the same instant")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
@@ -273,9 +309,11 @@ def main() -> None:
         parser.error("--warmup must be at least 0 and shorter than --window")
     servers, mixes = args.servers.split(","), tuple(args.mixes.split(","))
 
-    raw = raw_engine_limit(args.window)
+    raw = raw_engine_limit(args.window, args.together)
     loaded = {
-        label: serve_and_load(flags, levels, args.window, label, args.warmup, mixes) if label in servers else ([], float("nan"))
+        label: serve_and_load(flags, levels, args.window, label, args.warmup, mixes, args.together)
+        if label in servers
+        else ([], float("nan"))
         for label, flags in (("normal", ()), ("naive", ("--naive",)))
     }
     (normal, normal_rss), (naive, naive_rss) = loaded["normal"], loaded["naive"]
@@ -292,8 +330,16 @@ def main() -> None:
             lines.append(f"{users} users: normal/naive throughput {n['audio_s_per_s'] / v['audio_s_per_s']:.2f}x, "
                          f"normal/raw {n['audio_s_per_s'] / raw['audio_s_per_s']:.2f}x, first-audio P95 "
                          f"{n['first_p95_s']} s (naive {v['first_p95_s']} s).")  # fmt: skip
-    columns = ["server", "users", "mix", "requests", "first_p50_s", "first_p95_s", "first_p99_s", "e2e_p50_s", "e2e_p95_s"]
-    columns += ["req_per_s", "audio_s_per_s", "vs_raw", "cut_at_end", "error_rate", "drained_before_s"]
+    for row in rows:
+        if row.get("arrival_p95_s"):
+            lines.append(
+                f"{row['server']}, {row['users']} users arriving together: first round's first-audio P95 "
+                f"{row['arrival_p95_s']} s against its floor of {raw['first_floor_s']} s ({row['users']} first "
+                f"segments rendered by {raw['workers']} workers), throughput {row['vs_raw']}x the raw limit."
+            )
+    columns = ["server", "users", "mix", "requests", "first_p50_s", "first_p95_s", "first_p99_s", "arrival_p95_s"]
+    columns += ["e2e_p50_s", "e2e_p95_s"]
+    columns += ["req_per_s", "audio_s_per_s", "vs_raw", "cut_at_end", "refused_503", "error_rate", "drained_before_s"]
     report = "\n\n".join(
         [
             HEADING,
@@ -301,11 +347,18 @@ def main() -> None:
             f"(pcm, stream=true) for {args.window:.0f} s per level, users starting evenly over the first "
             f"{min(5.0, args.window / 4):.0f} s"
             + (f"; the first {args.warmup:.0f} s of each window not measured" if args.warmup else "")
+            + (
+                f"; at the level marked together, all {args.together} users send their first request at the same instant"
+                if args.together
+                else ""
+            )
             + "; unique Chinese texts of 20-120 characters; "
             "each unique request also has a fresh seed, so no segment comes from the cache; "
             "the repeat mix draws from 8 fixed texts (seed 0), each rendered once beforehand, so the cache answers. "
             "Before each level the benchmark waits until the server has no request left (`drained_before_s`). "
             "First audio is time to the first audio byte at the client. "
+            "A client refused as busy (503, admission by expected wait) waits the Retry-After it was given, then sends "
+            "a new request (`refused_503` counts refusals; they are not errors). "
             "Requests still running when the window closes are hung up (`cut_at_end`) when their next chunk comes; "
             "their first audio counts, their end-to-end time does not. Throughput is the audio that arrived "
             "inside the measured window, divided by its length (a client waiting at the deadline leaves later). "

@@ -1,8 +1,9 @@
 """The HTTP API on the same port as the UI: OpenAI-compatible speech, a JSON TTS call, voices, metrics.
 
-Requests go straight to the model manager's scheduler (not through the UI's
-queue); admission is bounded the same way, so a crowd gets "busy, try again"
-instead of an ever-growing wait.
+Requests go straight to the model manager (not through the UI's queue). The manager refuses a
+request when the speech already accepted would keep it waiting longer than ``--max-wait``
+(``serving/admission.py``); here that becomes a 503 whose Retry-After is that wait. A count of
+places (``Admission``) bounds the threads the API's requests may hold.
 """
 
 from __future__ import annotations
