@@ -5,8 +5,10 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import json
+import random
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -27,14 +29,15 @@ class Answer:
     audio_bytes: int = 0
 
 
-def burst_text(serial: int) -> str:
-    """Short everyday sentences, different for each client so that no cache answers them."""
-    return f"第{serial}位观众，欢迎来到展览馆，祝您参观愉快。"
+def burst_text(serial: int, burst: int) -> str:
+    """Short everyday sentences, different for each client and each burst, so that no cache answers them
+    (the disk cache outlives servers)."""
+    return f"第{serial}位观众，欢迎来到第{burst}号展厅，祝您参观愉快。"
 
 
-def ask(url: str, serial: int, timeout: float = CLIENT_TIMEOUT_S) -> Answer:
+def ask(url: str, serial: int, burst: int = 0, timeout: float = CLIENT_TIMEOUT_S) -> Answer:
     """One ``POST /api/tts``, timed from the moment it is sent."""
-    body = json.dumps({"text": burst_text(serial), "seed": serial}).encode()
+    body = json.dumps({"text": burst_text(serial, burst)}).encode()
     request = urllib.request.Request(f"{url}/api/tts", body, {"Content-Type": "application/json"})
     started = time.monotonic()
     try:
@@ -51,8 +54,15 @@ def ask(url: str, serial: int, timeout: float = CLIENT_TIMEOUT_S) -> Answer:
 
 def fire_burst(url: str, clients: int, timeout: float = CLIENT_TIMEOUT_S) -> list[Answer]:
     """``clients`` requests sent at the same moment, each waiting up to ``timeout`` for its answer."""
+    burst = random.randrange(10**6)
+    gate = threading.Barrier(clients)
+
+    def client(serial: int) -> Answer:
+        gate.wait()  # every thread is up before the first request leaves
+        return ask(url, serial, burst, timeout)
+
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
-        return list(pool.map(lambda serial: ask(url, serial, timeout), range(clients)))
+        return list(pool.map(client, range(clients)))
 
 
 @contextlib.contextmanager
