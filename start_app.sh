@@ -78,7 +78,7 @@ if [ "$ONLINE" = 1 ]; then export HF_HUB_OFFLINE=0; else export HF_HUB_OFFLINE=1
 # handlers, engine workers), and their idle arenas held ~100 MB at 16 users (BENCHMARKS.md, memory).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 ensure_venv requirements.txt
-python -m index_tts prepare
+# checkpoints/ is prepared (first start) and verified by webui.py as it loads the engine
 mkdir -p logs "$RUN_DIR"
 exec > >(tee -a logs/webui.log) 2>&1
 SHOWN="${ARGS[*]:-}"

@@ -101,8 +101,9 @@ def main() -> None:
             f"Run on {time.strftime('%Y-%m-%d')}.",
             table(rows),
             f"Start to healthy: {min(r['to_healthy_s'] for r in warm):.2f}-{max(r['to_healthy_s'] for r in warm):.2f} s "
-            f"(goal: 6 s), of which model and front-end load {statistics.median(r['model_load_s'] for r in warm):.2f} s and "
-            f"warm-up {statistics.median(r['warm_up_s'] for r in warm):.2f} s; the rest is the shell, `prepare`'s check, "
+            "(goal: 6 s), of which model and front-end load (the checkpoints' SHA-256 check included) "
+            f"{statistics.median(r['model_load_s'] for r in warm):.2f} s and "
+            f"warm-up {statistics.median(r['warm_up_s'] for r in warm):.2f} s; the rest is the shell, "
             "Python and Gradio imports, and building the page.",
             "First request against steady state, median over the starts with warm-up: "
             + ", ".join(f"{lang} {ratio:.2f}x" for lang, ratio in ratios.items())
