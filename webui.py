@@ -46,6 +46,8 @@ EXAMPLES = [
 ]
 PREVIEW_HEADERS = ["#", "分句 Segment", "语言 Lang", "长度 Units", "音素 Phonemes"]
 MODES = [m.value for m in EmotionMode]
+
+
 def _mode_choices(lang: str) -> list[tuple[str, str]]:
     return [(t(f"mode_{mode}", lang), mode) for mode in MODES]
 
@@ -183,10 +185,14 @@ def build_ui(
                             for name, default in SAMPLING_DEFAULTS.items()
                         ]
                         interval_silence = gr.Slider(*INTERVAL_SILENCE_RANGE, value=200, step=10, label="interval_silence (ms)")
-                with gr.Accordion(t("presets", lang), open=False) as presets_box:
+                with tr(gr.Accordion(t("presets", lang), open=False, elem_id="presets"), "presets"):
                     with gr.Row():
-                        preset_pick = tr(gr.Dropdown(list_presets(), label=t("preset_saved", lang)), "preset_saved")
-                        preset_name = tr(gr.Textbox(label=t("preset_name", lang), max_length=40), "preset_name")
+                        preset_pick = tr(
+                            gr.Dropdown(list_presets(), label=t("preset_saved", lang), elem_id="preset-pick"), "preset_saved"
+                        )
+                        preset_name = tr(
+                            gr.Textbox(label=t("preset_name", lang), max_length=40, elem_id="preset-name"), "preset_name"
+                        )
                     with gr.Row():
                         preset_load = tr(gr.Button(t("preset_load", lang), elem_id="preset-load"), "preset_load", "value")
                         preset_save = tr(gr.Button(t("preset_save", lang), elem_id="preset-save"), "preset_save", "value")
@@ -293,19 +299,27 @@ def build_ui(
             api_visibility="private",
         )
         preset_controls = [controls[name] for name in actions.PRESET_CONTROLS]
+        # preset actions go through the queue (Gradio delivers their warnings and notes to the page only there),
+        # without a concurrency limit: they only read or write a small file
 
-        def on_save(name, *values):
-            actions.save_preset_for_page(name, dict(zip(actions.PRESET_CONTROLS, values, strict=True)))
-            return gr.update(choices=list_presets(), value=name.strip())
+        def on_save(name, page_lang, *values):
+            return actions.save_preset_for_page(name, dict(zip(actions.PRESET_CONTROLS, values, strict=True)), page_lang)
 
-        def on_load(name):
-            return actions.load_preset_for_page(name, actions.PRESET_CONTROLS)
+        def on_load(name, page_lang):
+            return actions.load_preset_for_page(name, actions.PRESET_CONTROLS, page_lang)
 
         preset_save.click(
-            on_save, inputs=[preset_name, *preset_controls], outputs=[preset_pick], queue=False, api_visibility="private"
+            on_save,
+            inputs=[preset_name, ui_lang, *preset_controls],
+            outputs=[preset_pick],
+            concurrency_limit=None,
+            api_visibility="private",
         )
-        preset_load.click(on_load, inputs=[preset_pick], outputs=preset_controls, queue=False, api_visibility="private")
-        del examples, presets_box
+        preset_load.click(
+            on_load, inputs=[preset_pick, ui_lang], outputs=preset_controls, concurrency_limit=None, api_visibility="private"
+        )
+        demo.load(actions.preset_choices, outputs=[preset_pick], queue=False, api_visibility="private")
+        del examples
     return demo
 
 

@@ -16,6 +16,7 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ROOT = Path(__file__).resolve().parent.parent
 BROWSER_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -90,7 +91,7 @@ def test_language_switch_relabels_the_page(webui, browser_page) -> None:
     page.get_by_text("English", exact=True).click()
     page.wait_for_function("document.body.innerText.includes('IndexTTS expressive speech')", timeout=10_000)
     body = page.inner_text("body")
-    assert "Synthesize" in body and "Emotion control" in body and "Voice" in body
+    assert "Synthesize" in body and "Emotion control" in body and "Voice" in body and "Presets" in body
     page.get_by_text("Use emotion vector sliders").click()
     page.wait_for_function("document.body.innerText.includes('Random emotion sampling')", timeout=10_000)
     page.screenshot(path=str(ARTIFACTS / "webui-en.png"), full_page=True)
@@ -187,4 +188,49 @@ def test_both_buttons_give_the_same_samples_for_the_same_settings(webui, browser
     played = streamed()
     assert len(whole) > 24_000 and np.array_equal(played, whole)
     assert abs(len(played) - len(plain)) > 0.05 * len(plain)  # speed 1.2 and the emotion changed the timing
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
+def _toast(page, text: str) -> None:
+    page.wait_for_function(
+        "(text) => [...document.querySelectorAll('.toast-body')].some(t => t.innerText.includes(text))", arg=text, timeout=10_000
+    )
+
+
+def test_presets_survive_a_reload_and_their_failures_are_told_in_the_page_language(webui, browser_page) -> None:
+    page, outside = browser_page
+    name = f"浏览器预设{time.time_ns() % 10**6}"
+    kept = ROOT / "outputs" / "presets" / f"{name}.json"
+    try:
+        page.goto(webui.url, wait_until="load")
+        page.wait_for_selector("#presets", timeout=30_000)
+        page.click("#presets button")  # open the accordion
+        page.locator("#preset-name textarea, #preset-name input").first.fill("bad/name")
+        page.click("#preset-save")
+        _toast(page, "预设名称只能用")
+        page.click("#preset-load")  # nothing chosen
+        _toast(page, "请先在“已保存的预设”里选一个")
+        body = page.inner_text("body")
+        assert "错误" not in body and "Error" not in body, "a failed preset action marked controls as errors"
+        pitch = page.locator("#pitch input[type=number]")
+        pitch.fill("2.5")
+        pitch.press("Enter")
+        page.locator("#preset-name textarea, #preset-name input").first.fill(name)
+        page.click("#preset-save")
+        _toast(page, f"已保存预设“{name}”")
+        assert kept.exists()
+        page.reload(wait_until="load")  # a new page load lists what is on disk
+        page.wait_for_selector("#presets", timeout=30_000)
+        page.click("#presets button")
+        pitch = page.locator("#pitch input[type=number]")
+        assert float(pitch.input_value()) == 0.0
+        page.locator("#preset-pick input").click()
+        page.get_by_role("option", name=name).click()
+        page.click("#preset-load")
+        _toast(page, f"已载入预设“{name}”")
+        page.wait_for_function("document.querySelector('#pitch input[type=number]').value == '2.5'", timeout=10_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "webui-presets.png"), full_page=True)
+    finally:
+        kept.unlink(missing_ok=True)
     assert outside == [], f"the page contacted hosts other than the app: {outside}"

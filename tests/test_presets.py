@@ -1,5 +1,6 @@
 """Saved presets: round trip, names that cannot leave the folder, damaged files, and the page's buttons."""
 
+import gradio as gr
 import pytest
 
 from index_tts.common.errors import TTSError
@@ -32,8 +33,6 @@ def test_missing_and_damaged_presets_are_reported(tmp_path) -> None:
 
 
 def test_page_buttons_save_and_load(tmp_path, monkeypatch) -> None:
-    import gradio as gr
-
     import index_tts.serving.presets as presets
 
     monkeypatch.setattr(presets, "PRESET_DIR", tmp_path)
@@ -41,11 +40,34 @@ def test_page_buttons_save_and_load(tmp_path, monkeypatch) -> None:
         "voice": "jm_kumo", "emotion_mode": "text", "emotion_weight": 0.5, **dict.fromkeys(EMOTIONS, 0.0),
         "emotion_text": "有点难过", "speed": 0.9, "seed": 7, "pitch": 1.5,
     }  # fmt: skip
-    actions.save_preset_for_page("calm kumo", {**values, "text": "not part of a preset"})
+    listed = actions.save_preset_for_page("calm kumo", {**values, "text": "not part of a preset"}, "zh")
     assert list_presets() == ["calm kumo"] and (tmp_path / "calm kumo.json").exists()
-    loaded = dict(zip(actions.PRESET_CONTROLS, actions.load_preset_for_page("calm kumo", actions.PRESET_CONTROLS), strict=True))
-    assert loaded == values
-    with pytest.raises(gr.Error):
-        actions.save_preset_for_page("fast", {**values, "speed": 9.0})  # speed out of range
-    with pytest.raises(gr.Error):
-        actions.load_preset_for_page("missing", actions.PRESET_CONTROLS)
+    assert listed["choices"] == ["calm kumo"] and listed["value"] == "calm kumo"
+    assert actions.preset_choices()["choices"] == ["calm kumo"]  # what every page load shows
+    loaded = actions.load_preset_for_page("calm kumo", actions.PRESET_CONTROLS, "zh")
+    assert dict(zip(actions.PRESET_CONTROLS, loaded, strict=True)) == values
+    # an emotion description box the visitor never touched sends None: the settings still save
+    untouched = actions.save_preset_for_page("untouched", {**values, "emotion_text": None}, "zh")
+    assert untouched["value"] == "untouched" and actions.load_preset_for_page("untouched", ("emotion_text",), "zh") == [""]
+
+
+@pytest.mark.parametrize(
+    ("action", "lang", "message"),
+    [
+        (lambda: actions.save_preset_for_page("bad/name", {"voice": "jf_alpha"}, "zh"), "zh", "预设名称只能用 1-40 个文字"),
+        (lambda: actions.save_preset_for_page("bad/name", {"voice": "jf_alpha"}, "en"), "en", "A preset name is 1-40"),
+        (lambda: actions.save_preset_for_page("fast", {"voice": "jf_alpha", "speed": 9.0}, "zh"), "zh", "无法保存为预设"),
+        (lambda: actions.load_preset_for_page(None, actions.PRESET_CONTROLS, "zh"), "zh", "请先在“已保存的预设”里选一个"),
+        (lambda: actions.load_preset_for_page("", actions.PRESET_CONTROLS, "en"), "en", "Choose a preset"),
+        (lambda: actions.load_preset_for_page("gone", actions.PRESET_CONTROLS, "zh"), "zh", "没有名为“gone”的预设"),
+    ],
+)
+def test_preset_failures_are_warnings_in_the_page_language_and_change_nothing(tmp_path, monkeypatch, action, lang, message):
+    import index_tts.serving.presets as presets
+
+    monkeypatch.setattr(presets, "PRESET_DIR", tmp_path)
+    with pytest.warns(UserWarning, match=message):
+        result = action()
+    updates = result if isinstance(result, list) else [result]
+    assert all(update == gr.skip() for update in updates)  # every control keeps its value
+    assert list_presets() == []

@@ -80,6 +80,25 @@ STRINGS: dict[str, dict[str, str]] = {
     "preset_name": {"zh": "预设名称", "en": "Preset name"},
     "preset_load": {"zh": "载入预设", "en": "Load preset"},
     "preset_save": {"zh": "保存当前设置", "en": "Save current settings"},
+    "preset_none_chosen": {
+        "zh": "请先在“已保存的预设”里选一个预设，再点“载入预设”。",
+        "en": "Choose a preset under “Saved presets” first, then press “Load preset”.",
+    },
+    "preset_bad_name": {
+        "zh": "预设名称只能用 1-40 个文字、数字、空格、- 或 _（不能有 / 或 .），请在“预设名称”里改一下。",
+        "en": "A preset name is 1-40 letters, digits, spaces, - or _ (no / or .): change it under “Preset name”.",
+    },
+    "preset_missing": {
+        "zh": "没有名为“{name}”的预设（可能已被删除），请从列表里另选一个。",
+        "en": "There is no preset named “{name}” (it may have been deleted); choose another from the list.",
+    },
+    "preset_damaged": {
+        "zh": "预设“{name}”的文件已损坏，无法载入；请重新保存它。",
+        "en": "The file of preset “{name}” is damaged and cannot be loaded; save it again.",
+    },
+    "preset_bad_value": {"zh": "这些设置无法保存为预设：{reason}", "en": "These settings cannot be saved as a preset: {reason}"},
+    "preset_stored": {"zh": "已保存预设“{name}”。", "en": "Saved preset “{name}”."},
+    "preset_loaded": {"zh": "已载入预设“{name}”。", "en": "Loaded preset “{name}”."},
     "pitch": {"zh": "音高（半音）", "en": "Pitch (semitones)"},
     "voice_blend_hint": {
         "zh": "可输入混合音色，如 jf_alpha:0.6+jm_kumo:0.4",

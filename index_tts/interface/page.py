@@ -26,7 +26,7 @@ from ..ops.rate_limit import RateLimiter
 from ..serving.admission import ServerBusy
 from ..serving.manager import ModelManager
 from ..serving.outputs import save_wav
-from ..serving.presets import PRESET_FIELDS, load_preset, make_preset, save_preset
+from ..serving.presets import PRESET_FIELDS, PresetError, list_presets, load_preset, make_preset, save_preset
 from ..serving.request import MAX_TEXT_CHARS, SpeechRequest
 from ..voice.emotion import EMOTIONS
 from .stream_handoff import StreamHandoff
@@ -59,8 +59,9 @@ def fields_from_page(values: Mapping[str, Any], sampling: bool) -> dict[str, Any
     for name in ("voice", "reference_audio", "emotion_audio"):
         if name in fields:
             fields[name] = fields[name] or None
-    if "text" in fields:
-        fields["text"] = fields["text"] or ""
+    for name in ("text", "emotion_text"):  # an untouched textbox may send None
+        if name in fields:
+            fields[name] = fields[name] or ""
     return fields
 
 
@@ -201,25 +202,40 @@ def stream_player_js() -> str:
 # -- presets ----------------------------------------------------------------------------------
 
 
-def save_preset_for_page(name: str, values: Mapping[str, Any]) -> None:
-    """Save the page's delivery settings under ``name``; a bad name or value becomes a ``gr.Error``."""
+def save_preset_for_page(name: str, values: Mapping[str, Any], lang: str) -> Any:
+    """Save the page's delivery settings under ``name``: the preset list's update, now holding it. A bad
+    name or value is a warning in the page's language and changes nothing (no error on any control)."""
     try:
         fields = fields_from_page(values, sampling=False)
-        save_preset(name, make_preset(fields))
-    except TTSError as exc:
-        raise gr.Error(f"cannot save these settings: {exc}") from exc
+        saved = save_preset(name, make_preset(fields)).stem
+    except PresetError as exc:
+        gr.Warning(t(exc.key, lang, **exc.values), title="⚠️")
+        return gr.skip()
+    gr.Info(t("preset_stored", lang, name=saved), title="✓")
+    return gr.update(choices=list_presets(), value=saved)
 
 
-def load_preset_for_page(name: str | None, controls: Sequence[str]) -> list:
-    """The saved values for the page's ``controls`` (names of ``PAGE_FIELDS``), in that order."""
+def load_preset_for_page(name: str | None, controls: Sequence[str], lang: str) -> list:
+    """The saved values for the page's ``controls`` (names of ``PAGE_FIELDS``), in that order; when there is
+    nothing to load, a warning in the page's language and every control left as it was."""
+    if not (name or "").strip():
+        gr.Warning(t("preset_none_chosen", lang), title="⚠️")
+        return [gr.skip()] * len(controls)
     try:
         preset = load_preset(name or "")
-    except TTSError as exc:
-        raise gr.Error(str(exc)) from exc
+    except PresetError as exc:
+        gr.Warning(t(exc.key, lang, **exc.values), title="⚠️")
+        return [gr.skip()] * len(controls)
     saved = preset.model_dump()
     emotions = dict(zip(EMOTIONS, saved.pop("emotion"), strict=True))
     saved["emotion_mode"] = saved["emotion_mode"].value if hasattr(saved["emotion_mode"], "value") else saved["emotion_mode"]
+    gr.Info(t("preset_loaded", lang, name=(name or "").strip()), title="✓")
     return [emotions[name] if name in emotions else saved[name] for name in controls]
+
+
+def preset_choices() -> Any:
+    """The preset list as it is on disk (every page load asks: presets saved in another tab or before a restart)."""
+    return gr.update(choices=list_presets())
 
 
 PRESET_CONTROLS: tuple[str, ...] = tuple(

@@ -22,6 +22,17 @@ from .outputs import OUTPUT_DIR
 from .request import VoiceName, explain, request_fields
 
 PRESET_DIR = OUTPUT_DIR / "presets"
+
+
+class PresetError(TTSError):
+    """A preset that cannot be saved or loaded; ``key`` and ``values`` let the page say it in its language."""
+
+    def __init__(self, message: str, key: str, **values: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+
 NAME = re.compile(r"[\w\- ]{1,40}")
 PRESET_FIELDS = ("voice", "emotion_mode", "emotion", "emotion_weight", "emotion_text", "speed", "seed", "pitch")
 
@@ -43,13 +54,14 @@ def make_preset(fields: dict[str, Any]) -> BaseModel:
     try:
         return Preset.model_validate({k: v for k, v in fields.items() if k in PRESET_FIELDS})
     except ValidationError as exc:
-        raise TTSError(explain(exc)) from exc
+        reason = explain(exc)
+        raise PresetError(reason, "preset_bad_value", reason=reason) from exc
 
 
 def _path(name: str, folder: Path) -> Path:
     name = (name or "").strip()
     if not NAME.fullmatch(name):
-        raise TTSError("a preset name is 1-40 letters, digits, spaces, - or _")
+        raise PresetError("a preset name is 1-40 letters, digits, spaces, - or _", "preset_bad_name")
     return folder / f"{name}.json"
 
 
@@ -77,8 +89,9 @@ def load_preset(name: str, folder: Path | None = None) -> BaseModel:
     folder = folder or PRESET_DIR
     path = _path(name, folder)
     if not path.exists():
-        raise TTSError(f"no preset named {name!r}; saved ones: {', '.join(list_presets(folder)) or 'none'}")
+        saved = ", ".join(list_presets(folder)) or "none"
+        raise PresetError(f"no preset named {name!r}; saved ones: {saved}", "preset_missing", name=name.strip())
     try:
         return Preset.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, ValidationError) as exc:
-        raise TTSError(f"preset {name!r} is damaged; save it again") from exc
+        raise PresetError(f"preset {name!r} is damaged; save it again", "preset_damaged", name=name.strip()) from exc
