@@ -42,10 +42,11 @@ def test_health_reports_a_warm_model(webui) -> None:
 
 
 def test_synthesize_with_text_only(client) -> None:
-    path, info = client.predict("你好，欢迎来到展览馆。", api_name="/synthesize")
+    text = f"你好，欢迎来到展览馆，您是第{time.time_ns() % 10**6}位。"  # new: rendered, not from the cache
+    path, info = client.predict(text, api_name="/synthesize")
     assert path.endswith(".wav")
     speech_checks(path, 1.0, 6.0)
-    assert re.search(r"RTF \d+\.\d{3}", info) and re.search(r"· [12] 段", info)
+    assert re.search(r"RTF \d+\.\d{3}", info) and re.search(r"· [1-3] 段", info)
 
 
 def test_named_parameters_reach_the_engine(client) -> None:

@@ -14,6 +14,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "text": {"zh": "文本", "en": "Text"},
     "text_placeholder": {"zh": "请输入要合成的文字……", "en": "Type the text to speak…"},
     "char_count": {"zh": "字数：{n} / {limit}", "en": "Characters: {n} / {limit}"},
+    "char_count_over": {
+        "zh": "字数：{n} / {limit} · ⚠️ 超出上限 {over} 字，合成前请删减到 {limit} 字以内",
+        "en": "Characters: {n} / {limit} · ⚠️ {over} over the limit: shorten the text to {limit} before synthesizing",
+    },
+    "text_too_long": {
+        "zh": "文本有 {n} 字，超出上限 {limit} 字，请删减后再合成。",
+        "en": "The text has {n} characters, more than the limit of {limit}: shorten it, then synthesize.",
+    },
     "voice": {"zh": "音色", "en": "Voice"},
     "reference_audio": {"zh": "音色参考音频（上传或录音）", "en": "Voice reference audio (upload or record)"},
     "no_cloning": {
@@ -129,6 +137,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "info": {
         "zh": "音频 {audio:.2f} 秒 · 合成耗时 {compute:.2f} 秒 · RTF {rtf:.3f} · {segments} 段",
         "en": "Audio {audio:.2f} s · synthesis {compute:.2f} s · RTF {rtf:.3f} · {segments} segment(s)",
+    },
+    "info_cached": {
+        "zh": "音频 {audio:.2f} 秒 · 来自缓存（此前合成过，未重新合成） · {segments} 段",
+        "en": "Audio {audio:.2f} s · from the cache (rendered before, not synthesized again) · {segments} segment(s)",
     },
     "progress_text": {"zh": "文本处理", "en": "Processing text"},
     "progress_segment": {"zh": "合成第 {i}/{n} 段", "en": "Segment {i}/{n}"},

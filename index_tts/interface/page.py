@@ -65,9 +65,12 @@ def fields_from_page(values: Mapping[str, Any], sampling: bool) -> dict[str, Any
     return fields
 
 
-def request_from_page(values: Mapping[str, Any], sampling: bool) -> SpeechRequest:
+def request_from_page(values: Mapping[str, Any], sampling: bool, lang: str = "en") -> SpeechRequest:
     """The one request both buttons send; ``TTSError`` says which control to fix."""
-    return SpeechRequest.build(**fields_from_page(values, sampling))
+    fields = fields_from_page(values, sampling)
+    if len(fields.get("text") or "") > MAX_TEXT_CHARS:  # said in the page's language, with the limit
+        raise TTSError(t("text_too_long", lang, n=len(fields["text"]), limit=MAX_TEXT_CHARS))
+    return SpeechRequest.build(**fields)
 
 
 def page_handler(defaults: Mapping[str, Any], body: Callable[..., Any]) -> Callable[..., Any]:
@@ -118,7 +121,7 @@ def synthesize_for_page(
     """The Synthesize button: the WAV path and the info line; a bad setting is a ``gr.Error`` and the server serves on."""
     _check_rate(limiter, client, lang)
     try:
-        request = request_from_page(values, manager.engine.capabilities.sampling)
+        request = request_from_page(values, manager.engine.capabilities.sampling, lang)
 
         def report(done: int, total: int, _segment: object) -> None:
             if progress is None:
@@ -137,7 +140,10 @@ def synthesize_for_page(
     if progress is not None:
         progress(1.0, desc=t("progress_saving", lang))
     path = save_wav(result.audio, result.sample_rate)
-    info = t("info", lang, audio=result.audio_seconds, compute=result.seconds, rtf=result.rtf, segments=len(result.segments))
+    if result.cache_hits == len(result.segments):  # nothing was rendered: a time and an RTF would mislead
+        info = t("info_cached", lang, audio=result.audio_seconds, segments=len(result.segments))
+    else:
+        info = t("info", lang, audio=result.audio_seconds, compute=result.seconds, rtf=result.rtf, segments=len(result.segments))
     lines = [info, *(notice.line(lang) for notice in result.notices)]
     return str(path), "\n\n".join(lines)
 
@@ -155,7 +161,7 @@ def prepare_stream_for_page(
     token. Returns the token and what the listener should know before it plays."""
     _check_rate(limiter, client, lang)
     try:
-        request = request_from_page(values, manager.engine.capabilities.sampling)
+        request = request_from_page(values, manager.engine.capabilities.sampling, lang)
         speech = manager.stream(request, endpoint="ui_stream")
     except TTSError as exc:
         log.info("rejected request: %s", exc)
@@ -178,7 +184,11 @@ def preview_rows(manager: ModelManager, text: str, text_language: str, max_segme
 
 
 def char_count(text: str, lang: str) -> str:
-    return t("char_count", lang, n=len(text or ""), limit=MAX_TEXT_CHARS)
+    """The counter under the text box; over the limit it says so (the box does not cut a pasted text)."""
+    n = len(text or "")
+    if n > MAX_TEXT_CHARS:
+        return t("char_count_over", lang, n=n, limit=MAX_TEXT_CHARS, over=n - MAX_TEXT_CHARS)
+    return t("char_count", lang, n=n, limit=MAX_TEXT_CHARS)
 
 
 PLAYER_SCRIPT = Path(__file__).resolve().parent / "static" / "stream_player.js"
