@@ -29,6 +29,7 @@ from index_tts.serving.manager import ModelManager
 from index_tts.serving.presets import list_presets
 from index_tts.serving.request import (
     INTERVAL_SILENCE_RANGE,
+    MAX_TEXT_CHARS,
     PITCH_RANGE,
     SEED_RANGE,
     SEGMENT_RANGE,
@@ -86,8 +87,9 @@ def build_ui(
         with gr.Row():
             with gr.Column(scale=3):
                 text = tr(
-                    # no max_length: the browser would cut a pasted text silently; the counter warns instead
-                    gr.Textbox(label=t("text", lang), placeholder=t("text_placeholder", lang), lines=6),
+                    gr.Textbox(
+                        label=t("text", lang), placeholder=t("text_placeholder", lang), lines=6, max_length=MAX_TEXT_CHARS
+                    ),
                     "text",
                 )
                 count = gr.Markdown(actions.char_count("", lang), elem_id="char-count")

@@ -41,8 +41,18 @@ def test_health_reports_a_warm_model(webui) -> None:
     assert log.index("warm-up render_speed") < log.index("serving on")  # the port opened only after warm-up
 
 
+def test_a_result_from_the_cache_says_so_instead_of_a_synthesis_time(client) -> None:
+    serial = time.time_ns() % 10**7
+    text = f"第{serial}号观众，您是第{serial + 1}位。"  # both segments new: rendered the first time
+    _, first = client.predict(text, api_name="/synthesize")
+    _, again = client.predict(text, api_name="/synthesize")  # the same settings: every segment from the cache
+    assert "RTF" in first and "来自缓存" not in first.splitlines()[0]
+    assert again.splitlines()[0].startswith("音频") and "来自缓存（此前合成过，未重新合成）" in again.splitlines()[0]
+    assert "RTF" not in again and "合成耗时" not in again, again
+
+
 def test_synthesize_with_text_only(client) -> None:
-    text = f"你好，欢迎来到展览馆，您是第{time.time_ns() % 10**6}位。"  # new: rendered, not from the cache
+    text = f"您好，第{time.time_ns() % 10**4}位。"  # most likely new: rendered, not from the cache
     path, info = client.predict(text, api_name="/synthesize")
     assert path.endswith(".wav")
     speech_checks(path, 1.0, 6.0)

@@ -14,10 +14,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "text": {"zh": "文本", "en": "Text"},
     "text_placeholder": {"zh": "请输入要合成的文字……", "en": "Type the text to speak…"},
     "char_count": {"zh": "字数：{n} / {limit}", "en": "Characters: {n} / {limit}"},
-    "char_count_over": {
-        "zh": "字数：{n} / {limit} · ⚠️ 超出上限 {over} 字，合成前请删减到 {limit} 字以内",
-        "en": "Characters: {n} / {limit} · ⚠️ {over} over the limit: shorten the text to {limit} before synthesizing",
-    },
     "text_too_long": {
         "zh": "文本有 {n} 字，超出上限 {limit} 字，请删减后再合成。",
         "en": "The text has {n} characters, more than the limit of {limit}: shorten it, then synthesize.",

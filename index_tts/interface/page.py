@@ -184,11 +184,7 @@ def preview_rows(manager: ModelManager, text: str, text_language: str, max_segme
 
 
 def char_count(text: str, lang: str) -> str:
-    """The counter under the text box; over the limit it says so (the box does not cut a pasted text)."""
-    n = len(text or "")
-    if n > MAX_TEXT_CHARS:
-        return t("char_count_over", lang, n=n, limit=MAX_TEXT_CHARS, over=n - MAX_TEXT_CHARS)
-    return t("char_count", lang, n=n, limit=MAX_TEXT_CHARS)
+    return t("char_count", lang, n=len(text or ""), limit=MAX_TEXT_CHARS)
 
 
 PLAYER_SCRIPT = Path(__file__).resolve().parent / "static" / "stream_player.js"
