@@ -23,14 +23,13 @@ from .render_speed import RenderSpeed, segment_size
 class ServerBusy(Exception):
     """The work already accepted would keep a new request waiting longer than the bound."""
 
-    def __init__(self, wait_s: float, retry_after_s: int, max_wait_s: float) -> None:
+    def __init__(self, wait_s: float, retry_after_s: int) -> None:
         super().__init__(
             f"the server is busy: the speech accepted before this request needs about {retry_after_s} s to render; "
             f"try again in {retry_after_s} s"
         )
         self.wait_s = wait_s
         self.retry_after_s = retry_after_s
-        self.max_wait_s = max_wait_s
 
 
 class Reservation:
@@ -65,7 +64,10 @@ class WaitAdmission:
     def expected_wait(self) -> float:
         """Seconds until the workers have rendered everything already accepted, at the measured speed."""
         with self._lock:
-            return self.speed.cost(self._segments, self._size) / self.workers
+            return self._wait(self._segments, self._size)
+
+    def _wait(self, segments: int, size: int) -> float:
+        return self.speed.cost(segments, size) / self.workers
 
     def retry_after(self) -> int:
         """Whole seconds until the work accepted so far is expected to be rendered (at least 1)."""
@@ -76,9 +78,9 @@ class WaitAdmission:
         (work of the server's own: warm-up, voice measurements)."""
         sizes = {index: segment_size(segment) for index, segment in segments}
         with self._lock:
-            wait = self.speed.cost(self._segments, self._size) / self.workers
+            wait = self._wait(self._segments, self._size)
             if not force and sizes and self.max_wait_s is not None and wait > self.max_wait_s:
-                raise ServerBusy(wait, max(1, math.ceil(wait)), self.max_wait_s)
+                raise ServerBusy(wait, max(1, math.ceil(wait)))
             self._segments += len(sizes)
             self._size += sum(sizes.values())
         return Reservation(self, sizes)
@@ -89,7 +91,7 @@ class WaitAdmission:
             segments, size = self._segments, self._size
         return {
             "segments": segments,
-            "expected_wait_s": round(self.speed.cost(segments, size) / self.workers, 2),
+            "expected_wait_s": round(self._wait(segments, size), 2),
             "max_wait_s": self.max_wait_s,
         }
 

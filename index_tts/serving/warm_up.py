@@ -36,8 +36,8 @@ def warm_up(
     prepare_voices: Callable[[], None],
     profiles: VoiceProfiles | None = None,
 ) -> dict[str, float]:
-    """Measure the voices' pitch, then the render speed with every worker busy, then any voice profiles
-    not known yet; returns the seconds each step took."""
+    """Measure the voices' pitch, then the render speed (one short two-segment sentence), then any voice
+    profiles not known yet; returns the seconds each step took."""
     seconds: dict[str, float] = {}
 
     def step(name: str, work: Callable[[], object]) -> None:
