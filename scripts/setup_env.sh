@@ -32,16 +32,29 @@ ensure_venv() {
   # shellcheck disable=SC1091
   source .venv/bin/activate
   stamp=".venv/.installed-$(basename "$req")"
-  if [ ! -f "$stamp" ] || [ "$req" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+  local files f stale=0
+  files="$(included_requirements "$req")"
+  [ -f "$stamp" ] || stale=1
+  for f in $files; do [ "$f" -nt "$stamp" ] && stale=1; done
+  if [ "$stale" = 1 ]; then
     echo "[setup] installing $req"
     if [ -d wheelhouse ]; then
       check_bundle_python
       pip install --quiet --disable-pip-version-check --no-index --find-links wheelhouse -r "$req"
     else
+      # the IndexTTS2 requirements pin a CPU torchaudio that is made from the registry's wheel
+      if echo "$files" | grep -qw requirements-indextts2.txt; then python scripts/torchaudio_cpu_wheel.py; fi
       pip install --quiet --disable-pip-version-check -r "$req"
     fi
     touch "$stamp"
-    # a file that includes requirements.txt (-r) has installed it as well
-    if grep -qxF -- "-r requirements.txt" "$req"; then touch .venv/.installed-requirements.txt; fi
+    # a file that includes others (-r) has installed them as well
+    for f in $files; do touch ".venv/.installed-$(basename "$f")"; done
   fi
+}
+
+# A requirements file and every file it includes with -r, one per line.
+included_requirements() {
+  local req="$1" inc
+  echo "$req"
+  for inc in $(sed -n 's/^-r[[:space:]]*//p' "$req"); do included_requirements "$inc"; done
 }

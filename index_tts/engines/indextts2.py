@@ -88,12 +88,15 @@ class IndexTTS2Engine(Engine):
         threads_per_session: int | None = None,
         use_fp16: bool = False,
         device: str | None = None,
+        max_mel_tokens: int | None = None,
     ) -> None:
         started = time.perf_counter()
         folder = Path(model_root) if model_root else checkpoints_dir()
         lines = files.missing(folder)
         if lines:
             raise CheckpointError(files.missing_message(folder, lines))
+        files.read_hub_from(files.hub_cache(folder))
+        self.max_mel_tokens = max_mel_tokens
         if num_sessions != 1 or threads_per_session:
             log.info("indextts2 runs one model instance; --sessions/--threads apply to the embedded engine only")
         try:
@@ -112,10 +115,17 @@ class IndexTTS2Engine(Engine):
         if not self._presets:
             raise CheckpointError(f"no preset prompt clips in {PRESET_DIR}; reinstall the app")
         self._uploads = cache_dir("indextts2_prompts")
-        version = getattr(module, "__version__", None) or getattr(importlib.import_module("indextts"), "__version__", "")
-        self.model_version = f"indextts2-{version or 'unknown'}"
+        self.upstream = files.upstream_version()
+        # indextts2-inference streams float pieces in [-1, 1]; the official repository int16-scale ones
+        self._stream_scale = 1.0 if self.upstream.startswith(files.UPSTREAM_DISTRIBUTION) else 1 / 32768
+        self.random_weights = (folder / files.RANDOM_WEIGHTS_MARKER).exists()
+        self.model_version = f"indextts2-{self.upstream.split()[-1]}" + ("-random" if self.random_weights else "")
         self.load_seconds = time.perf_counter() - started
-        log.info("indextts2 loaded from %s in %.2fs (fp16=%s, device=%s)", folder, self.load_seconds, use_fp16, device)
+        log.info(
+            "indextts2 loaded from %s in %.2fs (%s, fp16=%s, device=%s%s)",
+            folder, self.load_seconds, self.upstream, use_fp16, device,
+            ", RANDOM weights: noise, not speech" if self.random_weights else "",
+        )
 
     def voices(self) -> list[str]:
         return list(self._presets)
@@ -163,7 +173,10 @@ class IndexTTS2Engine(Engine):
         dropped = sorted(set(kwargs) - set(named))
         if dropped:
             log.debug("indextts2: this version takes no %s", ", ".join(dropped))
-        return {**named, **sampling_kwargs(extra.get("sampling"))}
+        sampling = dict(extra.get("sampling") or {})
+        if self.max_mel_tokens is not None:
+            sampling.setdefault("max_mel_tokens", self.max_mel_tokens)
+        return {**named, **sampling_kwargs(sampling)}
 
     # -- synthesis ---------------------------------------------------------------------------
 
@@ -187,8 +200,8 @@ class IndexTTS2Engine(Engine):
             self._seed(params.seed)
             for piece in self._model.infer(**kwargs):
                 if hasattr(piece, "detach"):
-                    piece = piece.detach().cpu().numpy()
-                yield self._to_app_rate(np.asarray(piece, np.float32).reshape(-1) / 32768.0, NATIVE_RATE)
+                    piece = piece.detach().float().cpu().numpy()
+                yield self._to_app_rate(np.asarray(piece, np.float32).reshape(-1) * self._stream_scale, NATIVE_RATE)
 
     def _seed(self, seed: int | None) -> None:
         if seed is None:

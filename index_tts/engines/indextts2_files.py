@@ -1,9 +1,10 @@
 """What IndexTTS2 needs on disk, and one message that lists everything missing with the commands to fetch it.
 
 Its checkpoints go in ``checkpoints/`` (or ``--model-dir``); the auxiliary models
-it would download from the Hugging Face Hub on first run are read from the
-app's own cache (``cache_hub/hub``) with ``HF_HUB_OFFLINE=1``, so they have to be
-fetched once beforehand, on a machine with internet.
+it would download from the Hugging Face Hub on first run are read, with
+``HF_HUB_OFFLINE=1``, from ``hf_cache/`` inside that folder (or else the app's
+own cache, ``cache_hub/hub``), so they have to be fetched once beforehand, on a
+machine with internet.
 """
 
 from __future__ import annotations
@@ -33,10 +34,19 @@ AUXILIARY_MODELS = {
     "nvidia/bigvgan_v2_22khz_80band_256x": "config.json",
 }
 UPSTREAM_PACKAGE = "indextts"
+UPSTREAM_DISTRIBUTION = "indextts2-inference"
+HUB_FOLDER = "hf_cache"
+RANDOM_WEIGHTS_MARKER = "RANDOM_WEIGHTS.txt"  # in folders written by `python -m index_tts indextts2-random`
 
 
-def hub_cache() -> Path:
-    """Where the Hugging Face hub cache of the app lives (``start_app.sh`` exports it)."""
+def hub_cache(model_dir: Path | None = None) -> Path:
+    """Where the auxiliary models are read: ``<model_dir>/hf_cache`` when it exists, else the app's hub cache.
+
+    Keeping them beside the checkpoints (as upstream's own WebUI does) makes one
+    folder everything IndexTTS2 needs: ``--model-dir DIR`` alone is enough.
+    """
+    if model_dir is not None and (Path(model_dir) / HUB_FOLDER).is_dir():
+        return Path(model_dir) / HUB_FOLDER
     explicit = os.environ.get("HF_HUB_CACHE")
     if explicit:
         return Path(explicit)
@@ -50,7 +60,7 @@ def _in_hub_cache(cache: Path, repo: str, filename: str) -> bool:
 
 def missing(model_dir: Path, cache: Path | None = None) -> list[str]:
     """Every missing piece, one line each: checkpoint files, auxiliary models, the Python package."""
-    cache = cache or hub_cache()
+    cache = cache or hub_cache(model_dir)
     lines = []
     for name in CHECKPOINT_FILES:
         path = model_dir / name
@@ -66,10 +76,9 @@ def missing(model_dir: Path, cache: Path | None = None) -> list[str]:
 
 def fetch_commands(model_dir: Path, cache: Path | None = None) -> list[str]:
     """The commands that put every missing piece in place (run them where there is internet)."""
-    cache = cache or hub_cache()
+    cache = cache or model_dir / HUB_FOLDER
     commands = [
-        "pip install -r requirements-indextts2.txt",
-        "pip install --no-deps 'git+https://github.com/index-tts/index-tts.git' descript-audiotools==0.7.2",
+        "python scripts/torchaudio_cpu_wheel.py && pip install -r requirements-indextts2.txt",
         f"hf download {CHECKPOINT_REPO} --local-dir {model_dir}",
     ]
     for repo, filename in AUXILIARY_MODELS.items():
@@ -86,3 +95,30 @@ def missing_message(model_dir: Path, lines: list[str], cache: Path | None = None
         f"IndexTTS2 cannot start: {len(lines)} thing(s) missing:\n{listed}\n"
         f"Fetch them on a machine with internet (then copy the folders over), from the app folder:\n{commands}"
     )
+
+
+def read_hub_from(cache: Path) -> None:
+    """Point the Hugging Face libraries at ``cache``, offline: upstream loads its auxiliary models by hub name.
+
+    ``huggingface_hub`` and ``transformers`` read ``constants.HF_HUB_CACHE`` on
+    every call, and the environment only when first imported (gradio imports them
+    long before an engine loads), so the constants are what must change.
+    """
+    import huggingface_hub.constants as hub
+
+    os.environ["HF_HUB_CACHE"] = str(cache)
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    hub.HF_HUB_CACHE = str(cache)
+    hub.HF_HUB_OFFLINE = True
+
+
+def upstream_version() -> str:
+    """The installed upstream distribution and version, e.g. ``indextts2-inference 2.1.1``."""
+    from importlib import metadata
+
+    for name in (UPSTREAM_DISTRIBUTION, "indextts"):
+        try:
+            return f"{name} {metadata.version(name)}"
+        except metadata.PackageNotFoundError:
+            continue
+    return "indextts (version unknown)"

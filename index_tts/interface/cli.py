@@ -30,6 +30,17 @@ def positive_int(value: str) -> int:
     return number
 
 
+def mel_token_cap(value: str) -> int:
+    """An IndexTTS2 speech-token cap, within the range a request may ask for."""
+    from ..engines.sampling import SAMPLING_RANGES
+
+    lo, hi = SAMPLING_RANGES["max_mel_tokens"]
+    number = int(value)
+    if not lo <= number <= hi:
+        raise argparse.ArgumentTypeError(f"must be between {lo:g} and {hi:g}")
+    return number
+
+
 def request_flag(field: str) -> Callable[[str], Any]:
     """An argparse type that checks a flag against the request's own limit for ``field``."""
 
@@ -68,6 +79,7 @@ def _add_engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sessions", type=positive_int, default=1, help="ONNX sessions (parallel calls)")
     p.add_argument("--threads", type=positive_int, default=None, help="threads per session (default: cores / sessions)")
     p.add_argument("--device", default=None, help="cpu (default), cuda or cuda:N (see requirements-gpu.txt)")
+    p.add_argument("--max-mel-tokens", type=mel_token_cap, default=None, metavar="N", help="IndexTTS2: speech-token cap")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,6 +144,18 @@ def build_parser() -> argparse.ArgumentParser:
     prepare = sub.add_parser("prepare", help="materialize and verify the embedded model in checkpoints/")
     prepare.add_argument("--model-dir", type=Path, default=None)
     prepare.add_argument("--force", action="store_true", help="rebuild even if the folder looks prepared")
+
+    random = sub.add_parser(
+        "indextts2-random",
+        help="write IndexTTS2 checkpoints with RANDOM weights (they run the real code and speak noise: for tests "
+        "and speed measurements)",
+    )
+    random.add_argument("--out", type=Path, required=True, help="folder to write; use it as --model-dir")
+    random.add_argument(
+        "--size", choices=["tiny", "full"], default="tiny", help="tiny: seconds on a CPU; full: the release's dimensions"
+    )
+    random.add_argument("--seed", type=int, default=0, help="the same seed writes the same weights")
+    random.add_argument("--force", action="store_true", help="replace a folder this command did not write")
     return parser
 
 
@@ -147,6 +171,7 @@ def speech_service(args: argparse.Namespace) -> Iterator[Any]:
         sessions=args.sessions,
         threads=args.threads,
         device=args.device,
+        max_mel_tokens=args.max_mel_tokens,
         cache=False,
         fallback=False,  # an engine named on the command line is the one wanted: fail clearly instead
     )
@@ -282,12 +307,31 @@ def _cmd_voice_profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_indextts2_random(args: argparse.Namespace) -> int:
+    from ..ops import indextts2_random
+
+    try:
+        timings = indextts2_random.write(args.out, args.size, args.seed, force=args.force)
+    except (FileExistsError, ImportError) as exc:
+        hint = "; run: pip install -r requirements-indextts2.txt" if isinstance(exc, ImportError) else ""
+        print(f"error: {exc}{hint}", file=sys.stderr)
+        return 2
+    size_mb = indextts2_random.folder_bytes(args.out) / 1e6
+    print(
+        f"wrote {args.out}: IndexTTS2 checkpoints with RANDOM weights ({args.size}, seed {args.seed}, "
+        f"{size_mb:.0f} MB, {sum(timings.values()):.1f} s). They speak noise, not speech.\n"
+        f"use: --engine indextts2 --model-dir {args.out} --max-mel-tokens 50"
+    )
+    return 0
+
+
 _COMMANDS = {
     "synth": _cmd_synth,
     "voices": _cmd_voices,
     "frontend": _cmd_frontend,
     "prepare": _cmd_prepare,
     "voice-profiles": _cmd_voice_profiles,
+    "indextts2-random": _cmd_indextts2_random,
 }
 
 

@@ -27,7 +27,7 @@ from ..serving.outputs import OUTPUT_DIR, prune_outputs
 from ..voice.reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
 from ..voice.reference_audio import prune_uploads
 from .api import add_api_routes
-from .cli import positive_int
+from .cli import mel_token_cap, positive_int
 from .page import stream_player_head
 from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
 from .stream_handoff import StreamHandoff
@@ -135,6 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--fp16", action="store_true", help="IndexTTS2: half precision (GPU)")
     p.add_argument(
+        "--max-mel-tokens",
+        type=mel_token_cap,
+        default=None,
+        metavar="N",
+        help="IndexTTS2: stop generating a segment after N speech tokens when a request sets no cap "
+        "(upstream's default is 1500, about 30 s; random-weight test models never stop by themselves)",
+    )
+    p.add_argument(
         "--device",
         default=None,
         help="where the engine runs: cpu, cuda or cuda:N (the embedded engine needs onnxruntime-gpu for cuda: "
@@ -225,6 +233,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             fallback=not args.no_fallback,
             fp16=args.fp16,
             device=args.device,
+            max_mel_tokens=args.max_mel_tokens,
             segment_timeout_s=args.segment_timeout,
             max_wait_s=args.max_wait,
         )

@@ -31,6 +31,7 @@ class ManagerConfig:
     fallback: bool = True  # when the chosen engine fails to load or on a request, the embedded one serves
     fp16: bool = False  # engine options for IndexTTS2 (GPU): half precision ...
     device: str | None = None  # ... and the torch device ("cuda:0", "cpu"); None lets it choose
+    max_mel_tokens: int | None = None  # IndexTTS2: generation cap when a request sets none (upstream: 1500)
     segment_timeout_s: float = SEGMENT_TIMEOUT_S  # watchdog: a worker longer on one segment is replaced
     # admission: refuse a request ("busy, retry in N s") when the work already accepted would take longer
     # than this to render at the measured speed; None accepts everything (CLI, tools, tests)

@@ -29,6 +29,8 @@ def load_engine(choice: ManagerConfig) -> tuple[Engine, Notice | None]:
     if choice.engine == DEFAULT_ENGINE:
         return embedded(choice.device), None  # --device is the embedded engine's own; as a fallback it stays on the CPU
     options: dict[str, Any] = {"model_root": choice.model_dir, "use_fp16": choice.fp16, "device": choice.device}
+    if choice.max_mel_tokens is not None:
+        options["max_mel_tokens"] = choice.max_mel_tokens
     try:
         primary = create_engine(choice.engine, **options)
     except Exception as exc:
