@@ -157,3 +157,31 @@ def speech_checks(path: str, min_seconds: float, max_seconds: float) -> np.ndarr
     assert 0.02 < float(np.sqrt(np.mean(audio**2))) < 0.5
     assert voiced_fraction(audio, sr) > 0.3
     return audio
+
+
+# -- IndexTTS2 with random weights: the real upstream code, tiny dimensions --------------------------------
+
+INDEXTTS2_MEL_CAP = 50  # speech tokens per segment: a random GPT never stops by itself
+INDEXTTS2_SEGMENT_MAX_S = INDEXTTS2_MEL_CAP * 1.72 * 256 / 22_050  # upstream: 1.72 mel frames per token, hop 256
+
+
+@pytest.fixture(scope="session")
+def indextts2_dir(tmp_path_factory):
+    """A tiny random-weight IndexTTS2 checkpoint folder, written by the app's own command."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("indextts2") / "tiny"
+    cmd = [sys.executable, "-m", "index_tts", "indextts2-random", "--out", str(out), "--size", "tiny", "--seed", "0"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "RANDOM weights" in proc.stdout and f"--model-dir {out}" in proc.stdout
+    return out
+
+
+def finite_audio_checks(audio: np.ndarray, max_seconds: float) -> None:
+    """What is true of a random model's output: finite, not silent, within the length the token cap allows."""
+    assert audio.ndim == 1 and audio.size > 0
+    assert np.isfinite(audio).all()
+    assert float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) > 1e-3
+    assert len(audio) / 24_000 <= max_seconds + 0.05, len(audio) / 24_000

@@ -70,7 +70,7 @@ def missing(model_dir: Path, cache: Path | None = None) -> list[str]:
         if not _in_hub_cache(cache, repo, filename):
             lines.append(f"auxiliary model {repo} ({filename}) in {cache}")
     if importlib.util.find_spec(UPSTREAM_PACKAGE) is None:
-        lines.append("Python package indextts (the upstream IndexTTS2 code)")
+        lines.append(f"Python package {UPSTREAM_PACKAGE} (the upstream IndexTTS2 code)")
     return lines
 
 
@@ -106,8 +106,6 @@ def read_hub_from(cache: Path) -> None:
     """
     import huggingface_hub.constants as hub
 
-    os.environ["HF_HUB_CACHE"] = str(cache)
-    os.environ["HF_HUB_OFFLINE"] = "1"
     hub.HF_HUB_CACHE = str(cache)
     hub.HF_HUB_OFFLINE = True
 

@@ -280,14 +280,15 @@ def _text_corpus() -> list[str]:
 
 
 def _write_bpe(path: Path, vocab_size: int) -> None:
+    """Train the BPE model in memory: a file-based run records its own paths in the model, which then differs."""
+    import io
+
     import sentencepiece as spm
 
-    corpus = path.with_suffix(".corpus.txt")
-    corpus.write_text("\n".join(_text_corpus()) + "\n", encoding="utf-8")
-    prefix = str(path.with_suffix(""))
+    model = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        input=str(corpus),
-        model_prefix=prefix,
+        sentence_iterator=iter(_text_corpus()),
+        model_writer=model,
         vocab_size=vocab_size,
         model_type="bpe",
         character_coverage=1.0,
@@ -300,8 +301,7 @@ def _write_bpe(path: Path, vocab_size: int) -> None:
         hard_vocab_limit=False,
         minloglevel=2,
     )
-    corpus.unlink()
-    Path(prefix + ".vocab").unlink()
+    path.write_bytes(model.getvalue())
 
 
 def _save(obj: Any, path: Path) -> None:
