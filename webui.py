@@ -18,7 +18,7 @@ os.environ.setdefault("MPLCONFIGDIR", str(Path(__file__).resolve().parent / "cac
 import gradio as gr
 
 from index_tts.common.i18n import EMOTION_NAMES, t
-from index_tts.engines.sampling import SAMPLING_DEFAULTS, SAMPLING_RANGES
+from index_tts.engines.sampling import SAMPLING_DEFAULTS, SAMPLING_RANGES, page_defaults
 from index_tts.engines.voice_catalog import voice_label
 from index_tts.frontend.segmenter import DEFAULT_MAX_UNITS
 from index_tts.interface import page as actions
@@ -182,7 +182,7 @@ def build_ui(
                         gr.Markdown(t("sampling", lang))
                         sampling = [
                             gr.Slider(*SAMPLING_RANGES[name], value=default, label=name, step=_step(name))
-                            for name, default in SAMPLING_DEFAULTS.items()
+                            for name, default in page_defaults(engine).items()
                         ]
                         interval_silence = gr.Slider(*INTERVAL_SILENCE_RANGE, value=200, step=10, label="interval_silence (ms)")
                 with tr(gr.Accordion(t("presets", lang), open=False, elem_id="presets"), "presets"):

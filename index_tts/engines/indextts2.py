@@ -106,9 +106,15 @@ class IndexTTS2Engine(Engine):
                 f"the indextts package failed to import ({type(exc).__name__}: {exc}); "
                 "run: pip install -r requirements-indextts2.txt"
             ) from exc
-        self._model = module.IndexTTS2(
-            cfg_path=str(folder / "config.yaml"), model_dir=str(folder), use_fp16=use_fp16, device=device
-        )
+        try:
+            self._model = module.IndexTTS2(
+                cfg_path=str(folder / "config.yaml"), model_dir=str(folder), use_fp16=use_fp16, device=device
+            )
+        except Exception as exc:  # damaged or mismatched files: say which folder, keep upstream's reason
+            raise CheckpointError(
+                f"IndexTTS2 could not load the checkpoints in {folder} ({type(exc).__name__}: {str(exc)[:300]}); "
+                "fetch them again (hf download IndexTeam/IndexTTS-2) or choose another --model-dir"
+            ) from exc
         self._parameters = inspect.signature(self._model.infer).parameters
         self._lock = threading.Lock()
         self._presets = preset_voices()

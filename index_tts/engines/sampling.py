@@ -27,6 +27,16 @@ SAMPLING_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+def page_defaults(engine: object) -> dict[str, float | int]:
+    """The defaults a page offers: the engine's own speech-token cap (``--max-mel-tokens``) when it has one.
+
+    The page always sends every slider, so its default, not the engine's, is what a request would use.
+    """
+    serving = getattr(engine, "primary", engine)  # behind the fallback wrapper
+    cap = getattr(serving, "max_mel_tokens", None)
+    return {**SAMPLING_DEFAULTS, **({"max_mel_tokens": cap} if cap else {})}
+
+
 def sampling_kwargs(values: dict[str, Any] | None) -> dict[str, Any]:
     """The generation keywords with defaults filled in, each checked against its range."""
     out: dict[str, Any] = dict(SAMPLING_DEFAULTS)
