@@ -5,6 +5,8 @@
 #                       [--lang zh|en] [--inbrowser] [--model-dir DIR] [--online] [other webui.py flags]
 #        ./start_app.sh --stop      stop the running instance
 #        ./start_app.sh --make-bundle DIR   write an offline folder (app, wheelhouse, checkpoints, guide) for a USB stick
+#        ./start_app.sh --make-bundle DIR --with-indextts2 [--model-dir CKPT]   ... with IndexTTS2 and its checkpoints
+# With --engine indextts2 it also installs requirements-indextts2.txt (torch and the upstream code).
 # Output goes to the terminal and to logs/webui.log.
 set -euo pipefail
 CALLER_DIR="$PWD"  # a relative --make-bundle DIR is meant from where the command was typed
@@ -45,28 +47,45 @@ stop_running() {
 
 # Build the offline bundle with this app's own environment, then stop: nothing is served.
 make_bundle() {
-  [ -n "${1:-}" ] || { echo "usage: ./start_app.sh --make-bundle DIR" >&2; exit 2; }
-  local dest="$1"
+  [ -n "${1:-}" ] || { echo "usage: ./start_app.sh --make-bundle DIR [--with-indextts2 [--model-dir CKPT]]" >&2; exit 2; }
+  local dest="$1" extra=() requirements=requirements.txt
+  shift
   [[ "$dest" = /* ]] || dest="$CALLER_DIR/$dest"
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --with-indextts2) extra+=(--with-indextts2); requirements=requirements-indextts2.txt ;;
+      --model-dir) local dir="${2:?--model-dir needs a folder}"; [[ "$dir" = /* ]] || dir="$CALLER_DIR/$dir"
+                   extra+=(--indextts2-dir "$dir"); shift ;;
+      *) echo "unknown option for --make-bundle: $1" >&2; exit 2 ;;
+    esac
+    shift
+  done
   source scripts/setup_env.sh
-  ensure_venv requirements.txt
+  ensure_venv "$requirements"
   python -m index_tts prepare
-  exec python -m index_tts.ops.bundle "$dest"
+  exec python -m index_tts.ops.bundle "$dest" "${extra[@]}"
 }
 
 case "${1:-}" in
-  --make-bundle) make_bundle "${2:-}" ;;
-  --make-bundle=*) make_bundle "${1#--make-bundle=}" ;;
+  --make-bundle) shift; make_bundle "$@" ;;
+  --make-bundle=*) first="${1#--make-bundle=}"; shift; make_bundle "$first" "$@" ;;
 esac
 
 ONLINE=0
 ARGS=()
+REQUIREMENTS=requirements.txt
+previous=""
 for arg in "$@"; do
   case "$arg" in
     --stop) stop_running; exit 0 ;;
     --online) ONLINE=1 ;;
     *) ARGS+=("$arg") ;;
   esac
+  # IndexTTS2 needs torch and the upstream code on top of the app's own requirements
+  if [ "$arg" = "--engine=indextts2" ] || { [ "$previous" = "--engine" ] && [ "$arg" = indextts2 ]; }; then
+    REQUIREMENTS=requirements-indextts2.txt
+  fi
+  previous="$arg"
 done
 
 # refuse a public link or a network address without a password before touching the running instance
@@ -77,7 +96,7 @@ if [ "$ONLINE" = 1 ]; then export HF_HUB_OFFLINE=0; else export HF_HUB_OFFLINE=1
 # Two malloc arenas instead of one per thread (up to 8 per core): the server runs many threads (HTTP
 # handlers, engine workers), and their idle arenas held ~100 MB at 16 users (BENCHMARKS.md, memory).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
-ensure_venv requirements.txt
+ensure_venv "$REQUIREMENTS"
 # checkpoints/ is prepared (first start) and verified by webui.py as it loads the engine
 mkdir -p logs "$RUN_DIR"
 exec > >(tee -a logs/webui.log) 2>&1

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Build the USB bundle, then, in a network namespace with no network at all, install it into a
 # fresh .venv from its wheelhouse, start it and synthesize through the HTTP API.
-# Usage: scripts/test_bundle_offline.sh [BUNDLE_DIR]   (CI runs it; needs root for unshare -n)
+# Usage: scripts/test_bundle_offline.sh [--with-indextts2] [BUNDLE_DIR]   (CI runs it; needs root for unshare -n)
+#   --with-indextts2: the bundle carries IndexTTS2 (tiny random-weight checkpoints) and serves with it
 set -euo pipefail
 
 if [ "${1:-}" = "--inside" ]; then
   # ---- inside the namespace: only loopback exists ----
   bundle="$2"
+  engine="$3"
   ip link set lo up
   links="$(ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')"
   [ "$links" = "lo " ] || { echo "[bundle-test] FAIL: the namespace has interfaces besides lo: $links" >&2; exit 1; }
@@ -23,29 +25,37 @@ if [ "${1:-}" = "--inside" ]; then
   cd "$bundle"
   [ ! -e .venv ] || { echo "[bundle-test] FAIL: the bundle already has a .venv" >&2; exit 1; }
   started=$(date +%s)
-  ./start_app.sh --port "$port" > "$bundle/start.log" 2>&1 &
+  flags=()
+  [ "$engine" = kokoro ] || flags=(--engine "$engine" --max-mel-tokens 50)  # random weights never stop by themselves
+  ./start_app.sh --port "$port" "${flags[@]}" > "$bundle/start.log" 2>&1 &
   for _ in $(seq 600); do  # install + prepare + warm-up, up to 10 minutes
     if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/health', timeout=2)" 2>/dev/null; then break; fi
     sleep 1
   done
   echo "[bundle-test] installed offline and serving after $(( $(date +%s) - started )) s"
-  python3 - "$port" <<'EOF'
+  python3 - "$port" "$engine" <<'EOF'
 import array, io, json, math, sys, urllib.request, wave
-port = sys.argv[1]
+port, engine = sys.argv[1], sys.argv[2]
 body = json.dumps({"text": "欢迎来到展会现场，这段语音完全离线合成。", "voice": "jf_alpha"}).encode()
 request = urllib.request.Request(f"http://127.0.0.1:{port}/api/tts", data=body, headers={"Content-Type": "application/json"})
-with urllib.request.urlopen(request, timeout=120) as response:
+with urllib.request.urlopen(request, timeout=300) as response:
     data = response.read()
+    served_by = response.headers["X-Engine"]
 with wave.open(io.BytesIO(data)) as w:
     rate, frames, width = w.getframerate(), w.getnframes(), w.getsampwidth()
     samples = array.array("h", w.readframes(frames))
 seconds = frames / rate
 rms = math.sqrt(sum(s * s for s in samples) / len(samples)) / 32768
 level = 20 * math.log10(max(rms, 1e-9))
-print(f"[bundle-test] /api/tts: {rate} Hz, {seconds:.2f} s, {level:.1f} dBFS RMS, {len(data)} bytes")
+print(f"[bundle-test] /api/tts by {served_by}: {rate} Hz, {seconds:.2f} s, {level:.1f} dBFS RMS, {len(data)} bytes")
 assert rate == 24000 and width == 2, "expected 24 kHz 16-bit WAV"
-assert 1.5 < seconds < 15, "duration is not that of the sentence"
-assert -35 < level < -3, "level is not that of speech"
+assert served_by == engine, f"served by {served_by}, not {engine}"
+if engine == "kokoro":
+    assert 1.5 < seconds < 15, "duration is not that of the sentence"
+    assert -35 < level < -3, "level is not that of speech"
+else:  # random weights: noise, at most 50 speech tokens (about 1 s) per segment
+    assert 0.3 < seconds < 10, "duration is not within the token cap"
+    assert -60 < level < 0, "silent or clipped"
 EOF
   ./start_app.sh --stop
   [ ! -e "$INDEX_TTS_RUN_DIR/webui.pid" ] || { echo "[bundle-test] FAIL: PID file left behind" >&2; exit 1; }
@@ -57,10 +67,18 @@ fi
 
 # ---- outside: build the bundle, then run this script again inside a network namespace ----
 cd "$(dirname "$0")/.."
+engine=kokoro
+if [ "${1:-}" = "--with-indextts2" ]; then engine=indextts2; shift; fi
 work="$(mktemp -d)"
 bundle="${1:-$work/usb}"
 trap 'status=$?; [ $status -eq 0 ] || { echo "--- start.log ---" >&2; tail -60 "$bundle/start.log" >&2 2>/dev/null || true; }; rm -rf "$work"' EXIT
-./start_app.sh --make-bundle "$bundle" 2>&1 | grep -v "is ignored: it is neither"
+if [ "$engine" = indextts2 ]; then
+  .venv/bin/python -m index_tts indextts2-random --out "$work/indextts2" --size tiny 2>&1 | grep -v "Warning\|transformers"
+  ./start_app.sh --make-bundle "$bundle" --with-indextts2 --model-dir "$work/indextts2" 2>&1 | grep -v "is ignored: it is neither"
+else
+  ./start_app.sh --make-bundle "$bundle" 2>&1 | grep -v "is ignored: it is neither"
+fi
 test -f "$bundle/EXHIBITION_GUIDE.md" && test -d "$bundle/wheelhouse" && test -f "$bundle/bundle.json"
-unshare --net bash "$(pwd)/scripts/test_bundle_offline.sh" --inside "$bundle"
-echo "[bundle-test] ok: bundle built, installed and served with no network"
+python3 -c "import json, sys; m = json.load(open(sys.argv[1])); print(f'[bundle-test] size: {m[\"bytes\"] / 1e6:.0f} MB in all, wheels {m[\"wheelhouse_bytes\"] / 1e6:.0f} MB, IndexTTS2 checkpoints', round(m['indextts2']['bytes'] / 1e6) if m['indextts2'] else 0, 'MB')" "$bundle/bundle.json"
+unshare --net bash "$(pwd)/scripts/test_bundle_offline.sh" --inside "$bundle" "$engine"
+echo "[bundle-test] ok: bundle built, installed and served by $engine with no network"

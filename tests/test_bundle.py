@@ -61,3 +61,21 @@ def test_start_refuses_a_wheelhouse_for_another_python(tmp_path: Path) -> None:
     assert "for Python 3.7 win32" in done.stderr and bundle.python_tag() in done.stderr
     (tmp_path / "wheelhouse" / bundle.PYTHON_TAG_FILE).write_text(bundle.python_tag() + "\n")
     assert _check_python(tmp_path).stdout.strip() == "fits"
+
+
+def test_indextts2_checkpoints_travel_where_the_engine_looks(indextts2_dir, tmp_path: Path) -> None:
+    from index_tts.engines import indextts2_files
+
+    copied = bundle.copy_indextts2(tmp_path, indextts2_dir)
+    checkpoints = tmp_path / "checkpoints"
+    assert indextts2_files.missing(checkpoints) == []  # checkpoints and auxiliary models, found offline
+    assert indextts2_files.hub_cache(checkpoints) == checkpoints / "hf_cache"
+    assert (checkpoints / indextts2_files.RANDOM_WEIGHTS_MARKER).exists()  # the marker travels: the app still says so
+    on_disk = sum(p.stat().st_size for p in checkpoints.rglob("*") if p.is_file())
+    assert copied["bytes"] == on_disk > 500e6
+
+
+def test_indextts2_bundle_refuses_checkpoints_that_are_not_all_there(tmp_path: Path) -> None:
+    with pytest.raises(bundle.BundleError, match=r"IndexTTS2 cannot start: \d+ thing"):
+        bundle.copy_indextts2(tmp_path / "usb", tmp_path / "nothing", hub=tmp_path / "no-hub")
+    assert not (tmp_path / "usb").exists()

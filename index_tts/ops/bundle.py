@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..common.paths import REPO_ROOT
-from ..engines import kokoro_assets
+from ..common.paths import REPO_ROOT, checkpoints_dir
+from ..engines import indextts2_files, kokoro_assets
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +77,15 @@ def copy_app(target: Path, root: Path = REPO_ROOT) -> int:
     return sum(1 for p in target.rglob("*") if p.is_file())
 
 
-def build_wheelhouse(target: Path, requirements: Path) -> list[str]:
-    """Build or fetch a wheel of every dependency for this Python and platform into ``target``."""
+def build_wheelhouse(target: Path, requirements: Path, root: Path = REPO_ROOT) -> list[str]:
+    """Build or fetch a wheel of every dependency for this Python and platform into ``target``.
+
+    pip runs in the app folder: requirements-indextts2.txt finds its CPU torchaudio in ``wheels/`` there.
+    """
     target.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
                "-r", str(requirements), "-w", str(target)]
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root)
     if done.returncode != 0:
         raise BundleError(f"pip could not collect the wheels (is the package registry reachable?):\n{done.stderr[-2000:]}")
     sdists = [p.name for p in target.iterdir() if not p.name.endswith(".whl")]
@@ -98,7 +101,7 @@ def check_wheelhouse(wheelhouse: Path, requirements: Path) -> None:
                "--find-links", str(wheelhouse), "-r", str(requirements)]
     done = subprocess.run(command, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "PIP_CONFIG_FILE": "/dev/null"})
     if done.returncode != 0:
-        raise BundleError(f"the wheelhouse cannot install requirements.txt on its own:\n{done.stderr[-2000:]}")
+        raise BundleError(f"the wheelhouse cannot install {requirements.name} on its own:\n{done.stderr[-2000:]}")
 
 
 def copy_model(target: Path, model_root: Path | None = None) -> Path:
@@ -108,6 +111,33 @@ def copy_model(target: Path, model_root: Path | None = None) -> Path:
     shutil.copytree(folder, destination, ignore=shutil.ignore_patterns(".*.tmp"))
     kokoro_assets.verify(destination)
     return destination
+
+
+def copy_indextts2(target: Path, source: Path | None, hub: Path | None = None) -> dict:
+    """Copy IndexTTS2's checkpoints into the bundle's ``checkpoints/``, with the auxiliary models in ``hf_cache/``.
+
+    They land where ``--engine indextts2`` looks by default. Auxiliary models kept
+    beside the checkpoints travel with them; otherwise they are taken from the app's
+    hub cache. Everything must be there: a bundle is for a machine with no internet.
+    """
+    source = Path(source or checkpoints_dir())
+    missing = indextts2_files.missing(source, hub)
+    if missing:
+        raise BundleError(indextts2_files.missing_message(source, missing, hub))
+    destination = target / "checkpoints"
+    copied: list[Path] = []
+    for name in (*indextts2_files.CHECKPOINT_FILES, indextts2_files.RANDOM_WEIGHTS_MARKER, "glossary.yaml"):
+        item = source / name.rstrip("/")
+        if item.exists():
+            _copy(item, destination / item.name)
+            copied.append(destination / item.name)
+    cache = indextts2_files.hub_cache(source) if hub is None else hub
+    for repo in indextts2_files.AUXILIARY_MODELS:
+        folder = f"models--{repo.replace('/', '--')}"
+        shutil.copytree(cache / folder, destination / indextts2_files.HUB_FOLDER / folder, symlinks=False)
+        copied.append(destination / indextts2_files.HUB_FOLDER / folder)
+    sizes = [p.stat().st_size for c in copied for p in ([c] if c.is_file() else c.rglob("*")) if p.is_file()]
+    return {"from": str(source), "files": len(sizes), "bytes": sum(sizes)}
 
 
 def copy_caches(target: Path, cache_root: Path) -> list[str]:
@@ -130,7 +160,7 @@ def _app_version(root: Path) -> str:
     return done.stdout.strip() or "unknown"
 
 
-def write_guide(target: Path) -> None:
+def write_guide(target: Path, indextts2: bool = False) -> None:
     """Write the short guide for the people who run the stand (Chinese first, then English)."""
     tag = python_tag()
     text = f"""# 展会现场使用说明 / Guide for exhibition staff
@@ -164,10 +194,19 @@ def write_guide(target: Path) -> None:
 - 本包适用于 / Built for: Python {tag}. 其他版本的 Python 无法安装 / other Python versions cannot install it.
 - 不需要 ffmpeg：页面自带播放器 / no ffmpeg needed: the page has its own player.
 """
+    if indextts2:
+        text += """
+## IndexTTS2
+本包含 IndexTTS2 模型 / This bundle carries IndexTTS2: `./start_app.sh --engine indextts2`
+（第一次启动多装 torch，约多 2–5 分钟 / the first start also installs torch: 2–5 more minutes）。
+没有显卡时每句需要较长时间 / without a GPU each sentence takes much longer.
+"""
     (target / GUIDE).write_text(text, encoding="utf-8")
 
 
-def make_bundle(destination: Path, root: Path = REPO_ROOT) -> dict:
+def make_bundle(
+    destination: Path, root: Path = REPO_ROOT, with_indextts2: bool = False, indextts2_dir: Path | None = None
+) -> dict:
     """Build the whole bundle beside ``destination`` and rename it into place; return its manifest."""
     destination = destination.resolve()
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
@@ -180,13 +219,17 @@ def make_bundle(destination: Path, root: Path = REPO_ROOT) -> dict:
     try:
         files = copy_app(work, root)
         log.info("bundle: copied %d app files", files)
-        wheels = build_wheelhouse(work / WHEELHOUSE, work / "requirements.txt")
-        check_wheelhouse(work / WHEELHOUSE, work / "requirements.txt")
+        requirements = work / ("requirements-indextts2.txt" if with_indextts2 else "requirements.txt")
+        wheels = build_wheelhouse(work / WHEELHOUSE, requirements, root)
+        check_wheelhouse(work / WHEELHOUSE, requirements)
         (work / WHEELHOUSE / PYTHON_TAG_FILE).write_text(python_tag() + "\n", encoding="utf-8")
-        log.info("bundle: wheelhouse has %d wheels and installs requirements.txt with --no-index", len(wheels))
+        log.info("bundle: wheelhouse has %d wheels and installs %s with --no-index", len(wheels), requirements.name)
         model = copy_model(work)
+        indextts2 = copy_indextts2(work, indextts2_dir) if with_indextts2 else None
+        if indextts2:
+            log.info("bundle: IndexTTS2 checkpoints from %s: %.0f MB", indextts2["from"], indextts2["bytes"] / 1e6)
         caches = copy_caches(work, root / "cache_hub")
-        write_guide(work)
+        write_guide(work, indextts2=with_indextts2)
         manifest = {
             "app_version": _app_version(root),
             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -195,6 +238,8 @@ def make_bundle(destination: Path, root: Path = REPO_ROOT) -> dict:
             "wheels": wheels,
             "model": str(model.relative_to(work)),
             "caches": caches,
+            "indextts2": indextts2,
+            "wheelhouse_bytes": sum(p.stat().st_size for p in (work / WHEELHOUSE).iterdir()),
             "bytes": sum(p.stat().st_size for p in work.rglob("*") if p.is_file()),
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -211,15 +256,19 @@ def make_bundle(destination: Path, root: Path = REPO_ROOT) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="start_app.sh --make-bundle", description=__doc__.splitlines()[0])
     parser.add_argument("destination", type=Path, help="new folder for the bundle (e.g. on the USB stick)")
+    parser.add_argument("--with-indextts2", action="store_true", help="add IndexTTS2: its wheels and checkpoints")
+    parser.add_argument("--indextts2-dir", type=Path, default=None, help="IndexTTS2 checkpoints (default ./checkpoints)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
-        manifest = make_bundle(args.destination)
+        manifest = make_bundle(args.destination, with_indextts2=args.with_indextts2, indextts2_dir=args.indextts2_dir)
     except (BundleError, kokoro_assets.CheckpointError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    with_model = f", IndexTTS2 checkpoints {manifest['indextts2']['bytes'] / 1e6:.0f} MB" if manifest["indextts2"] else ""
     print(f"bundle ready: {args.destination.resolve()} ({len(manifest['wheels'])} wheels, "
-          f"{manifest['bytes'] / 1e6:.0f} MB, Python {manifest['python']}); copy the folder, then run its start_app.sh")
+          f"{manifest['wheelhouse_bytes'] / 1e6:.0f} MB of wheels{with_model}, {manifest['bytes'] / 1e6:.0f} MB in all, "
+          f"Python {manifest['python']}); copy the folder, then run its start_app.sh")
     return 0
 
 
