@@ -65,6 +65,9 @@ class Engine(ABC):
     languages: tuple[str, ...]
     capabilities: Capabilities
     max_phonemes: int
+    # calls the engine runs at once (None: one per session); the scheduler starts no more workers than
+    # this, so a segment waiting for the engine is never taken for a hung one, and waits are estimated right
+    parallel_calls: int | None = None
 
     @abstractmethod
     def voices(self) -> list[str]:

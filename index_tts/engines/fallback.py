@@ -36,6 +36,7 @@ class FallbackEngine(Engine):
         self.languages = primary.languages
         self.capabilities = primary.capabilities
         self.max_phonemes = primary.max_phonemes
+        self.parallel_calls = primary.parallel_calls
 
     def voices(self) -> list[str]:
         return self.primary.voices()

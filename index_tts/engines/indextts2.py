@@ -80,6 +80,7 @@ class IndexTTS2Engine(Engine):
         sampling=True,
     )
     max_phonemes = 510
+    parallel_calls = 1  # one model instance, not re-entrant: calls hold one lock
 
     def __init__(
         self,

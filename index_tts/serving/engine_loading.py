@@ -18,9 +18,11 @@ def load_engine(choice: ManagerConfig) -> tuple[Engine, Notice | None]:
     """The engine, and a notice for every listener when the embedded one serves instead of the chosen one."""
 
     def embedded(device: str | None = None) -> Engine:
+        # --model-dir names the chosen engine's folder; standing in for another engine, the embedded one
+        # uses its own (checkpoints/), so it never writes its model into someone else's checkpoints
         return create_engine(
             DEFAULT_ENGINE,
-            model_root=choice.model_dir,
+            model_root=choice.model_dir if choice.engine == DEFAULT_ENGINE else None,
             num_sessions=choice.sessions,
             threads_per_session=choice.threads,
             device=device,

@@ -71,6 +71,7 @@ class ModelManager:
         self._ledger = RequestLedger(config.engine, self.metrics)
         self.speed = RenderSpeed()  # learned from every segment the workers render, warm-up's included
         self.admission = WaitAdmission(self.speed, config.sessions, config.max_wait_s)
+        self.workers = config.sessions  # scheduler threads; fewer when the engine runs fewer calls at once
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -95,9 +96,11 @@ class ModelManager:
         self._planner = DeliveryPlanner(engine, profiles)
         if not cfg.naive:
             batching = engine.capabilities.batched_inference and cfg.max_batch > 1
+            self.workers = min(cfg.sessions, engine.parallel_calls or cfg.sessions)
+            self.admission.workers = self.workers
             self.scheduler = SegmentScheduler(
                 self._render,
-                workers=cfg.sessions,
+                workers=self.workers,
                 render_batch=self._render_batch if batching else None,
                 max_batch=cfg.max_batch,
                 batch_window_s=cfg.batch_window_ms / 1000,
@@ -302,7 +305,7 @@ class ModelManager:
             "warm_up_seconds": self.warm_up_seconds,
             "active_requests": self.active_requests,
             "mode": "naive" if self.config.naive else "scheduled",
-            "workers": self.config.sessions,
+            "workers": self.workers,
             "scheduler": self.scheduler.depth() if self.scheduler else None,
             "backlog": self.admission.backlog() if self.scheduler else None,
             "render_speed": self.speed.describe(),
