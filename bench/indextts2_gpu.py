@@ -27,7 +27,6 @@ text normalisation is CPU work of milliseconds.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import logging
 import resource
@@ -39,8 +38,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-if importlib.util.find_spec("librosa") is None:  # see the module docstring
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # the app's package; report.py beside this script
+try:
+    import librosa  # noqa: F401
+except ImportError:  # not installed, or its numba is not (see the module docstring)
+    sys.modules.pop("librosa", None)
     sys.path.insert(0, str(ROOT / "bench" / "gpu_shims"))
 
 log = logging.getLogger("indextts2_gpu")
@@ -55,8 +57,12 @@ SENTENCES = [
 
 def skip_text_normaliser_if_missing() -> bool:
     """Without nemo-text-processing, upstream's normaliser passes text through unchanged; True when it does."""
-    if importlib.util.find_spec("nemo_text_processing") is not None:
+    try:
+        import nemo_text_processing  # noqa: F401
+
         return False
+    except ImportError:
+        pass
     from indextts.utils import front
 
     front.TextNormalizer.load = lambda self: None
@@ -181,7 +187,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         report["build_s"] = round(time.perf_counter() - started, 1)
     report["checkpoint_gb"] = round(indextts2_random.folder_bytes(model_dir) / 2**30, 2)
     report["normaliser_skipped"] = skip_text_normaliser_if_missing()
-    report["librosa_shim"] = "gpu_shims" in (importlib.util.find_spec("librosa").origin or "")
+    import librosa
+
+    report["librosa_shim"] = "gpu_shims" in (librosa.__file__ or "")
 
     memory = Memory(args.device)
     memory.reset()
