@@ -202,6 +202,9 @@ def build_ui(
                 with gr.Row():
                     button = tr(gr.Button(t("synthesize", lang), variant="primary", elem_id="synthesize"), "synthesize", "value")
                     stream_button = tr(gr.Button(t("stream", lang), variant="secondary", elem_id="stream"), "stream", "value")
+                    tr(  # the player's own click listener stops playback (stream_player.js): no server round trip
+                        gr.Button(t("stream_stop", lang), variant="stop", elem_id="stream-stop", scale=0), "stream_stop", "value"
+                    )
                 gr.HTML('<div id="stream-status" style="min-height:1.5em"></div>')
                 stream_token = gr.Textbox(visible=False)  # the prepared stream's one-time token, for the player
                 output = tr(gr.Audio(type="filepath", interactive=False, buttons=["download"], label=t("output", lang)), "output")

@@ -238,3 +238,56 @@ def test_presets_survive_a_reload_and_their_failures_are_told_in_the_page_langua
         kept.unlink(missing_ok=True)
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
 
+
+
+def test_the_stop_button_stops_playback_and_the_server_drops_the_rest(webui, browser_page) -> None:
+    page, outside = browser_page
+    page.goto(webui.url, wait_until="load")
+    page.wait_for_selector("#stream-stop", timeout=30_000)
+    serial = time.time_ns() % 10**8
+    text = "。".join(f"第{serial + i}段很长的演示文字，用来测试停止按钮是否真的停下" for i in range(10)) + "。"
+    page.locator("textarea").first.fill(text)
+    before = webui.log().count("dropped")
+    page.click("#stream")
+    page.wait_for_function("window.indexTTSFirstSoundMs > 0", timeout=60_000)  # sound has started
+    page.click("#stream-stop")
+    page.wait_for_function("document.querySelector('#stream-status').innerText.includes('已停止播放')", timeout=10_000)
+    assert page.evaluate("window.indexTTSStopped") is True
+    assert page.evaluate("window.indexTTSStreamSeconds") is None  # it never played to the end
+    deadline = time.monotonic() + 15
+    while webui.log().count("dropped") == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert webui.log().count("dropped") > before, "the server kept rendering after the listener stopped"
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
+def test_playback_that_runs_dry_says_buffering(webui, browser_page) -> None:
+    """The page's fetch of the stream is slowed to half the audio's own rate (48 kB/s of PCM), so playback
+    must run dry between chunks: the status says so, then ends with the usual summary."""
+    page, outside = browser_page
+    page.goto(webui.url, wait_until="load")
+    page.wait_for_selector("#stream", timeout=30_000)
+    page.locator("textarea").first.fill(f"第{time.time_ns() % 10**8}位来宾，欢迎光临。今天的演示马上开始，请大家耐心等待片刻。")
+    page.evaluate(
+        """() => {
+            const realFetch = window.fetch;
+            window.fetch = async (url, options) => {
+                const response = await realFetch(url, options);
+                if (!String(url).includes("api/stream/")) return response;
+                const reader = response.body.getReader();
+                const slow = new ReadableStream({ async pull(controller) {
+                    const part = await reader.read();
+                    if (part.done) { controller.close(); return; }
+                    await new Promise((done) => setTimeout(done, part.value.length / 48));  // half speed
+                    controller.enqueue(part.value);
+                } });
+                return new Response(slow, { status: response.status, headers: response.headers });
+            };
+        }"""
+    )
+    page.click("#stream")
+    page.wait_for_function("window.indexTTSBufferingShown > 0", timeout=60_000)
+    assert "缓冲中" in page.inner_text("#stream-status")
+    page.wait_for_function("window.indexTTSStreamSeconds > 0", timeout=120_000)
+    assert "共" in page.inner_text("#stream-status")  # the final status replaced "buffering"
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"

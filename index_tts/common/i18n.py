@@ -150,6 +150,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "stream_failed": {"zh": "无法播放：", "en": "Could not play:"},
     "stream_playing": {"zh": "首个声音用时 {ms} 毫秒，正在播放……", "en": "First sound after {ms} ms, playing…"},
     "stream_done": {"zh": "首个声音用时 {ms} 毫秒，共 {s} 秒音频。", "en": "First sound after {ms} ms; {s} s of audio."},
+    "stream_buffering": {"zh": "缓冲中……（合成慢于播放，稍候继续）", "en": "Buffering… (synthesis is slower than playback)"},
+    "stream_stopped": {"zh": "已停止播放。", "en": "Playback stopped."},
+    "stream_stop": {"zh": "停止播放", "en": "Stop playback"},
     "busy": {"zh": "服务繁忙，请稍后再试。", "en": "The app is busy, please try again in a moment."},
     "busy_wait": {
         "zh": "服务繁忙：排在前面的语音还要合成约 {retry} 秒，请 {retry} 秒后再试。",
@@ -176,5 +179,8 @@ def t(key: str, lang: str, **values: object) -> str:
 
 def stream_labels() -> dict[str, dict[str, str]]:
     """The streaming player's status strings, for the page's JavaScript ({ms} and {s} filled in there)."""
-    keys = {"starting": "stream_starting", "failed": "stream_failed", "playing": "stream_playing", "done": "stream_done"}
+    keys = {
+        "starting": "stream_starting", "failed": "stream_failed", "playing": "stream_playing", "done": "stream_done",
+        "buffering": "stream_buffering", "stopped": "stream_stopped",
+    }  # fmt: skip
     return {lang: {name: STRINGS[key][lang] for name, key in keys.items()} for lang in LANGUAGES}

@@ -5,21 +5,32 @@
 // text (and without the HLS delay of a streaming <audio> element).
 (() => {
   const RATE = 24000;
-  let current = null; // {controller, context}
+  const DRY_CHECK_MS = 200;
+  let current = null; // {controller, context, labels, timer}
 
   function status(text) {
     const el = document.getElementById("stream-status");
     if (el) el.textContent = text;
   }
 
-  async function stop() {
+  // Stops the sound and the download (the server then drops the request's remaining segments).
+  // The stop button passes byUser, so the status says it was stopped.
+  async function stop(byUser) {
     if (!current) return;
-    current.controller.abort();
-    try { await current.context.close(); } catch (e) { /* already closed */ }
+    const { controller, context, labels, timer } = current;
     current = null;
+    clearInterval(timer);
+    controller.abort();
+    try { await context.close(); } catch (e) { /* already closed */ }
+    if (byUser === true) status(labels.stopped);
+    window.indexTTSStopped = true;
   }
 
   window.indexTTSStop = stop;
+  // The page's stop button (#stream-stop) is wired here, not through a Gradio event: it acts at once.
+  document.addEventListener("click", (event) => {
+    if (event.target instanceof Element && event.target.closest("#stream-stop")) stop(true);
+  });
 
   window.indexTTSPlay = async (token, labels) => {
     await stop();
@@ -27,7 +38,10 @@
     window.indexTTSClickedAt = null;
     const controller = new AbortController();
     const context = new AudioContext({ sampleRate: RATE });
-    current = { controller, context };
+    const mine = { controller, context, labels, timer: null };
+    current = mine;
+    window.indexTTSStopped = false;
+    window.indexTTSBufferingShown = 0;
     window.indexTTSFirstSoundMs = null;
     window.indexTTSStreamSeconds = null;
     const kept = window.indexTTSKeepPCM ? [] : null; // tests compare the samples with the Synthesize button's
@@ -50,9 +64,19 @@
     let leftover = null;
     let next = 0;
     let seconds = 0;
+    let buffering = false;
+    // Everything scheduled has played but more is coming: say so instead of leaving a silent gap.
+    mine.timer = setInterval(() => {
+      if (seconds > 0 && !buffering && context.currentTime > next + 0.05) {
+        buffering = true;
+        window.indexTTSBufferingShown += 1;
+        status(labels.buffering);
+      }
+    }, DRY_CHECK_MS);
+    const finish = () => clearInterval(mine.timer); // the sound already scheduled plays on; stop still stops it
     while (true) {
       let part;
-      try { part = await reader.read(); } catch (e) { return; } // stopped
+      try { part = await reader.read(); } catch (e) { finish(); return; } // stopped
       if (part.done) break;
       let bytes = part.value;
       if (leftover) {
@@ -76,9 +100,13 @@
       seconds += buffer.duration;
       if (window.indexTTSFirstSoundMs === null) {
         window.indexTTSFirstSoundMs = performance.now() - clicked + (at - context.currentTime) * 1000;
+      }
+      if (buffering || seconds === buffer.duration) {
+        buffering = false;
         status(labels.playing.replace("{ms}", Math.round(window.indexTTSFirstSoundMs)));
       }
     }
+    finish();
     if (kept) {
       const all = new Int16Array(kept.reduce((n, part) => n + part.length, 0));
       let at = 0;
