@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from page_waits import wait_for_result
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -67,7 +68,7 @@ def test_page_speaks_offline_and_saves_a_screenshot(webui, browser_page) -> None
     clicked = time.perf_counter()
     page.click("#synthesize")
     # "音频 … 秒": rendered now (with its RTF) or, after an earlier run, from the cache
-    page.wait_for_function("document.querySelector('#synthesis-info').innerText.includes('音频')", timeout=60_000)
+    wait_for_result(page, timeout_ms=60_000)
     seconds_to_result = time.perf_counter() - clicked
     decoded = page.evaluate(
         """async () => {
@@ -176,11 +177,7 @@ def test_both_buttons_give_the_same_samples_for_the_same_settings(webui, browser
     time.sleep(0.5)  # the number boxes hand their values to the page's state on change
     before = page.inner_text("#synthesis-info")
     page.click("#synthesize")
-    page.wait_for_function(
-        "([old]) => { const t = document.querySelector('#synthesis-info').innerText; return t !== old && t.includes('音频'); }",
-        arg=[before],
-        timeout=90_000,
-    )
+    wait_for_result(page, timeout_ms=90_000, previous_info=before)
     data = page.evaluate(
         f"""async () => {{
             const response = await fetch(document.querySelector('a[download]').href);
@@ -237,7 +234,6 @@ def test_presets_survive_a_reload_and_their_failures_are_told_in_the_page_langua
     finally:
         kept.unlink(missing_ok=True)
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
-
 
 
 def test_the_stop_button_stops_playback_and_the_server_drops_the_rest(webui, browser_page) -> None:

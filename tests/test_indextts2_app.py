@@ -25,6 +25,7 @@ import pytest
 import soundfile as sf
 from app_process import get_json, start_app
 from conftest import INDEXTTS2_MEL_CAP, INDEXTTS2_SEGMENT_MAX_S, finite_audio_checks
+from page_waits import wait_for_result
 
 SILENCE_MAX_S = 0.6  # the longest pause the app puts between two segments
 
@@ -144,7 +145,7 @@ def test_the_page_buttons_in_a_browser(app) -> None:
         page.wait_for_selector("#stream", timeout=60_000)
         page.locator("textarea").first.fill(_unique("浏览器里，"))
         page.click("#synthesize")
-        page.wait_for_function("document.querySelector('#synthesis-info').innerText.includes('音频')", timeout=120_000)
+        wait_for_result(page, timeout_ms=120_000)
         seconds = page.evaluate(
             """async () => {
                 const response = await fetch(document.querySelector('a[download]').href);

@@ -1,0 +1,19 @@
+"""Waits shared by the browser tests.
+
+The result's info line and its audio arrive in one update, but the audio player
+draws its download link a moment later: a test that reads the link must wait
+for both, or it races the player.
+"""
+
+from __future__ import annotations
+
+RESULT_READY = """([old]) => {
+    const info = document.querySelector('#synthesis-info');
+    const link = document.querySelector('a[download]');
+    return info !== null && info.innerText !== old && info.innerText.includes('音频') && link !== null && !!link.href;
+}"""
+
+
+def wait_for_result(page, timeout_ms: int, previous_info: str | None = None) -> None:
+    """Wait until a new result is shown (its info line says 音频) and its download link is drawn."""
+    page.wait_for_function(RESULT_READY, arg=[previous_info], timeout=timeout_ms)
