@@ -29,9 +29,7 @@ from index_tts.serving.manager import ModelManager
 from index_tts.serving.presets import list_presets
 from index_tts.serving.request import (
     INTERVAL_SILENCE_RANGE,
-    MAX_TEXT_CHARS,
     PITCH_RANGE,
-    SEED_RANGE,
     SEGMENT_RANGE,
     SPEED_RANGE,
     UNIT_RANGE,
@@ -87,9 +85,8 @@ def build_ui(
         with gr.Row():
             with gr.Column(scale=3):
                 text = tr(
-                    gr.Textbox(
-                        label=t("text", lang), placeholder=t("text_placeholder", lang), lines=6, max_length=MAX_TEXT_CHARS
-                    ),
+                    # no max_length: the browser would cut a pasted text silently; char_count warns instead
+                    gr.Textbox(label=t("text", lang), placeholder=t("text_placeholder", lang), lines=6),
                     "text",
                 )
                 count = gr.Markdown(actions.char_count("", lang), elem_id="char-count")
@@ -107,14 +104,9 @@ def build_ui(
                     pitch = tr(gr.Slider(*PITCH_RANGE, value=0.0, step=0.5, label=t("pitch", lang), elem_id="pitch"), "pitch")
                     speed = tr(gr.Slider(*SPEED_RANGE, value=1.0, step=0.05, label=t("speed", lang), elem_id="speed"), "speed")
                     seed = tr(
-                        gr.Number(
-                            value=0,
-                            precision=0,
-                            minimum=SEED_RANGE[0],
-                            maximum=SEED_RANGE[1],
-                            label=t("seed", lang),
-                            elem_id="seed",
-                        ),
+                        # no minimum/maximum here: Gradio would refuse an out-of-range seed in English;
+                        # the request's check says it in the page's language (request.field_problem)
+                        gr.Number(value=0, precision=0, label=t("seed", lang), elem_id="seed"),
                         "seed",
                     )
                 reference = tr(
@@ -225,9 +217,9 @@ def build_ui(
         defaults = {name: component.value for name, component in controls.items() if name != "text"}
         defaults["voice"] = None  # the API's default: the engine's first voice
 
-        def synthesize(values, request, progress):
+        def synthesize(values, request, _progress):
             language = values["ui_lang"] or lang
-            return actions.synthesize_for_page(manager, values, language, progress, limiter, actions.client_of(request))
+            yield from actions.synthesize_with_status(manager, values, language, limiter, actions.client_of(request))
 
         def prepare_stream(values, request, _progress):
             language = values["ui_lang"] or lang
@@ -242,6 +234,7 @@ def build_ui(
             outputs=[output, info],
             api_name="synthesize",
             concurrency_id="synthesis",
+            show_progress_on=[output],  # the info line under it says the wait and counts segments (page.py)
         )
         stream_button.click(
             actions.page_handler(defaults, prepare_stream),
@@ -291,6 +284,8 @@ def build_ui(
                     update["choices"] = _mode_choices(new_lang)
                 if key in ("text", "emotion_text"):
                     update["placeholder"] = t(f"{key}_placeholder", new_lang)
+                if component is voice:
+                    update["info"] = t("voice_blend_hint", new_lang)
                 updates.append(gr.update(**update))
             return updates
 
@@ -301,6 +296,9 @@ def build_ui(
             queue=False,
             api_visibility="private",
         )
+        # Gradio's own strings follow the switch; a page load starts in the language chosen last on this machine
+        lang_switch.change(None, inputs=[lang_switch], js=actions.SET_LOCALE_JS, queue=False, api_visibility="private")
+        demo.load(None, outputs=[lang_switch], js=actions.restore_language_js(lang), queue=False, api_visibility="private")
         preset_controls = [controls[name] for name in actions.PRESET_CONTROLS]
         # preset actions go through the queue (Gradio delivers their warnings and notes to the page only there),
         # without a concurrency limit: they only read or write a small file

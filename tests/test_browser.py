@@ -6,6 +6,7 @@ Every request that leaves 127.0.0.1 is aborted and recorded, and the test fails 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -36,9 +37,18 @@ if not Path(CHROMIUM).exists():
 
 
 @pytest.fixture(scope="module")
-def browser_page(webui):
+def browser(webui):
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_FLAGS)
+        yield launched
+        launched.close()
+
+
+@contextlib.contextmanager
+def _offline_page(browser, locale: str):
+    """A page in a fresh context whose requests may only reach the app; yields (page, the other hosts it tried)."""
     outside: list[str] = []
 
     def guard(route) -> None:
@@ -49,14 +59,20 @@ def browser_page(webui):
             outside.append(route.request.url)
             route.abort()
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_FLAGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        context.route("**/*", guard)
-        page = context.new_page()
-        page.on("websocket", lambda ws: outside.append(ws.url) if urlparse(ws.url).hostname != "127.0.0.1" else None)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.on("websocket", lambda ws: outside.append(ws.url) if urlparse(ws.url).hostname != "127.0.0.1" else None)
+    try:
         yield page, outside
-        browser.close()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(browser):
+    with _offline_page(browser, "zh-CN") as opened:
+        yield opened
 
 
 def test_page_speaks_offline_and_saves_a_screenshot(webui, browser_page) -> None:
@@ -286,4 +302,42 @@ def test_playback_that_runs_dry_says_buffering(webui, browser_page) -> None:
     assert "缓冲中" in page.inner_text("#stream-status")
     page.wait_for_function("window.indexTTSStreamSeconds > 0", timeout=120_000)
     assert "共" in page.inner_text("#stream-status")  # the final status replaced "buffering"
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
+def _body_has(page, text: str, timeout: int = 15_000) -> None:
+    page.wait_for_function("(text) => document.body.innerText.includes(text)", arg=text, timeout=timeout)
+
+
+def _empty_text_error(page, expected: str) -> None:
+    """Synthesize with nothing typed: the message replaces the status line (and is a toast)."""
+    page.locator("textarea").first.fill("")
+    page.click("#synthesize")
+    page.wait_for_function(
+        "(text) => document.querySelector('#synthesis-info').innerText.includes(text)", arg=expected, timeout=30_000
+    )
+    _toast(page, expected)
+
+
+def test_gradio_strings_and_errors_follow_the_page_language_across_a_reload(webui, browser) -> None:
+    """An English browser on the Chinese page: Gradio's own strings are Chinese too; the switch moves them
+    (the footer at once, every string from the next load on) and the choice survives a reload."""
+    with _offline_page(browser, "en-US") as (page, outside):
+        page.goto(webui.url, wait_until="load")
+        page.wait_for_selector("#synthesize", timeout=30_000)
+        _body_has(page, "将音频拖放到此处")  # Gradio's drop zone, not the browser's English
+        assert "Drop Audio Here" not in page.inner_text("body")
+        _empty_text_error(page, "“文本”框是空的")
+        page.get_by_text("English", exact=True).click()
+        _body_has(page, "Use via API")  # Gradio's footer follows the switch at once
+        page.reload(wait_until="load")
+        page.wait_for_selector("#synthesize", timeout=30_000)
+        _body_has(page, "IndexTTS expressive speech")  # the visitor's choice is kept
+        _body_has(page, "Drop Audio Here")
+        _body_has(page, "or type a blend")  # the voice box's hint
+        assert "将音频拖放到此处" not in page.inner_text("body")
+        _empty_text_error(page, "The “Text” box is empty")
+        page.screenshot(path=str(ARTIFACTS / "webui-en-error.png"), full_page=True)
+        page.get_by_text("中文", exact=True).click()
+        _body_has(page, "通过 API 使用")
     assert outside == [], f"the page contacted hosts other than the app: {outside}"

@@ -105,7 +105,7 @@ def test_a_bad_setting_stops_the_stream_button_before_anything_plays(manager, pa
     import gradio as gr
 
     handoff, _ = page_api
-    with pytest.raises(gr.Error, match="speed must be"):
+    with pytest.raises(gr.Error, match=r"“语速”应在 0\.5 到 2 之间"):
         prepare_stream_for_page(manager, handoff, _page(speed=7.0), "zh")
     assert handoff.waiting() == 0
 
@@ -187,7 +187,8 @@ def test_notices_reach_the_page_the_api_and_say_when_audio_came_from_the_cache(t
     manager = ModelManager(ManagerConfig(sessions=1, threads=1))
     manager.load(warm_frontend=False)
     try:
-        text = f"第{time.time_ns() % 10**9}位来宾，欢迎光临。"  # nobody asked for it before: the first is rendered
+        serial = time.time_ns() % 10**9
+        text = f"第{serial}位来宾，欢迎光临第{serial + 7}号展厅。"  # nobody asked for any part before: all is rendered
         _, first = synthesize_for_page(manager, _page(text=text), "zh")
         assert "缓存" not in first
         _, again = synthesize_for_page(manager, _page(text=text), "zh")

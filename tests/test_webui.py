@@ -77,17 +77,17 @@ def test_emotion_modes_are_accepted(client) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"text": "   "}, "text is empty"),
-        ({"text": "🎉🎉🎉"}, "nothing to speak"),
-        ({"text": "你好", "voice": "nobody"}, "unknown voice 'nobody'; choose one of: jf_alpha"),
+        ({"text": "   "}, "“文本”框是空的"),
+        ({"text": "🎉🎉🎉"}, "没有可以朗读的内容"),
+        ({"text": "你好", "voice": "nobody"}, "没有名为“nobody”的音色：请从“音色”列表里选一个"),
         ({"text": "你好", "speed": 5.0}, "greater than maximum value 2.0"),
-        ({"text": "你好", "emotion_mode": "audio"}, "emotion reference clip"),
+        ({"text": "你好", "emotion_mode": "audio"}, "需要一段音频：请在“情感参考音频”里上传或录制"),
         ({"text": "你好", "emotion_mode": "sideways"}, "sideways.* is not in the list of choices"),
     ],
 )
 def test_bad_input_gets_a_clear_error_and_the_server_keeps_serving(client, webui, kwargs, message) -> None:
     text = kwargs.pop("text")
-    with pytest.raises(AppError, match=message):
+    with pytest.raises(AppError, match=message):  # said in the page's language (the app's --lang: zh)
         client.predict(text, api_name="/synthesize", **kwargs)
     assert get_json(f"{webui.url}/health")["status"] == "ok"
 
@@ -312,7 +312,7 @@ def test_reference_clips_through_the_page(client, webui, synthesizer, tmp_path) 
     speech_checks(path, 0.5, 5.0)
     assert "近似音色匹配：jm_kumo" in info
     (tmp_path / "broken.wav").write_bytes(b"RIFF....WAVEfmt " + bytes(200))
-    with pytest.raises(AppError, match=r"could not be read as audio|silent"):
+    with pytest.raises(AppError, match=r"情感参考音频(无法读取为音频|是静音的)"):
         client.predict(
             "你好", emotion_mode="audio", emotion_audio=handle_file(str(tmp_path / "broken.wav")), api_name="/synthesize"
         )

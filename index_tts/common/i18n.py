@@ -14,6 +14,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "text": {"zh": "文本", "en": "Text"},
     "text_placeholder": {"zh": "请输入要合成的文字……", "en": "Type the text to speak…"},
     "char_count": {"zh": "字数：{n} / {limit}", "en": "Characters: {n} / {limit}"},
+    "char_count_over": {
+        "zh": "⚠️ 字数：{n} / {limit}，超出 {over} 字：请删减到 {limit} 字以内再合成。",
+        "en": "⚠️ Characters: {n} / {limit}, {over} over the limit: shorten the text to {limit} or fewer to synthesize.",
+    },
     "text_too_long": {
         "zh": "文本有 {n} 字，超出上限 {limit} 字，请删减后再合成。",
         "en": "The text has {n} characters, more than the limit of {limit}: shorten it, then synthesize.",
@@ -138,8 +142,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "音频 {audio:.2f} 秒 · 来自缓存（此前合成过，未重新合成） · {segments} 段",
         "en": "Audio {audio:.2f} s · from the cache (rendered before, not synthesized again) · {segments} segment(s)",
     },
-    "progress_text": {"zh": "文本处理", "en": "Processing text"},
-    "progress_segment": {"zh": "合成第 {i}/{n} 段", "en": "Segment {i}/{n}"},
+    "progress_text": {"zh": "⏳ 正在合成……", "en": "⏳ Synthesizing…"},
+    "progress_segment": {"zh": "⏳ 已合成 {i}/{n} 段……", "en": "⏳ {i} of {n} segments rendered…"},
+    "progress_waiting": {
+        "zh": "⏳ 排队中：前面的语音约需 {seconds} 秒合成（按本机实测速度估算），之后开始合成您的文本。",
+        "en": "⏳ Waiting: the speech ahead of yours needs about {seconds} s to render (at this machine's measured "
+        "speed); yours starts after it.",
+    },
     "progress_saving": {"zh": "保存音频", "en": "Saving audio"},
     "stream": {"zh": "边合成边播放", "en": "Play while synthesizing"},
     "stream_unavailable": {
@@ -153,6 +162,71 @@ STRINGS: dict[str, dict[str, str]] = {
     "stream_buffering": {"zh": "缓冲中……（合成慢于播放，稍候继续）", "en": "Buffering… (synthesis is slower than playback)"},
     "stream_stopped": {"zh": "已停止播放。", "en": "Playback stopped."},
     "stream_stop": {"zh": "停止播放", "en": "Stop playback"},
+    "err_text_empty": {
+        "zh": "“文本”框是空的：请先输入要合成的文字。",
+        "en": "The “Text” box is empty: type the text to speak first.",
+    },
+    "err_nothing_to_speak": {
+        "zh": "“文本”里没有可以朗读的内容（只有标点或符号）：请输入文字。",
+        "en": "The “Text” has nothing to speak (only punctuation or symbols): type some words.",
+    },
+    "err_emotion_clip_missing": {
+        "zh": "情感控制方式“使用情感参考音频”需要一段音频：请在“情感参考音频”里上传或录制。",
+        "en": "The emotion mode “Use an emotion reference clip” needs a clip: upload or record one under "
+        "“Emotion reference clip”.",
+    },
+    "err_range": {"zh": "“{control}”应在 {lo} 到 {hi} 之间。", "en": "“{control}” must be between {lo} and {hi}."},
+    "err_emotion_vector": {
+        "zh": "情感向量需要 8 个值（喜 怒 哀 惧 厌恶 低落 惊喜 平静），每个在 0 到 1 之间。",
+        "en": "The emotion vector needs 8 values (happy, angry, sad, afraid, disgusted, melancholic, surprised, calm), "
+        "each between 0 and 1.",
+    },
+    "err_emotion_text_long": {
+        "zh": "“情感描述文本”超过 {limit} 字：请缩短。",
+        "en": "The “Emotion description” is longer than {limit} characters: shorten it.",
+    },
+    "err_voice_name": {
+        "zh": "“音色”的名称应为 1 到 {limit} 个字符。",
+        "en": "The “Voice” name must be 1 to {limit} characters.",
+    },
+    "err_text_language": {
+        "zh": "“文本语言”只能是 auto、zh、en 或 ja。",
+        "en": "The “Text language” must be one of auto, zh, en, ja.",
+    },
+    "err_unknown_voice": {
+        "zh": "没有名为“{voice}”的音色：请从“音色”列表里选一个，或输入混合音色（如 jf_alpha:0.6+jm_kumo:0.4）。",
+        "en": "There is no voice named “{voice}”: choose one from the “Voice” list, or type a blend "
+        "(e.g. jf_alpha:0.6+jm_kumo:0.4).",
+    },
+    "err_clip_missing": {
+        "zh": "{clip}文件已不在服务器上：请重新上传。",
+        "en": "The {clip} file is no longer on the server: upload it again.",
+    },
+    "err_clip_too_big": {
+        "zh": "{clip}太大（{mb} MB），上限 {limit} MB。",
+        "en": "The {clip} is {mb} MB; the limit is {limit} MB.",
+    },
+    "err_clip_unreadable": {
+        "zh": "{clip}无法读取为音频（可用格式：{formats}）。",
+        "en": "The {clip} could not be read as audio ({formats} are accepted).",
+    },
+    "err_clip_rate": {
+        "zh": "{clip}的采样率是 {rate} Hz：请使用 {lo}-{hi} Hz 的音频。",
+        "en": "The {clip} has a sample rate of {rate} Hz; use {lo}-{hi} Hz.",
+    },
+    "err_clip_invalid": {"zh": "{clip}含有无效的采样值。", "en": "The {clip} holds invalid samples."},
+    "err_clip_short": {
+        "zh": "{clip}只有 {seconds} 秒：至少需要 {minimum} 秒的语音。",
+        "en": "The {clip} is {seconds} s long; it needs at least {minimum} s of speech.",
+    },
+    "err_clip_silent": {
+        "zh": "{clip}是静音的：请录制或上传一段有说话声的音频。",
+        "en": "The {clip} is silent: record or upload a clip with speech in it.",
+    },
+    "clip_voice": {"zh": "音色参考音频", "en": "voice reference"},
+    "clip_emotion": {"zh": "情感参考音频", "en": "emotion reference clip"},
+    "clip_generic": {"zh": "参考音频", "en": "reference clip"},
+    "interval_silence": {"zh": "分句间隔静音（毫秒）", "en": "Interval silence (ms)"},
     "busy": {"zh": "服务繁忙，请稍后再试。", "en": "The app is busy, please try again in a moment."},
     "busy_wait": {
         "zh": "服务繁忙：排在前面的语音还要合成约 {retry} 秒，请 {retry} 秒后再试。",

@@ -117,13 +117,15 @@ class KokoroEngine(Engine):
             return table
         parts = [p.strip() for p in voice.split("+")] if isinstance(voice, str) and "+" in voice else []
         if not parts:
-            raise TTSError(f"unknown voice {voice!r}; choose one of: {', '.join(self.voices())} (or blend: a:0.6+b:0.4)")
+            message = f"unknown voice {voice!r}; choose one of: {', '.join(self.voices())} (or blend: a:0.6+b:0.4)"
+            raise TTSError(message, "err_unknown_voice", {"voice": voice})
         blend = np.zeros_like(next(iter(self._voices.values())))
         total = 0.0
         for part in parts:
             name, _, amount = part.partition(":")
             if name not in self._voices:
-                raise TTSError(f"unknown voice {name!r} in blend {voice!r}; choose from: {', '.join(self.voices())}")
+                message = f"unknown voice {name!r} in blend {voice!r}; choose from: {', '.join(self.voices())}"
+                raise TTSError(message, "err_unknown_voice", {"voice": name})
             try:
                 weight = float(amount) if amount else 1.0
             except ValueError as exc:

@@ -96,7 +96,7 @@ class TextFrontend:
         cleaned = clean_text(text or "")
         detected = detect_language(cleaned)
         if detected is None:
-            raise TTSError("the text has nothing to speak: enter some words")
+            raise TTSError("the text has nothing to speak: enter some words", "err_nothing_to_speak")
         doc_lang = detected if language == "auto" else language
         normalized = normalize(cleaned, doc_lang)
         segments: list[Segment] = []
@@ -107,7 +107,7 @@ class TextFrontend:
             segments.extend(self._phonemize(piece.text, doc_lang, piece.pause_ms))
         segments = [s for s in segments if s.phonemes.strip(" ,.!?;:“”()—…")]
         if not segments:
-            raise TTSError("the text has nothing to speak: enter some words")
+            raise TTSError("the text has nothing to speak: enter some words", "err_nothing_to_speak")
         return FrontendResult(doc_lang, normalized, segments)
 
     def _short_head(self, pieces: list[TextPiece], first_max_units: int, doc_lang: str) -> list[TextPiece]:

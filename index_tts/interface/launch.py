@@ -28,7 +28,7 @@ from ..voice.reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
 from ..voice.reference_audio import prune_uploads
 from .api import add_api_routes
 from .cli import mel_token_cap, positive_int
-from .page import stream_player_head
+from .page import page_head
 from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
 from .stream_handoff import StreamHandoff
 
@@ -253,6 +253,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
             manager,
             demo,
             auth=args.auth,
+            page_lang=args.lang,
             extra_routes=lambda api: add_api_routes(
                 api, manager, args.api_key, max_inside=concurrency + args.max_queue, rate_limiter=limiter, handoff=handoff
             ),
@@ -261,7 +262,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
                 "run_history": False,
                 "server_name": args.host,
                 "server_port": args.port,
-                "head": stream_player_head(),
+                "head": page_head(),
                 "enable_monitoring": False,  # Gradio's dashboard is not for visitors; /metrics serves monitoring
                 "max_file_size": UPLOAD_MAX_BYTES,  # uploads beyond this are refused by Gradio before we see them
             },

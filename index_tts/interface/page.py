@@ -12,7 +12,9 @@ import inspect
 import json
 import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+import queue
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from ..serving.outputs import save_wav
 from ..serving.presets import PRESET_FIELDS, PresetError, list_presets, load_preset, make_preset, save_preset
 from ..serving.request import MAX_TEXT_CHARS, SpeechRequest
 from ..voice.emotion import EMOTIONS
+from .boot_language import STORAGE_KEY
 from .stream_handoff import StreamHandoff
 
 log = logging.getLogger(__name__)
@@ -78,9 +81,18 @@ def page_handler(defaults: Mapping[str, Any], body: Callable[..., Any]) -> Calla
     defaults the Gradio API shows), plus the visitor's request and a progress bar; ``body`` gets them as
     one dict, the request and the progress bar."""
 
-    def handler(*args: Any) -> Any:
+    def call(args: tuple[Any, ...]) -> Any:
         *values, request, progress = args
         return body(dict(zip(PAGE_FIELDS, values, strict=True)), request, progress)
+
+    if inspect.isgeneratorfunction(body):  # Gradio streams a generator function's updates
+
+        def handler(*args: Any) -> Any:
+            yield from call(args)
+    else:
+
+        def handler(*args: Any) -> Any:
+            return call(args)
 
     params = [
         inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=defaults.get(name, inspect.Parameter.empty))
@@ -134,7 +146,7 @@ def synthesize_for_page(
         result = manager.synthesize(request, report)
     except TTSError as exc:
         log.info("rejected request: %s", exc)
-        raise gr.Error(str(exc), title="⚠️") from exc
+        raise gr.Error(exc.in_language(lang), title="⚠️") from exc
     except ServerBusy as busy:
         raise _busy_error(busy, lang) from busy
     if progress is not None:
@@ -146,6 +158,48 @@ def synthesize_for_page(
         info = t("info", lang, audio=result.audio_seconds, compute=result.seconds, rtf=result.rtf, segments=len(result.segments))
     lines = [info, *(notice.line(lang) for notice in result.notices)]
     return str(path), "\n\n".join(lines)
+
+
+STATUS_POLL_S = 0.25
+
+
+def synthesize_with_status(
+    manager: ModelManager,
+    values: Mapping[str, Any],
+    lang: str,
+    limiter: RateLimiter | None = None,
+    client: str = "",
+) -> Iterator[tuple[Any, str]]:
+    """The Synthesize button as the page runs it: ``synthesize_for_page`` with the status line kept current.
+
+    Yields (audio, status line) pairs. The status replaces the previous result's at once: how long the
+    speech accepted before this request takes at the measured speed (when there is a wait), then how
+    many segments are rendered — counts, never a guessed time. A failure's message replaces it too,
+    then the failure is raised for the page's toast and the API's caller.
+    """
+    ahead = manager.admission.expected_wait() if manager.scheduler is not None else 0.0
+    first = t("progress_waiting", lang, seconds=math.ceil(ahead)) if ahead >= 1.0 else t("progress_text", lang)
+    yield gr.skip(), first
+    updates: queue.Queue[str] = queue.Queue()
+
+    def progress(_value: object, desc: str = "") -> None:
+        if desc:
+            updates.put(desc)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-synthesis") as pool:
+        job = pool.submit(synthesize_for_page, manager, values, lang, progress, limiter, client)
+        while True:
+            try:
+                yield gr.skip(), updates.get(timeout=STATUS_POLL_S)
+            except queue.Empty:
+                if job.done():
+                    break
+        try:
+            path, info = job.result()
+        except gr.Error as error:
+            yield gr.skip(), f"⚠️ {error.message}"
+            raise
+    yield path, info
 
 
 def prepare_stream_for_page(
@@ -165,7 +219,7 @@ def prepare_stream_for_page(
         speech = manager.stream(request, endpoint="ui_stream")
     except TTSError as exc:
         log.info("rejected request: %s", exc)
-        raise gr.Error(str(exc), title="⚠️") from exc
+        raise gr.Error(exc.in_language(lang), title="⚠️") from exc
     except ServerBusy as busy:
         raise _busy_error(busy, lang) from busy
     token = handoff.offer(speech)
@@ -184,15 +238,40 @@ def preview_rows(manager: ModelManager, text: str, text_language: str, max_segme
 
 
 def char_count(text: str, lang: str) -> str:
-    return t("char_count", lang, n=len(text or ""), limit=MAX_TEXT_CHARS)
+    """The count under the text box; past the limit it is a warning that says by how much (a pasted text is
+    kept whole, never cut silently, so the visitor can see what to shorten)."""
+    n = len(text or "")
+    if n > MAX_TEXT_CHARS:
+        return t("char_count_over", lang, n=n, limit=MAX_TEXT_CHARS, over=n - MAX_TEXT_CHARS)
+    return t("char_count", lang, n=n, limit=MAX_TEXT_CHARS)
 
 
-PLAYER_SCRIPT = Path(__file__).resolve().parent / "static" / "stream_player.js"
+STATIC = Path(__file__).resolve().parent / "static"
+PLAYER_SCRIPT = STATIC / "stream_player.js"
+LANGUAGE_SCRIPT = STATIC / "page_language.js"
 
 
-def stream_player_head() -> str:
-    """The ``<script>`` that plays streamed PCM with Web Audio (added to the page's head)."""
-    return f"<script>{PLAYER_SCRIPT.read_text(encoding='utf-8')}</script>"
+def gradio_core_module() -> str:
+    """The file name of Gradio's frontend core module (it exports ``changeLocale``), or "" if not found."""
+    found = sorted((Path(gr.__file__).resolve().parent / "templates" / "frontend" / "assets").glob("core-*.js"))
+    return found[0].name if len(found) == 1 else ""
+
+
+def page_head() -> str:
+    """The page's ``<script>``s: the player that plays streamed PCM with Web Audio, and the hook that moves
+    Gradio's own strings to the page's language."""
+    language = LANGUAGE_SCRIPT.read_text(encoding="utf-8").replace("__CORE_MODULE__", gradio_core_module())
+    language = language.replace("__STORAGE_KEY__", STORAGE_KEY)
+    return f"<script>{PLAYER_SCRIPT.read_text(encoding='utf-8')}</script>\n<script>{language}</script>"
+
+
+# runs in the page on each language switch (input: the page's language)
+SET_LOCALE_JS = "(lang) => { if (window.indexTTSSetLocale) window.indexTTSSetLocale(lang); return []; }"
+
+
+def restore_language_js(default_lang: str) -> str:
+    """Runs on page load: the language this visitor chose last (boot_language.py), for the switch."""
+    return f"() => window.indexTTSPageLang || {json.dumps(default_lang)}"
 
 
 # the stream button's click time, so the player's "first sound after" counts from the click

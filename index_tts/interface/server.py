@@ -20,6 +20,7 @@ import gradio as gr
 import uvicorn
 
 from ..serving.manager import ModelManager
+from .boot_language import BootLanguage
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ def build_app(
     auth: tuple[str, str] | None = None,
     extra_routes: Callable[[fastapi.FastAPI], None] | None = None,
     mount_options: dict[str, Any] | None = None,
+    page_lang: str = "zh",
 ) -> fastapi.FastAPI:
     """Our routes (``/health`` and any extras) first, then the UI mounted at "/"."""
     # The HTTP API's schema is served for clients and fuzzers; the docs pages are off (they load from a CDN).
@@ -76,6 +78,7 @@ def build_app(
 
     if extra_routes:
         extra_routes(app)
+    app.add_middleware(BootLanguage, default_lang=page_lang)  # Gradio's own strings start in the page's language
     return gr.mount_gradio_app(app, demo, path="/", auth=auth, **(mount_options or {}))
 
 

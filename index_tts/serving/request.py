@@ -111,7 +111,7 @@ class SpeechRequest(BaseModel):
         try:
             return cls(**fields)
         except ValidationError as exc:
-            raise TTSError(explain(exc)) from exc
+            raise problem(exc) from exc
 
     def emotion_request(self) -> EmotionRequest:
         """The emotion part as the delivery planner takes it; settings of other modes are left out."""
@@ -126,11 +126,12 @@ class SpeechRequest(BaseModel):
         )
 
 
-def _range(lo: float, hi: float) -> str:
-    def number(x: float) -> str:
-        return str(int(x)) if float(x).is_integer() else f"{x:g}"
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
-    return f"between {number(lo)} and {number(hi)}"
+
+def _range(lo: float, hi: float) -> str:
+    return f"between {_number(lo)} and {_number(hi)}"
 
 
 # What a person is told about a bad field: the limits come from the definitions above.
@@ -147,22 +148,51 @@ _PROBLEMS: dict[str, str] = {
     "interval_silence": f"the interval silence must be {_range(*INTERVAL_SILENCE_RANGE)} ms",
     "emotion_mode": f"unknown emotion mode; use one of: {', '.join(m.value for m in EmotionMode)}",
 }
+# The same problems for the page, in its language: (string key, values, translated labels)
+_RANGES = {
+    "speed": SPEED_RANGE, "pitch": PITCH_RANGE, "seed": SEED_RANGE, "max_segment": SEGMENT_RANGE,
+    "emotion_weight": UNIT_RANGE, "interval_silence": INTERVAL_SILENCE_RANGE,
+}  # fmt: skip
+_PAGE_PROBLEMS: dict[str, tuple[str, dict[str, object]]] = {
+    "emotion": ("err_emotion_vector", {}),
+    "emotion_text": ("err_emotion_text_long", {"limit": MAX_DESCRIPTION_CHARS}),
+    "voice": ("err_voice_name", {"limit": MAX_VOICE_CHARS}),
+    "language": ("err_text_language", {}),
+}
 
 
-def explain(exc: ValidationError) -> str:
-    """The first problem of a validation error as one sentence a visitor understands."""
+def field_problem(name: str, fallback: str = "") -> TTSError:
+    """The error for a bad value of field ``name``, in English and with its key for the page."""
+    message = _PROBLEMS.get(name, fallback or f"{name}: invalid value")
+    if name in _RANGES:
+        lo, hi = _RANGES[name]
+        return TTSError(message, "err_range", {"lo": _number(lo), "hi": _number(hi)}, {"control": name})
+    if name in _PAGE_PROBLEMS:
+        key, values = _PAGE_PROBLEMS[name]
+        return TTSError(message, key, values)
+    return TTSError(message)
+
+
+def problem(exc: ValidationError) -> TTSError:
+    """The first problem of a validation error as one sentence a visitor understands (and its page key)."""
     error = exc.errors()[0]
     where = str(error["loc"][0]) if error["loc"] else ""
     if where == "text":
         value = error.get("input")
         if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
-            return f"the text has {len(value)} characters; the limit is {MAX_TEXT_CHARS}"
-        return "the text is empty: there is nothing to speak"
+            values = {"n": len(value), "limit": MAX_TEXT_CHARS}
+            return TTSError(f"the text has {len(value)} characters; the limit is {MAX_TEXT_CHARS}", "text_too_long", values)
+        return TTSError("the text is empty: there is nothing to speak", "err_text_empty")
     if where == "sampling":
-        return str(error.get("ctx", {}).get("error") or error["msg"])
+        return TTSError(str(error.get("ctx", {}).get("error") or error["msg"]))
     if not where and "emotion_audio" in str(error.get("ctx", {}).get("error", "")):
-        return "the emotion from a clip needs an emotion reference clip: upload one"
-    return _PROBLEMS.get(where, f"{where or 'request'}: {error['msg']}")
+        return TTSError("the emotion from a clip needs an emotion reference clip: upload one", "err_emotion_clip_missing")
+    return field_problem(where, f"{where or 'request'}: {error['msg']}")
+
+
+def explain(exc: ValidationError) -> str:
+    """The first problem of a validation error as one English sentence."""
+    return str(problem(exc))
 
 
 def check_field(name: str, value: Any) -> Any:
@@ -172,7 +202,7 @@ def check_field(name: str, value: Any) -> Any:
     try:
         return adapter.validate_python(value)
     except ValidationError as exc:
-        raise TTSError(_PROBLEMS.get(name, f"{name}: {exc.errors()[0]['msg']}")) from exc
+        raise field_problem(name, f"{name}: {exc.errors()[0]['msg']}") from exc
 
 
 def request_fields(*names: str) -> dict[str, Any]:

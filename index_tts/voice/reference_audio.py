@@ -38,6 +38,7 @@ SAMPLE_RATE_RANGE = (8000, 192000)
 SILENCE_DBFS = -50.0  # a clip whose loudest 50 ms stays below this is silent
 FORMATS = "WAV, FLAC, OGG or MP3"
 STATS_CACHE_SIZE = 64
+CLIP_LABELS = {"voice reference": "clip_voice", "emotion reference clip": "clip_emotion"}  # what -> i18n key
 UPLOADS_KEPT = 200  # clips sent through the API, by content hash; the oldest go first
 
 
@@ -53,28 +54,35 @@ class Clip:
 def load_clip(path: str | Path, what: str = "reference clip") -> Clip:
     """Read and check an uploaded clip; ``TTSError`` naming ``what`` and the problem otherwise."""
     file = Path(path)
+    label = {"clip": CLIP_LABELS.get(what, "clip_generic")}  # the clip's name in the page's language
     if not file.is_file():
-        raise TTSError(f"the {what} {file.name!r} was not found; upload it again")
+        raise TTSError(f"the {what} {file.name!r} was not found; upload it again", "err_clip_missing", labels=label)
     size = file.stat().st_size
     if size > MAX_BYTES:
-        raise TTSError(f"the {what} is {size / 2**20:.1f} MB; the limit is {MAX_BYTES // 2**20} MB")
+        mb, limit = f"{size / 2**20:.1f}", MAX_BYTES // 2**20
+        raise TTSError(f"the {what} is {mb} MB; the limit is {limit} MB", "err_clip_too_big", {"mb": mb, "limit": limit}, label)
     try:
         with sf.SoundFile(file) as f:
             sample_rate = f.samplerate
             original_seconds = f.frames / sample_rate if sample_rate else 0.0
             audio = f.read(min(f.frames, int(MAX_SECONDS * sample_rate)), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        raise TTSError(f"the {what} could not be read as audio ({FORMATS} are accepted)") from exc
+        message = f"the {what} could not be read as audio ({FORMATS} are accepted)"
+        raise TTSError(message, "err_clip_unreadable", {"formats": FORMATS}, label) from exc
     if not SAMPLE_RATE_RANGE[0] <= sample_rate <= SAMPLE_RATE_RANGE[1]:
-        raise TTSError(f"the {what} has a sample rate of {sample_rate} Hz; use {SAMPLE_RATE_RANGE[0]}-{SAMPLE_RATE_RANGE[1]} Hz")
+        lo, hi = SAMPLE_RATE_RANGE
+        message = f"the {what} has a sample rate of {sample_rate} Hz; use {lo}-{hi} Hz"
+        raise TTSError(message, "err_clip_rate", {"rate": sample_rate, "lo": lo, "hi": hi}, label)
     mono = audio.mean(axis=1)
     if not np.isfinite(mono).all():
-        raise TTSError(f"the {what} holds invalid samples (NaN or infinity)")
+        raise TTSError(f"the {what} holds invalid samples (NaN or infinity)", "err_clip_invalid", labels=label)
     seconds = len(mono) / sample_rate
     if seconds < MIN_SECONDS:
-        raise TTSError(f"the {what} is {seconds:.2f}s long; it needs at least {MIN_SECONDS:g}s of speech")
+        values = {"seconds": f"{seconds:.2f}", "minimum": f"{MIN_SECONDS:g}"}
+        message = f"the {what} is {seconds:.2f}s long; it needs at least {MIN_SECONDS:g}s of speech"
+        raise TTSError(message, "err_clip_short", values, label)
     if _loudest_dbfs(mono, sample_rate) < SILENCE_DBFS:
-        raise TTSError(f"the {what} is silent; record or upload a clip with speech in it")
+        raise TTSError(f"the {what} is silent; record or upload a clip with speech in it", "err_clip_silent", labels=label)
     if original_seconds > MAX_SECONDS:
         log.info("%s of %.1fs trimmed to its first %.0fs", what, original_seconds, MAX_SECONDS)
     return Clip(mono, sample_rate, original_seconds)
