@@ -82,15 +82,15 @@ def build_ui(
         if manager.fallback_notice:
             reason = manager.fallback_notice.values["reason"]
             gr.Markdown(t("fallback_banner", lang, reason=reason), elem_id="fallback-banner")
-        with gr.Row():
-            with gr.Column(scale=3):
+        with gr.Row(elem_id="main-row"):
+            with gr.Column(scale=3, elem_id="main-left"):
                 text = tr(
                     # no max_length: the browser would cut a pasted text silently; char_count warns instead
-                    gr.Textbox(label=t("text", lang), placeholder=t("text_placeholder", lang), lines=6),
+                    gr.Textbox(label=t("text", lang), placeholder=t("text_placeholder", lang), lines=6, elem_id="text-input"),
                     "text",
                 )
                 count = gr.Markdown(actions.char_count("", lang), elem_id="char-count")
-                with gr.Row():
+                with gr.Row():  # a row of its own: the voice's whole name shows
                     voice = tr(
                         gr.Dropdown(
                             [(voice_label(v), v) for v in engine.voices()],
@@ -98,15 +98,27 @@ def build_ui(
                             allow_custom_value=True,  # blends such as jf_alpha:0.6+jm_kumo:0.4
                             label=t("voice", lang),
                             info=t("voice_blend_hint", lang),
+                            elem_id="voice",
                         ),
                         "voice",
                     )
-                    pitch = tr(gr.Slider(*PITCH_RANGE, value=0.0, step=0.5, label=t("pitch", lang), elem_id="pitch"), "pitch")
-                    speed = tr(gr.Slider(*SPEED_RANGE, value=1.0, step=0.05, label=t("speed", lang), elem_id="speed"), "speed")
+                with gr.Row():  # wide enough that each label stays on one line
+                    pitch = tr(
+                        gr.Slider(
+                            *PITCH_RANGE, value=0.0, step=0.5, label=t("pitch", lang), elem_id="pitch", scale=2, min_width=240
+                        ),
+                        "pitch",
+                    )
+                    speed = tr(
+                        gr.Slider(
+                            *SPEED_RANGE, value=1.0, step=0.05, label=t("speed", lang), elem_id="speed", scale=2, min_width=200
+                        ),
+                        "speed",
+                    )
                     seed = tr(
                         # no minimum/maximum here: Gradio would refuse an out-of-range seed in English;
                         # the request's check says it in the page's language (request.field_problem)
-                        gr.Number(value=0, precision=0, label=t("seed", lang), elem_id="seed"),
+                        gr.Number(value=0, precision=0, label=t("seed", lang), elem_id="seed", scale=1, min_width=110),
                         "seed",
                     )
                 reference = tr(
@@ -190,16 +202,19 @@ def build_ui(
                         preset_save = tr(gr.Button(t("preset_save", lang), elem_id="preset-save"), "preset_save", "value")
                 examples = gr.Examples(EXAMPLES, inputs=[text], label=f"{t('examples', 'zh')} / {t('examples', 'en')}")
 
-            with gr.Column(scale=2):
-                with gr.Row():
+            with gr.Column(scale=2, elem_id="main-right"):
+                with gr.Row(elem_id="action-row"):
                     button = tr(gr.Button(t("synthesize", lang), variant="primary", elem_id="synthesize"), "synthesize", "value")
                     stream_button = tr(gr.Button(t("stream", lang), variant="secondary", elem_id="stream"), "stream", "value")
                     tr(  # the player's own click listener stops playback (stream_player.js): no server round trip
                         gr.Button(t("stream_stop", lang), variant="stop", elem_id="stream-stop", scale=0), "stream_stop", "value"
                     )
-                gr.HTML('<div id="stream-status" style="min-height:1.5em"></div>')
+                gr.HTML('<div id="stream-status" style="min-height:1.5em"></div>', elem_id="stream-status-box")
                 stream_token = gr.Textbox(visible=False)  # the prepared stream's one-time token, for the player
-                output = tr(gr.Audio(type="filepath", interactive=False, buttons=["download"], label=t("output", lang)), "output")
+                output = tr(
+                    gr.Audio(type="filepath", interactive=False, buttons=["download"], label=t("output", lang), elem_id="output"),
+                    "output",
+                )
                 info = gr.Markdown("", elem_id="synthesis-info")
 
         # -- wiring ------------------------------------------------------------------------------------

@@ -341,3 +341,31 @@ def test_gradio_strings_and_errors_follow_the_page_language_across_a_reload(webu
         page.get_by_text("中文", exact=True).click()
         _body_has(page, "通过 API 使用")
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
+def test_layout_shows_whole_labels_and_puts_the_button_on_a_phones_first_screen(webui, browser) -> None:
+    with _offline_page(browser, "zh-CN") as (page, outside):
+        page.goto(webui.url, wait_until="load")
+        page.wait_for_selector("#synthesize", timeout=30_000)
+        long_mixed = "欢迎来到人工智能展览馆，今天我们将带您体验富有表现力的语音合成技术。" + " The quick brown fox jumps." * 4
+        page.locator("textarea").first.fill(long_mixed)
+        page.get_by_text("高级设置").click()
+        page.wait_for_selector("table", timeout=15_000)
+        for label in ("音高（半音）", "语速", "随机种子"):
+            height = page.get_by_text(label, exact=True).first.bounding_box()["height"]
+            assert height < 30, f"the label {label} wraps ({height:.0f} px high)"
+        voice = page.locator("#voice input").first
+        assert voice.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "the voice's name is cut off"
+        assert page.locator("table").first.evaluate(
+            "t => { const box = t.closest('.table-wrap') || t.parentElement; return box.scrollWidth <= box.clientWidth + 1; }"
+        ), "the segment preview hides columns behind a scroll bar"
+
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.reload(wait_until="load")
+        page.wait_for_selector("#synthesize", timeout=30_000)
+        page.evaluate("window.scrollTo(0, 0)")
+        for selector in ("textarea", "#synthesize"):
+            box = page.locator(selector).first.bounding_box()
+            assert 0 <= box["y"] and box["y"] + box["height"] <= 844, f"{selector} is not on a phone's first screen: {box}"
+        page.screenshot(path=str(ARTIFACTS / "webui-phone.png"))
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"

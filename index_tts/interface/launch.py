@@ -28,7 +28,7 @@ from ..voice.reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
 from ..voice.reference_audio import prune_uploads
 from .api import add_api_routes
 from .cli import mel_token_cap, positive_int
-from .page import page_head
+from .page import page_css, page_head
 from .server import StartupError, build_app, exit_cleanly_on_signals, make_server, reserve_port, when_started
 from .stream_handoff import StreamHandoff
 
@@ -263,6 +263,7 @@ def run(args: argparse.Namespace, build_ui: BuildUI) -> int:
                 "server_name": args.host,
                 "server_port": args.port,
                 "head": page_head(),
+                "css": page_css(),
                 "enable_monitoring": False,  # Gradio's dashboard is not for visitors; /metrics serves monitoring
                 "max_file_size": UPLOAD_MAX_BYTES,  # uploads beyond this are refused by Gradio before we see them
             },

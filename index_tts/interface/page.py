@@ -249,6 +249,12 @@ def char_count(text: str, lang: str) -> str:
 STATIC = Path(__file__).resolve().parent / "static"
 PLAYER_SCRIPT = STATIC / "stream_player.js"
 LANGUAGE_SCRIPT = STATIC / "page_language.js"
+PAGE_STYLE = STATIC / "page.css"
+
+
+def page_css() -> str:
+    """The page's own style: the phone layout (static/page.css)."""
+    return PAGE_STYLE.read_text(encoding="utf-8")
 
 
 def gradio_core_module() -> str:
