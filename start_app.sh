@@ -63,6 +63,7 @@ make_bundle() {
   source scripts/setup_env.sh
   ensure_venv "$requirements"
   python -m index_tts prepare
+  python -m index_tts.ops.page_font || echo "the bundle carries no page font: Chinese then needs a CJK font on the exhibition machine" >&2
   exec python -m index_tts.ops.bundle "$dest" "${extra[@]}"
 }
 
@@ -97,6 +98,8 @@ if [ "$ONLINE" = 1 ]; then export HF_HUB_OFFLINE=0; else export HF_HUB_OFFLINE=1
 # handlers, engine workers), and their idle arenas held ~100 MB at 16 users (BENCHMARKS.md, memory).
 export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 ensure_venv "$REQUIREMENTS"
+# the page's Chinese font (npm @fontsource-variable/noto-sans-sc), fetched once; without it the page uses system fonts
+[ -f cache_hub/fonts/noto-sans-sc/index.css ] || python -m index_tts.ops.page_font || true
 # checkpoints/ is prepared (first start) and verified by webui.py as it loads the engine
 mkdir -p logs "$RUN_DIR"
 exec > >(tee -a logs/webui.log) 2>&1

@@ -24,6 +24,7 @@ from ..common.errors import TTSError
 from ..common.i18n import stream_labels, t
 from ..engines.sampling import SAMPLING_DEFAULTS
 from ..frontend.segmenter import units
+from ..ops import page_font
 from ..ops.rate_limit import RateLimiter
 from ..serving.admission import ServerBusy
 from ..serving.manager import ModelManager
@@ -265,10 +266,13 @@ def gradio_core_module() -> str:
 
 def page_head() -> str:
     """The page's ``<script>``s: the player that plays streamed PCM with Web Audio, and the hook that moves
-    Gradio's own strings to the page's language."""
+    Gradio's own strings to the page's language; and the page's Chinese font, when it is in place."""
     language = LANGUAGE_SCRIPT.read_text(encoding="utf-8").replace("__CORE_MODULE__", gradio_core_module())
     language = language.replace("__STORAGE_KEY__", STORAGE_KEY)
-    return f"<script>{PLAYER_SCRIPT.read_text(encoding='utf-8')}</script>\n<script>{language}</script>"
+    scripts = f"<script>{PLAYER_SCRIPT.read_text(encoding='utf-8')}</script>\n<script>{language}</script>"
+    if not page_font.available():
+        return scripts
+    return f'<link rel="stylesheet" href="{page_font.URL_PATH.lstrip("/")}/{page_font.STYLESHEET}">\n{scripts}'
 
 
 # runs in the page on each language switch (input: the page's language)

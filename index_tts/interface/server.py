@@ -18,7 +18,9 @@ from typing import Any
 import fastapi
 import gradio as gr
 import uvicorn
+from fastapi.staticfiles import StaticFiles
 
+from ..ops import page_font
 from ..serving.manager import ModelManager
 from .boot_language import BootLanguage
 
@@ -78,6 +80,8 @@ def build_app(
 
     if extra_routes:
         extra_routes(app)
+    if page_font.available():  # the page's Chinese font, served from this machine
+        app.mount(page_font.URL_PATH, StaticFiles(directory=page_font.FONT_DIR), name="page-font")
     app.add_middleware(BootLanguage, default_lang=page_lang)  # Gradio's own strings start in the page's language
     return gr.mount_gradio_app(app, demo, path="/", auth=auth, **(mount_options or {}))
 

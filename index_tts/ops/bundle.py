@@ -41,8 +41,9 @@ APP_PATHS = (
     "checkpoints/README.md",
 )
 # Caches worth carrying: the Chinese word segmenter's dictionary cache and the voices' neutral
-# profiles, which otherwise cost seconds at the first start. The audio cache is left behind.
-CACHE_PATHS = ("jieba", "voice_profiles")
+# profiles, which otherwise cost seconds at the first start, and the page's Chinese font (no registry
+# at the exhibition). The audio cache is left behind.
+CACHE_PATHS = ("jieba", "voice_profiles", "fonts")
 SKIP_NAMES = {"__pycache__", ".pytest_cache", ".ruff_cache"}
 WHEELHOUSE = "wheelhouse"
 MANIFEST = "bundle.json"
