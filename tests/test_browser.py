@@ -371,34 +371,32 @@ def test_layout_shows_whole_labels_and_puts_the_button_on_a_phones_first_screen(
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
 
 
-def test_chinese_renders_in_the_pages_own_font_without_cjk_system_fonts(webui, tmp_path) -> None:
+def test_chinese_renders_in_the_pages_own_font_without_cjk_system_fonts(webui, browser, tmp_path) -> None:
     """Chromium is given a font configuration without any CJK font: the page's Chinese still comes in the
     font the app serves (Noto Sans SC pieces, loaded from the app only, just those the text needs)."""
-    from playwright.sync_api import sync_playwright
-
     latin_only = [d for d in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation") if Path(d).is_dir()]
     config = tmp_path / "fonts.conf"
     dirs = "".join(f"<dir>{d}</dir>" for d in latin_only)
     config.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>{dirs}</fontconfig>')
     env = {**os.environ, "FONTCONFIG_FILE": str(config)}
     fonts: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_FLAGS, env=env)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-            page.on("request", lambda r: fonts.append(r.url) if r.url.endswith(".woff2") else None)
-            page.goto(webui.url, wait_until="load")
-            page.wait_for_selector("#synthesize", timeout=30_000)
-            page.wait_for_function(
-                "[...document.fonts].some(f => f.family.includes('Noto Sans SC') && f.status === 'loaded')", timeout=15_000
-            )
-            loaded = page.evaluate(
-                "[...document.fonts].filter(f => f.family.includes('Noto Sans SC') && f.status === 'loaded').length"
-            )
-            total = page.evaluate("[...document.fonts].filter(f => f.family.includes('Noto Sans SC')).length")
-            page.screenshot(path=str(ARTIFACTS / "webui-no-cjk-fonts.png"), clip={"x": 0, "y": 0, "width": 1400, "height": 400})
-        finally:
-            browser.close()
+    # a second Chromium of the same Playwright (one sync Playwright per thread), with the narrowed fonts
+    latin_browser = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_FLAGS, env=env)
+    try:
+        page = latin_browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        page.on("request", lambda r: fonts.append(r.url) if r.url.endswith(".woff2") else None)
+        page.goto(webui.url, wait_until="load")
+        page.wait_for_selector("#synthesize", timeout=30_000)
+        page.wait_for_function(
+            "[...document.fonts].some(f => f.family.includes('Noto Sans SC') && f.status === 'loaded')", timeout=15_000
+        )
+        loaded = page.evaluate(
+            "[...document.fonts].filter(f => f.family.includes('Noto Sans SC') && f.status === 'loaded').length"
+        )
+        total = page.evaluate("[...document.fonts].filter(f => f.family.includes('Noto Sans SC')).length")
+        page.screenshot(path=str(ARTIFACTS / "webui-no-cjk-fonts.png"), clip={"x": 0, "y": 0, "width": 1400, "height": 400})
+    finally:
+        latin_browser.close()
     assert total > 50 and 0 < loaded < total / 2, (loaded, total)  # split by unicode-range: only the pieces needed
     noto = [url for url in fonts if "noto-sans-sc" in url]
     assert noto and all(urlparse(url).hostname == "127.0.0.1" for url in fonts), fonts
