@@ -122,7 +122,12 @@ def build_ui(
                         "seed",
                     )
                 reference = tr(
-                    gr.Audio(sources=["upload", "microphone"], type="filepath", label=t("reference_audio", lang)),
+                    gr.Audio(
+                        sources=["upload", "microphone"],
+                        type="filepath",
+                        label=t("reference_audio", lang),
+                        elem_id="reference-audio",
+                    ),
                     "reference_audio",
                 )
                 clone_note = gr.Markdown(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 RESULT_READY = """([old]) => {
     const info = document.querySelector('#synthesis-info');
-    const link = document.querySelector('a[download]');
-    return info !== null && info.innerText !== old && info.innerText.includes('音频') && link !== null && !!link.href;
+    const link = document.querySelector('#output a[download]');
+    return info !== null && info.innerText !== old && info.innerText.trim().startsWith('音频') && link !== null && !!link.href;
 }"""
 
 
 def wait_for_result(page, timeout_ms: int, previous_info: str | None = None) -> None:
-    """Wait until a new result is shown (its info line says 音频) and its download link is drawn."""
+    """Wait until a new result is shown (its info line starts 音频 …, not a status) and its download link is drawn."""
     page.wait_for_function(RESULT_READY, arg=[previous_info], timeout=timeout_ms)

@@ -88,7 +88,7 @@ def test_page_speaks_offline_and_saves_a_screenshot(webui, browser_page) -> None
     seconds_to_result = time.perf_counter() - clicked
     decoded = page.evaluate(
         """async () => {
-            const link = document.querySelector('a[download]');
+            const link = document.querySelector('#output a[download]');
             const response = await fetch(link.href);
             const audio = await new OfflineAudioContext(1, 24000, 24000).decodeAudioData(await response.arrayBuffer());
             return {status: response.status, seconds: audio.duration, rate: audio.sampleRate, host: new URL(link.href).hostname};
@@ -196,7 +196,7 @@ def test_both_buttons_give_the_same_samples_for_the_same_settings(webui, browser
     wait_for_result(page, timeout_ms=90_000, previous_info=before)
     data = page.evaluate(
         f"""async () => {{
-            const response = await fetch(document.querySelector('a[download]').href);
+            const response = await fetch(document.querySelector('#output a[download]').href);
             return ({BASE64})(new Uint8Array(await response.arrayBuffer()));
         }}"""
     )
@@ -400,3 +400,40 @@ def test_chinese_renders_in_the_pages_own_font_without_cjk_system_fonts(webui, b
     assert total > 50 and 0 < loaded < total / 2, (loaded, total)  # split by unicode-range: only the pieces needed
     noto = [url for url in fonts if "noto-sans-sc" in url]
     assert noto and all(urlparse(url).hostname == "127.0.0.1" for url in fonts), fonts
+
+
+def test_the_page_shows_the_matched_voice_the_drawn_emotion_and_a_cached_result(
+    webui, browser_page, synthesizer, tmp_path
+) -> None:
+    """Clicking as a visitor: a voice reference clip uploaded in the page names the built-in voice it matched,
+    random emotion names what it drew, and the same request again says it came from the cache."""
+    import soundfile as sf
+
+    from index_tts.engines.base import SynthParams
+
+    clip = synthesizer.synthesize("今天的风有点大，我们早点回家吧。", SynthParams("jm_kumo"), "zh")
+    sf.write(tmp_path / "male.wav", clip.audio, clip.sample_rate)
+    page, outside = browser_page
+    page.goto(webui.url, wait_until="load")
+    page.wait_for_selector("#synthesize", timeout=30_000)
+    text = f"第{time.time_ns() % 10**8}号观众，您好。"
+    page.locator("textarea").first.fill(text)
+    page.locator("#reference-audio input[type=file]").set_input_files(str(tmp_path / "male.wav"))
+    page.wait_for_selector("#reference-audio button[aria-label='清除']", timeout=30_000)
+    time.sleep(1.0)  # the upload hands its path to the page's state
+    page.click("#synthesize")
+    wait_for_result(page, timeout_ms=90_000)
+    assert "近似音色匹配：jm_kumo" in page.inner_text("#synthesis-info")
+
+    page.locator("#reference-audio button[aria-label='清除']").first.click()
+    page.get_by_text("使用情感向量控制").click()
+    page.get_by_text("情感随机采样").click()
+    before = page.inner_text("#synthesis-info")
+    page.click("#synthesize")
+    wait_for_result(page, timeout_ms=90_000, previous_info=before)
+    drawn = page.inner_text("#synthesis-info")
+    assert "随机抽到的情感：" in drawn and "近似音色匹配" not in drawn
+    page.click("#synthesize")  # the same request again: nothing to render
+    page.wait_for_function("() => document.querySelector('#synthesis-info').innerText.includes('来自缓存')", timeout=60_000)
+    assert "RTF" not in page.inner_text("#synthesis-info")
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"

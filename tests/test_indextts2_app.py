@@ -148,7 +148,7 @@ def test_the_page_buttons_in_a_browser(app) -> None:
         wait_for_result(page, timeout_ms=120_000)
         seconds = page.evaluate(
             """async () => {
-                const response = await fetch(document.querySelector('a[download]').href);
+                const response = await fetch(document.querySelector('#output a[download]').href);
                 const audio = await new OfflineAudioContext(1, 24000, 24000).decodeAudioData(await response.arrayBuffer());
                 return audio.duration;
             }"""
