@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 
 import gradio as gr
 import pytest
@@ -146,3 +147,23 @@ def test_cache_hits_cost_nothing_in_the_backlog() -> None:
         again.close()
     finally:
         m.close()
+
+
+def test_the_players_start_up_buffer_is_what_rendering_lags_behind_playback(manager, monkeypatch) -> None:
+    """Measured: kokoro renders faster than it plays here, so a player starts at once. With renders taking
+    1.5 times longer than the sound they give, it must first buffer the difference (rest render − sound)."""
+    manager.synthesize(SpeechRequest(text=f"第{time.time_ns() % 10**8}位来宾，请进。"), endpoint="test")  # measured
+    request = SpeechRequest(text=f"第{time.time_ns() % 10**8}位来宾，" + LONG_TEXT)
+    speech = manager.stream(request, endpoint="test")
+    try:
+        assert manager.pace.seconds(100) is not None and speech.playback_lead_s == 0.0
+    finally:
+        speech.close()
+    segments = manager.plan(request)
+    size = sum(segment_size(s) for s in segments)
+    sound = manager.pace.seconds(size)
+    monkeypatch.setattr(manager.speed, "cost", lambda n, units: 1.5 * sound * units / size)
+    lead = manager.playback_lead(segments, cached=0)
+    assert lead > 0 and lead == pytest.approx(min(10.0, 0.5 * sound), abs=0.05), (lead, sound)
+    assert manager.playback_lead(segments, cached=len(segments)) == 0.0  # all from the cache: nothing to wait for
+    assert manager.playback_lead(segments, cached=0, speed=0.5) < lead  # slower speech gives more sound to play

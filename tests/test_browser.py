@@ -273,35 +273,58 @@ def test_the_stop_button_stops_playback_and_the_server_drops_the_rest(webui, bro
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
 
 
+SLOW_STREAM_JS = """([lead]) => {
+    const realFetch = window.fetch;
+    window.fetch = async (url, options) => {
+        const response = await realFetch(url, options);
+        if (!String(url).includes("api/stream/")) return response;
+        const reader = response.body.getReader();
+        const slow = new ReadableStream({ async pull(controller) {
+            const part = await reader.read();
+            if (part.done) { controller.close(); return; }
+            await new Promise((done) => setTimeout(done, part.value.length / 24));  // half speed
+            controller.enqueue(part.value);
+        } });
+        const headers = new Headers(response.headers);
+        if (lead !== null) headers.set("X-Playback-Lead-Seconds", String(lead));
+        return new Response(slow, { status: response.status, headers });
+    };
+}"""
+
+
 def test_playback_that_runs_dry_says_buffering(webui, browser_page) -> None:
-    """The page's fetch of the stream is slowed to half the audio's own rate (48 kB/s of PCM), so playback
-    must run dry between chunks: the status says so, then ends with the usual summary."""
+    """The page's fetch of the stream is slowed to half the audio's own rate (24 kB/s of PCM, 48 kB/s of sound),
+    and the start-up buffer is off, so playback must run dry between chunks: the status says so, then ends
+    with the usual summary."""
     page, outside = browser_page
     page.goto(webui.url, wait_until="load")
     page.wait_for_selector("#stream", timeout=30_000)
     page.locator("textarea").first.fill(f"第{time.time_ns() % 10**8}位来宾，欢迎光临。今天的演示马上开始，请大家耐心等待片刻。")
-    page.evaluate(
-        """() => {
-            const realFetch = window.fetch;
-            window.fetch = async (url, options) => {
-                const response = await realFetch(url, options);
-                if (!String(url).includes("api/stream/")) return response;
-                const reader = response.body.getReader();
-                const slow = new ReadableStream({ async pull(controller) {
-                    const part = await reader.read();
-                    if (part.done) { controller.close(); return; }
-                    await new Promise((done) => setTimeout(done, part.value.length / 48));  // half speed
-                    controller.enqueue(part.value);
-                } });
-                return new Response(slow, { status: response.status, headers: response.headers });
-            };
-        }"""
-    )
+    page.evaluate(SLOW_STREAM_JS, [0])
     page.click("#stream")
     page.wait_for_function("window.indexTTSBufferingShown > 0", timeout=60_000)
     assert "缓冲中" in page.inner_text("#stream-status")
     page.wait_for_function("window.indexTTSStreamSeconds > 0", timeout=120_000)
     assert "共" in page.inner_text("#stream-status")  # the final status replaced "buffering"
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
+def test_the_player_buffers_what_the_server_says_then_plays_through(webui, browser_page) -> None:
+    """The same half-rate stream with the server's start-up buffer (X-Playback-Lead-Seconds) as long as the
+    sound: the first sound waits for it, and then playback never runs dry."""
+    page, outside = browser_page
+    page.goto(webui.url, wait_until="load")
+    page.wait_for_selector("#stream", timeout=30_000)
+    page.locator("textarea").first.fill(f"欢迎光临{time.time_ns() % 100}号厅。")
+    page.evaluate(SLOW_STREAM_JS, [6.0])
+    page.click("#stream")
+    page.wait_for_function("window.indexTTSStreamSeconds > 0", timeout=120_000)
+    played = page.evaluate("window.indexTTSStreamSeconds")
+    assert 0.5 < played < 6.0, played  # the buffer covers the whole sound at half-rate delivery
+    time.sleep(played + 1.0)  # let it play out
+    assert page.evaluate("window.indexTTSLeadSeconds") == 6.0
+    assert page.evaluate("window.indexTTSFirstSoundMs") >= 6000
+    assert page.evaluate("window.indexTTSBufferingShown") == 0, "playback ran dry despite the start-up buffer"
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
 
 

@@ -64,6 +64,7 @@ def _both_buttons(manager, page_api, values: dict) -> tuple[np.ndarray, np.ndarr
     token, _notices = prepare_stream_for_page(manager, handoff, values, "zh")
     response = http.get(f"/api/stream/{token}")
     assert response.status_code == 200 and rate == 24_000
+    assert 0.0 <= float(response.headers["x-playback-lead-seconds"]) <= 10.0  # the player's start-up buffer
     assert http.get(f"/api/stream/{token}").status_code == 404  # a token plays once
     return whole, np.frombuffer(response.content, np.int16)
 

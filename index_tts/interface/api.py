@@ -248,7 +248,8 @@ def add_api_routes(
             speech.close()
             return _full(speech.endpoint)
         weakref.finalize(speech, leave)
-        return StreamingResponse(_chunks(speech, "pcm", leave), media_type=MEDIA_TYPES["pcm"], headers=_headers(speech))
+        headers = {**_headers(speech), "X-Playback-Lead-Seconds": f"{speech.playback_lead_s:.2f}"}  # the player's buffer
+        return StreamingResponse(_chunks(speech, "pcm", leave), media_type=MEDIA_TYPES["pcm"], headers=headers)
 
     def _limited(request: Request, endpoint: str) -> JSONResponse | None:
         if rate_limiter is None:

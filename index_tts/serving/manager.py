@@ -30,7 +30,7 @@ from .cache import AudioCache, cache_key
 from .config import ManagerConfig
 from .engine_loading import load_engine
 from .metrics import Metrics
-from .render_speed import RenderSpeed
+from .render_speed import AudioPace, RenderSpeed, segment_size
 from .request import SpeechRequest
 from .request_ledger import RequestLedger
 from .scheduler import SegmentScheduler
@@ -41,6 +41,7 @@ from .warm_up import warm_up
 log = logging.getLogger(__name__)
 
 PLAN_CACHE_SIZE = 1024
+MAX_PLAYBACK_LEAD_S = 10.0  # a player never waits longer than this before it starts playing
 READ_TIMEOUT_S = 180.0  # backstop for a reader waiting on one segment, queueing included
 
 
@@ -70,6 +71,7 @@ class ModelManager:
         )
         self._ledger = RequestLedger(config.engine, self.metrics)
         self.speed = RenderSpeed()  # learned from every segment the workers render, warm-up's included
+        self.pace = AudioPace()  # audio seconds per unit of size, from the same renders
         self.admission = WaitAdmission(self.speed, config.sessions, config.max_wait_s)
         self.workers = config.sessions  # scheduler threads; fewer when the engine runs fewer calls at once
 
@@ -216,7 +218,22 @@ class ModelManager:
         if self.fallback_notice is not None:
             notices = (self.fallback_notice, *notices)
         sample_rate, naive = self.engine.sample_rate, self.config.naive
-        return SpeechStream(request.text, segments, params, rendering, sample_rate, self._ledger, endpoint, notices, naive)
+        speech = SpeechStream(request.text, segments, params, rendering, sample_rate, self._ledger, endpoint, notices, naive)
+        speech.playback_lead_s = self.playback_lead(segments, rendering.cache_hits, request.speed)
+        return speech
+
+    def playback_lead(self, segments: list[Segment], cached: int, speed: float = 1.0) -> float:
+        """Seconds a player should buffer after the first audio so playback does not run dry: how much longer
+        the rest takes to render (at the measured speed, behind the work already accepted) than to play.
+        0 when rendering keeps ahead of playback, or nothing is measured yet; at most ``MAX_PLAYBACK_LEAD_S``."""
+        to_render = len(segments) - cached
+        size = sum(segment_size(s) for s in segments)
+        audio = self.pace.seconds(size, speed)
+        if self.scheduler is None or to_render <= 0 or audio is None or not self.speed.known:
+            return 0.0
+        own = self.speed.cost(to_render, size * to_render // max(len(segments), 1))
+        done_after = max(own, self.admission.expected_wait())  # ours is in the backlog already
+        return round(min(MAX_PLAYBACK_LEAD_S, max(0.0, done_after - audio)), 2)
 
     def synthesize(
         self,
@@ -271,12 +288,15 @@ class ModelManager:
         """What a worker runs for one segment: the engine, then the cache (never audio from a fallback)."""
         told = len(params.notices)
         audio = self.engine.synthesize(segment, params)
+        self.pace.record(segment_size(segment), len(audio) / self.engine.sample_rate, params.speed)
         if self.cache is not None and len(params.notices) == told:
             self.cache.put(self._key(segment, params), audio)
         return audio
 
     def _render_batch(self, items: list[tuple[Segment, SynthParams]]) -> list[np.ndarray]:
         audios = self.engine.synthesize_batch(items)
+        for (segment, params), audio in zip(items, audios, strict=True):
+            self.pace.record(segment_size(segment), len(audio) / self.engine.sample_rate, params.speed)
         if self.cache is not None:
             for (segment, params), audio in zip(items, audios, strict=True):
                 self.cache.put(self._key(segment, params), audio)

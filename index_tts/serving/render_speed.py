@@ -70,3 +70,27 @@ class RenderSpeed:
         if per_unit <= 0 or per_call < 0:  # noise made the line meaningless: a plain ratio is safer
             return ratio
         return float(per_call), float(per_unit)
+
+
+class AudioPace:
+    """Thread-safe running ratio of audio seconds per unit of segment size, at speed 1: how much sound a
+    request will give, known before it is rendered (for the player's start-up buffer)."""
+
+    def __init__(self, window: int = WINDOW) -> None:
+        self._renders: deque[tuple[int, float]] = deque(maxlen=window)
+        self._lock = threading.Lock()
+
+    def record(self, size: int, audio_seconds: float, speed: float = 1.0) -> None:
+        """A segment of ``size`` gave ``audio_seconds`` of audio at ``speed``."""
+        if size > 0 and audio_seconds > 0 and speed > 0:
+            with self._lock:
+                self._renders.append((size, audio_seconds * speed))
+
+    def seconds(self, total_size: int, speed: float = 1.0) -> float | None:
+        """Expected audio seconds of ``total_size`` units at ``speed``; None until a render was seen."""
+        with self._lock:
+            sizes = sum(s for s, _ in self._renders)
+            audio = sum(a for _, a in self._renders)
+        if not sizes:
+            return None
+        return total_size * audio / sizes / max(speed, 1e-3)

@@ -180,6 +180,7 @@ class SpeechStream:
         self._start_notices = notices  # known before any audio: voice match, trimmed clips, cache, engine fallback
         self.started = time.perf_counter()
         self.first_audio_seconds: float | None = None
+        self.playback_lead_s = 0.0  # what a player should buffer before it plays (ModelManager.playback_lead)
         self.seconds = 0.0
         self.audio_samples = 0
         self._closed = False  # set by close(), from any thread

@@ -60,6 +60,10 @@
       status(labels.failed + " " + message);
       return;
     }
+    // The server's start-up buffer: how much longer the rest takes to render than to play, at the measured
+    // speed (0 when rendering keeps ahead). The first sound waits that long, so playback then runs through.
+    const lead = Math.min(10, Math.max(0, parseFloat(response.headers.get("X-Playback-Lead-Seconds")) || 0));
+    window.indexTTSLeadSeconds = lead;
     const reader = response.body.getReader();
     let leftover = null;
     let next = 0;
@@ -94,7 +98,7 @@
       const source = context.createBufferSource();
       source.buffer = buffer;
       source.connect(context.destination);
-      const at = Math.max(context.currentTime + 0.02, next);
+      const at = Math.max(context.currentTime + (seconds === 0 ? 0.02 + lead : 0.02), next);
       source.start(at);
       next = at + buffer.duration;
       seconds += buffer.duration;
@@ -103,7 +107,10 @@
       }
       if (buffering || seconds === buffer.duration) {
         buffering = false;
-        status(labels.playing.replace("{ms}", Math.round(window.indexTTSFirstSoundMs)));
+        if (at - context.currentTime > 0.5) status(labels.buffering); // the start-up buffer fills first
+        setTimeout(() => {
+          if (current === mine && !buffering && !mine.finished) status(labels.playing.replace("{ms}", Math.round(window.indexTTSFirstSoundMs)));
+        }, Math.max(0, (at - context.currentTime) * 1000));
       }
     }
     finish();
@@ -113,6 +120,7 @@
       for (const part of kept) { all.set(part, at); at += part.length; }
       window.indexTTSStreamPCM = all;
     }
+    mine.finished = true;
     window.indexTTSStreamDoneMs = performance.now() - clicked; // last audio byte received
     window.indexTTSStreamSeconds = seconds;
     status(labels.done.replace("{ms}", Math.round(window.indexTTSFirstSoundMs || 0)).replace("{s}", seconds.toFixed(2)));
