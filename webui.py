@@ -316,8 +316,13 @@ def build_ui(
             queue=False,
             api_visibility="private",
         )
-        # Gradio's own strings follow the switch; a page load starts in the language chosen last on this machine
-        lang_switch.change(None, inputs=[lang_switch], js=actions.SET_LOCALE_JS, queue=False, api_visibility="private")
+        # Gradio's own strings follow the switch: its locale changes, then the audio boxes (whose drop-zone text
+        # Gradio draws once) are hidden and shown again, so they redraw in it, keeping their values; a page load
+        # starts in the language chosen last on this machine (boot_language.py)
+        redrawn = [reference, emotion_audio, output]
+        lang_switch.change(None, inputs=[lang_switch], js=actions.SET_LOCALE_JS, queue=False, api_visibility="private").then(
+            lambda: [gr.update(visible=False)] * 3, outputs=redrawn, queue=False, api_visibility="private"
+        ).then(lambda: [gr.update(visible=True)] * 3, outputs=redrawn, queue=False, api_visibility="private")
         demo.load(None, outputs=[lang_switch], js=actions.restore_language_js(lang), queue=False, api_visibility="private")
         preset_controls = [controls[name] for name in actions.PRESET_CONTROLS]
         # preset actions go through the queue (Gradio delivers their warnings and notes to the page only there),

@@ -343,8 +343,8 @@ def _empty_text_error(page, expected: str) -> None:
 
 
 def test_gradio_strings_and_errors_follow_the_page_language_across_a_reload(webui, browser) -> None:
-    """An English browser on the Chinese page: Gradio's own strings are Chinese too; the switch moves them
-    (the footer at once, every string from the next load on) and the choice survives a reload."""
+    """An English browser on the Chinese page: Gradio's own strings are Chinese too; the switch moves them at
+    once (an uploaded clip stays), and the choice survives a reload."""
     with _offline_page(browser, "en-US") as (page, outside):
         page.goto(webui.url, wait_until="load")
         page.wait_for_selector("#synthesize", timeout=30_000)
@@ -352,7 +352,9 @@ def test_gradio_strings_and_errors_follow_the_page_language_across_a_reload(webu
         assert "Drop Audio Here" not in page.inner_text("body")
         _empty_text_error(page, "“文本”框是空的")
         page.get_by_text("English", exact=True).click()
-        _body_has(page, "Use via API")  # Gradio's footer follows the switch at once
+        _body_has(page, "Use via API")  # Gradio's footer and drop zones follow the switch at once
+        _body_has(page, "Drop Audio Here")
+        assert "将音频拖放到此处" not in page.inner_text("body")
         page.reload(wait_until="load")
         page.wait_for_selector("#synthesize", timeout=30_000)
         _body_has(page, "IndexTTS expressive speech")  # the visitor's choice is kept

@@ -276,7 +276,7 @@ def page_head() -> str:
 
 
 # runs in the page on each language switch (input: the page's language)
-SET_LOCALE_JS = "(lang) => { if (window.indexTTSSetLocale) window.indexTTSSetLocale(lang); return []; }"
+SET_LOCALE_JS = "async (lang) => { if (window.indexTTSSetLocale) await window.indexTTSSetLocale(lang); return []; }"
 
 
 def restore_language_js(default_lang: str) -> str:

@@ -19,7 +19,7 @@
     if (!CORE) return;
     try {
       const core = await import(coreURL());
-      core.changeLocale(LOCALES[lang] || "zh-CN");
+      await core.changeLocale(LOCALES[lang] || "zh-CN");
       window.indexTTSLocale = LOCALES[lang] || "zh-CN";
     } catch (error) {
       console.warn("IndexTTS: could not switch Gradio's language", error);
