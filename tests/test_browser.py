@@ -462,3 +462,32 @@ def test_the_page_shows_the_matched_voice_the_drawn_emotion_and_a_cached_result(
     page.wait_for_function("() => document.querySelector('#synthesis-info').innerText.includes('来自缓存')", timeout=60_000)
     assert "RTF" not in page.inner_text("#synthesis-info")
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
+def test_a_visitor_queued_behind_others_sees_their_place_in_chinese(webui, browser) -> None:
+    """Three visitors press 合成 with long texts on an app serving two at once: the third waits in the queue
+    and sees its place in the page's language, with no guessed time; then its status counts segments."""
+    with contextlib.ExitStack() as stack:
+        pages = []
+        for _ in range(3):
+            page, outside = stack.enter_context(_offline_page(browser, "zh-CN"))
+            page.goto(webui.url, wait_until="load")
+            page.wait_for_selector("#synthesize", timeout=30_000)
+            serial = time.time_ns() % 10**8  # nothing from the cache: every sentence is new
+            sentences = [f"第{serial + k}位观众，今天天气很好，我们一起去公园散步，看看湖边的风景。" for k in range(8)]
+            page.locator("textarea").first.fill("".join(sentences))
+            pages.append((page, outside))
+        for page, _ in pages:
+            page.click("#synthesize")
+        third = pages[2][0]
+        third.wait_for_function(
+            "() => document.querySelector('#output').innerText.includes('排队：第')", timeout=30_000, polling=50
+        )
+        shown = third.inner_text("#output")
+        assert "queue" not in shown and not re.search(r"\d+(\.\d+)?/\d+(\.\d+)?s", shown), shown
+        third.wait_for_function(
+            "() => document.querySelector('#synthesis-info').innerText.includes('已合成')", timeout=120_000, polling=50
+        )
+        for page, outside in pages:
+            wait_for_result(page, timeout_ms=180_000)
+            assert outside == [], f"the page contacted hosts other than the app: {outside}"

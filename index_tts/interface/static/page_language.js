@@ -13,6 +13,36 @@
     return new URL(CORE, entry ? entry.src : new URL("assets/", document.baseURI)).href;
   }
 
+  // Gradio writes its queue status ("queue: 2/5 |", "processing |") in English whatever the locale; said
+  // in the page's language here, rewriting only the text of that status (the element stays Gradio's).
+  // Its time estimate ("2.6/40.3s", from the average of earlier requests, whatever their length) is
+  // dropped: the elapsed time stays, and the status line under the result says the measured wait.
+  const NO_ESTIMATE = [/^(\d+(?:\.\d+)?)\/\d+(?:\.\d+)?s$/, "$1s"];
+  const QUEUE = {
+    zh: [/^queue: (\d+)\/(\d+) \|$/, "排队：第 $1 位（共 $2 位） |", /^processing \|$/, "处理中 |", ...NO_ESTIMATE],
+    en: NO_ESTIMATE,
+  };
+  function translateStatus(node) {
+    const rules = QUEUE[window.indexTTSPageLang];
+    if (!rules || node.nodeType !== Node.TEXT_NODE || !node.parentElement?.closest("[data-testid=status-tracker]")) return;
+    const text = node.nodeValue.trim();
+    for (let i = 0; i < rules.length; i += 2) {
+      if (rules[i].test(text)) { node.nodeValue = text.replace(rules[i], rules[i + 1]); return; }
+    }
+  }
+  new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "characterData") translateStatus(change.target);
+      for (const added of change.addedNodes || []) {
+        if (added.nodeType === Node.TEXT_NODE) translateStatus(added);
+        else if (added.querySelectorAll) {
+          const walker = document.createTreeWalker(added, NodeFilter.SHOW_TEXT);
+          while (walker.nextNode()) translateStatus(walker.currentNode);
+        }
+      }
+    }
+  }).observe(document.documentElement, { subtree: true, childList: true, characterData: true });
+
   window.indexTTSSetLocale = async (lang) => {
     try { localStorage.setItem("__STORAGE_KEY__", lang); } catch (e) { /* private mode: this visit only */ }
     window.indexTTSPageLang = lang;
