@@ -161,6 +161,8 @@ def build_ui(
                                             step=0.05,
                                             label=f"{EMOTION_NAMES['zh'][i]} {EMOTION_NAMES['en'][i]}",
                                             elem_id=f"emotion-{name}",
+                                            elem_classes=["emotion-slider"],
+                                            buttons=[],  # no reset button: the label keeps one line
                                         )
                                     )
                         emotion_random = tr(gr.Checkbox(False, label=t("emotion_random", lang)), "emotion_random")

@@ -376,7 +376,9 @@ def test_layout_shows_whole_labels_and_puts_the_button_on_a_phones_first_screen(
         page.locator("textarea").first.fill(long_mixed)
         page.get_by_text("高级设置").click()
         page.wait_for_selector("table", timeout=15_000)
-        for label in ("音高（半音）", "语速", "随机种子"):
+        page.get_by_text("使用情感向量控制").click()
+        page.wait_for_selector("#emotion-melancholic", timeout=10_000)
+        for label in ("音高（半音）", "语速", "随机种子", "低落 Melancholic", "厌恶 Disgusted", "惊喜 Surprised"):
             height = page.get_by_text(label, exact=True).first.bounding_box()["height"]
             assert height < 30, f"the label {label} wraps ({height:.0f} px high)"
         voice = page.locator("#voice input").first
