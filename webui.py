@@ -223,6 +223,7 @@ def build_ui(
                     "output",
                 )
                 info = gr.Markdown("", elem_id="synthesis-info")
+                shown_info = gr.State(None)  # the last result's line in each language, for the language switch
 
         # -- wiring ------------------------------------------------------------------------------------
 
@@ -248,12 +249,15 @@ def build_ui(
             if handoff is None:
                 raise gr.Error(t("stream_unavailable", language))
             client = actions.client_of(request)
-            return actions.prepare_stream_for_page(manager, handoff, values, language, limiter, client)
+            try:
+                return actions.prepare_stream_for_page(manager, handoff, values, language, limiter, client)
+            except gr.Error as error:  # said where the result's status goes, replacing it; no token: nothing plays
+                return "", f"⚠️ {error.message}"
 
         button.click(
             actions.page_handler(defaults, synthesize),
             inputs=inputs,
-            outputs=[output, info],
+            outputs=[output, info, shown_info],
             api_name="synthesize",
             concurrency_id="synthesis",
             show_progress_on=[output],  # the info line under it says the wait and counts segments (page.py)
@@ -294,8 +298,9 @@ def build_ui(
             on_mode, inputs=[mode], outputs=[audio_group, vector_group, text_group, weight], queue=False, api_visibility="private"
         )
 
-        def on_language(new_lang, text):
+        def on_language(new_lang, text, shown):
             updates = [new_lang, gr.update(value=f"## {t('title', new_lang)}\n{t('subtitle', new_lang)}")]
+            updates.append(shown[new_lang] if shown else gr.skip())  # the last result's line, redrawn
             updates.append(actions.char_count(text, new_lang))
             updates += [gr.update(value=t(clone_note_key, new_lang, engine=engine.name))]
             updates += [gr.update(value=t(emotion_note_key, new_lang, engine=engine.name))]
@@ -313,8 +318,9 @@ def build_ui(
 
         lang_switch.change(
             on_language,
-            inputs=[lang_switch, text],
-            outputs=[ui_lang, title, count, clone_note, emotion_note, emotion_box, advanced_box] + [c for c, _, _ in relabel],
+            inputs=[lang_switch, text, shown_info],
+            outputs=[ui_lang, title, info, count, clone_note, emotion_note, emotion_box, advanced_box]
+            + [c for c, _, _ in relabel],
             queue=False,
             api_visibility="private",
         )

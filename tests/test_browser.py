@@ -353,6 +353,9 @@ def test_gradio_strings_and_errors_follow_the_page_language_across_a_reload(webu
         _empty_text_error(page, "“文本”框是空的")
         page.get_by_text("English", exact=True).click()
         _body_has(page, "Use via API")  # Gradio's footer and drop zones follow the switch at once
+        page.wait_for_function(  # the last status line is redrawn in the new language
+            "() => document.querySelector('#synthesis-info').innerText.includes('The “Text” box is empty')", timeout=10_000
+        )
         _body_has(page, "Drop Audio Here")
         assert "将音频拖放到此处" not in page.inner_text("body")
         page.reload(wait_until="load")
@@ -493,3 +496,20 @@ def test_a_visitor_queued_behind_others_sees_their_place_in_chinese(webui, brows
         for page, outside in pages:
             wait_for_result(page, timeout_ms=180_000)
             assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
+def test_a_stream_refused_replaces_the_status_in_the_page_language(webui, browser_page) -> None:
+    page, outside = browser_page
+    page.goto(webui.url, wait_until="load")
+    page.wait_for_selector("#stream", timeout=30_000)
+    page.locator("textarea").first.fill(f"第{time.time_ns() % 10**8}位来宾，欢迎光临。")
+    page.click("#synthesize")
+    wait_for_result(page, timeout_ms=60_000)
+    page.locator("textarea").first.fill("")
+    page.click("#stream")
+    page.wait_for_function(
+        "() => document.querySelector('#synthesis-info').innerText.trim() === '⚠️ “文本”框是空的：请先输入要合成的文字。'",
+        timeout=15_000,
+    )
+    assert page.evaluate("window.indexTTSStreamSeconds === null || window.indexTTSStreamSeconds === undefined")
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"

@@ -21,7 +21,7 @@ from typing import Any
 import gradio as gr
 
 from ..common.errors import TTSError
-from ..common.i18n import stream_labels, t
+from ..common.i18n import LANGUAGES, stream_labels, t
 from ..engines.sampling import SAMPLING_DEFAULTS
 from ..frontend.segmenter import units
 from ..ops import page_font
@@ -31,6 +31,7 @@ from ..serving.manager import ModelManager
 from ..serving.outputs import save_wav
 from ..serving.presets import PRESET_FIELDS, PresetError, list_presets, load_preset, make_preset, save_preset
 from ..serving.request import MAX_TEXT_CHARS, SpeechRequest
+from ..serving.speech_stream import SynthesisResult
 from ..voice.emotion import EMOTIONS
 from .boot_language import STORAGE_KEY
 from .stream_handoff import StreamHandoff
@@ -132,6 +133,18 @@ def synthesize_for_page(
     client: str = "",
 ) -> tuple[str, str]:
     """The Synthesize button: the WAV path and the info line; a bad setting is a ``gr.Error`` and the server serves on."""
+    path, result = _synthesize(manager, values, lang, progress, limiter, client)
+    return path, info_line(result, lang)
+
+
+def _synthesize(
+    manager: ModelManager,
+    values: Mapping[str, Any],
+    lang: str,
+    progress: ProgressBar | None,
+    limiter: RateLimiter | None,
+    client: str,
+) -> tuple[str, SynthesisResult]:
     _check_rate(limiter, client, lang)
     try:
         request = request_from_page(values, manager.engine.capabilities.sampling, lang)
@@ -152,13 +165,26 @@ def synthesize_for_page(
         raise _busy_error(busy, lang) from busy
     if progress is not None:
         progress(1.0, desc=t("progress_saving", lang))
-    path = save_wav(result.audio, result.sample_rate)
+    return str(save_wav(result.audio, result.sample_rate)), result
+
+
+def info_line(result: SynthesisResult, lang: str) -> str:
+    """What the page says under a result: its length, what it cost, and what the listener should know."""
     if result.cache_hits == len(result.segments):  # nothing was rendered: a time and an RTF would mislead
         info = t("info_cached", lang, audio=result.audio_seconds, segments=len(result.segments))
     else:
         info = t("info", lang, audio=result.audio_seconds, compute=result.seconds, rtf=result.rtf, segments=len(result.segments))
-    lines = [info, *(notice.line(lang) for notice in result.notices)]
-    return str(path), "\n\n".join(lines)
+    return "\n\n".join([info, *(notice.line(lang) for notice in result.notices)])
+
+
+def _failure_lines(error: gr.Error) -> dict[str, str]:
+    """A failure's message in each language, for the status line (the page's own when no translation is kept)."""
+    cause = error.__cause__
+    if isinstance(cause, TTSError) and cause.key is not None:
+        return {lang: f"⚠️ {cause.in_language(lang)}" for lang in LANGUAGES}
+    if isinstance(cause, ServerBusy):
+        return {lang: f"⚠️ {t('busy_wait', lang, retry=cause.retry_after_s)}" for lang in LANGUAGES}
+    return dict.fromkeys(LANGUAGES, f"⚠️ {error.message}")
 
 
 STATUS_POLL_S = 0.25
@@ -170,17 +196,18 @@ def synthesize_with_status(
     lang: str,
     limiter: RateLimiter | None = None,
     client: str = "",
-) -> Iterator[tuple[Any, str]]:
+) -> Iterator[tuple[Any, str, Any]]:
     """The Synthesize button as the page runs it: ``synthesize_for_page`` with the status line kept current.
 
-    Yields (audio, status line) pairs. The status replaces the previous result's at once: how long the
-    speech accepted before this request takes at the measured speed (when there is a wait), then how
-    many segments are rendered — counts, never a guessed time. A failure's message replaces it too,
-    then the failure is raised for the page's toast and the API's caller.
+    Yields (audio, status line, the last line in each language). The status replaces the previous result's
+    at once: how long the speech accepted before this request takes at the measured speed (when there is a
+    wait), then how many segments are rendered — counts, never a guessed time. A failure's message replaces
+    it too, then the failure is raised for the page's toast and the API's caller. The last element, the
+    final line in both languages, lets the language switch redraw it (webui.py keeps it in a ``gr.State``).
     """
     ahead = manager.admission.expected_wait() if manager.scheduler is not None else 0.0
     first = t("progress_waiting", lang, seconds=math.ceil(ahead)) if ahead >= 1.0 else t("progress_text", lang)
-    yield gr.skip(), first
+    yield gr.skip(), first, gr.skip()
     updates: queue.Queue[str] = queue.Queue()
 
     def progress(_value: object, desc: str = "") -> None:
@@ -188,19 +215,21 @@ def synthesize_with_status(
             updates.put(desc)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-synthesis") as pool:
-        job = pool.submit(synthesize_for_page, manager, values, lang, progress, limiter, client)
+        job = pool.submit(_synthesize, manager, values, lang, progress, limiter, client)
         while True:
             try:
-                yield gr.skip(), updates.get(timeout=STATUS_POLL_S)
+                yield gr.skip(), updates.get(timeout=STATUS_POLL_S), gr.skip()
             except queue.Empty:
                 if job.done():
                     break
         try:
-            path, info = job.result()
+            path, result = job.result()
         except gr.Error as error:
-            yield gr.skip(), f"⚠️ {error.message}"
+            lines = _failure_lines(error)
+            yield gr.skip(), lines.get(lang, f"⚠️ {error.message}"), lines
             raise
-    yield path, info
+    lines = {language: info_line(result, language) for language in LANGUAGES}
+    yield path, lines[lang], lines
 
 
 def prepare_stream_for_page(
