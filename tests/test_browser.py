@@ -469,6 +469,23 @@ def test_the_page_shows_the_matched_voice_the_drawn_emotion_and_a_cached_result(
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
 
 
+def test_a_stream_refused_replaces_the_status_in_the_page_language(webui, browser) -> None:
+    with _offline_page(browser, "zh-CN") as (page, outside):
+        page.goto(webui.url, wait_until="load")
+        page.wait_for_selector("#stream", timeout=30_000)
+        page.locator("textarea").first.fill(f"第{time.time_ns() % 10**8}位来宾，欢迎光临。")
+        page.click("#synthesize")
+        wait_for_result(page, timeout_ms=90_000)
+        page.locator("textarea").first.fill("")
+        page.click("#stream")
+        page.wait_for_function(
+            "() => document.querySelector('#synthesis-info').innerText.trim() === '⚠️ “文本”框是空的：请先输入要合成的文字。'",
+            timeout=15_000,
+        )
+        assert page.evaluate("window.indexTTSStreamSeconds === null || window.indexTTSStreamSeconds === undefined")
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
 def test_a_visitor_queued_behind_others_sees_their_place_in_chinese(webui, browser) -> None:
     """Three visitors press 合成 with long texts on an app serving two at once: the third waits in the queue
     and sees its place in the page's language, with no guessed time; then its status counts segments."""
@@ -496,20 +513,3 @@ def test_a_visitor_queued_behind_others_sees_their_place_in_chinese(webui, brows
         for page, outside in pages:
             wait_for_result(page, timeout_ms=180_000)
             assert outside == [], f"the page contacted hosts other than the app: {outside}"
-
-
-def test_a_stream_refused_replaces_the_status_in_the_page_language(webui, browser_page) -> None:
-    page, outside = browser_page
-    page.goto(webui.url, wait_until="load")
-    page.wait_for_selector("#stream", timeout=30_000)
-    page.locator("textarea").first.fill(f"第{time.time_ns() % 10**8}位来宾，欢迎光临。")
-    page.click("#synthesize")
-    wait_for_result(page, timeout_ms=60_000)
-    page.locator("textarea").first.fill("")
-    page.click("#stream")
-    page.wait_for_function(
-        "() => document.querySelector('#synthesis-info').innerText.trim() === '⚠️ “文本”框是空的：请先输入要合成的文字。'",
-        timeout=15_000,
-    )
-    assert page.evaluate("window.indexTTSStreamSeconds === null || window.indexTTSStreamSeconds === undefined")
-    assert outside == [], f"the page contacted hosts other than the app: {outside}"
