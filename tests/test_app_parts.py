@@ -183,3 +183,18 @@ def test_offline_share_probe_is_quick_and_false() -> None:
     assert internet_reachable("127.0.0.1", port, timeout=1.0) is False
     assert internet_reachable("host.invalid", 443, timeout=1.0) is False
     assert time.monotonic() - started < 2.5
+
+
+def test_the_pages_token_slider_starts_at_the_engines_cap_behind_the_fallback_wrapper() -> None:
+    from types import SimpleNamespace
+
+    from index_tts.engines.fallback import FallbackEngine
+    from index_tts.engines.sampling import SAMPLING_DEFAULTS, page_defaults
+
+    primary = SimpleNamespace(
+        name="x", model_version="1", sample_rate=22_050, languages=("zh",), capabilities=None, max_phonemes=None,
+        parallel_calls=1, max_mel_tokens=77,
+    )  # fmt: skip
+    wrapped = FallbackEngine(primary, make_fallback=lambda: primary)
+    assert page_defaults(wrapped)["max_mel_tokens"] == 77 == page_defaults(primary)["max_mel_tokens"]
+    assert page_defaults(SimpleNamespace()) == SAMPLING_DEFAULTS  # an engine without a cap: the defaults

@@ -37,6 +37,7 @@ class FallbackEngine(Engine):
         self.capabilities = primary.capabilities
         self.max_phonemes = primary.max_phonemes
         self.parallel_calls = primary.parallel_calls
+        self.max_mel_tokens = getattr(primary, "max_mel_tokens", None)  # the page's slider default (sampling.py)
 
     def voices(self) -> list[str]:
         return self.primary.voices()

@@ -32,8 +32,7 @@ def page_defaults(engine: object) -> dict[str, float | int]:
 
     The page always sends every slider, so its default, not the engine's, is what a request would use.
     """
-    serving = getattr(engine, "primary", engine)  # behind the fallback wrapper
-    cap = getattr(serving, "max_mel_tokens", None)
+    cap = getattr(engine, "max_mel_tokens", None)  # FallbackEngine carries its primary's
     return {**SAMPLING_DEFAULTS, **({"max_mel_tokens": cap} if cap else {})}
 
 
