@@ -114,3 +114,15 @@ def test_mixed_sentence_keeps_english_words_in_english(frontend) -> None:
     assert "ʤˌipˌijˈu" in segment.phonemes  # G-P-U spelled by the English G2P
     assert "ˌAˈI" in segment.phonemes
     assert segment.pinyin.startswith("wo3 men5 yong4")
+
+
+def test_a_character_without_a_reading_is_skipped_not_a_failure(frontend) -> None:
+    """pypinyin has no reading for a few dozen CJK characters (兙, 瓧, 龦…): they are left unspoken and the rest
+    of the sentence is read, instead of the request failing."""
+    from index_tts.common.errors import TTSError
+
+    with_rare = frontend.process("我们兙一起去公园。", "zh").segments
+    plain = frontend.process("我们一起去公园。", "zh").segments
+    assert [s.phonemes for s in with_rare] == [s.phonemes for s in plain]
+    with pytest.raises(TTSError):  # nothing readable at all: the usual "nothing to speak"
+        frontend.process("兙瓧", "zh")

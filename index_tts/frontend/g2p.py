@@ -125,6 +125,15 @@ class ChineseG2P:
         """One tone-numbered syllable per Han character, neutral tone as 5."""
         return self._pypinyin.lazy_pinyin(han, style=self._pypinyin.Style.TONE3, neutral_tone_with_five=True)
 
+    def _syllable_ipa(self, syllable: str) -> str:
+        """One syllable's phonemes; "" for a character pypinyin has no reading for (it returns the character
+        itself, e.g. 兙): such a character is not spoken, instead of failing the whole request."""
+        try:
+            return self._py2ipa(syllable)
+        except (ValueError, KeyError, IndexError):
+            log.info("no reading for %r: not spoken", syllable)
+            return ""
+
     def __call__(self, text: str) -> tuple[str, list[str], list[str], list[str]]:
         """Phonemes, dictionary pinyin, spoken pinyin (after sandhi) and each syllable's phonemes."""
         phonemes: list[str] = []
@@ -143,12 +152,12 @@ class ChineseG2P:
             said = apply_sandhi(words, [list(w) for w in dictionary])
             word_phonemes = []
             for word_dict, word_said in zip(dictionary, said, strict=True):
-                word_ipa = [self._py2ipa(py) for py in word_said]
+                word_ipa = [self._syllable_ipa(py) for py in word_said]
                 citation.extend(word_dict)
                 spoken.extend(word_said)
                 ipa.extend(word_ipa)
                 word_phonemes.append("".join(word_ipa))
-            phonemes.append(" ".join(word_phonemes))
+            phonemes.append(" ".join(w for w in word_phonemes if w))  # a word of unreadable characters: nothing
         return _join(phonemes), citation, spoken, ipa
 
 
