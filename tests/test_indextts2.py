@@ -33,31 +33,41 @@ from index_tts.voice.emotion import EmotionMode
 
 
 class InferRecorder:
-    """Wraps the real ``IndexTTS2.infer``: records every call's keywords, notices overlapping calls, can fail on cue."""
+    """Watches the real model's calls: records the upstream keywords of every segment (what ``infer`` would be
+    given; the batched renderer takes the same), notices overlapping calls, can fail on cue."""
 
-    def __init__(self, model) -> None:
-        self.model = model
-        self.original = model.infer
+    def __init__(self, engine: IndexTTS2Engine) -> None:
+        self.engine = engine
+        self.original_kwargs = engine.infer_kwargs
+        self.original_render = engine._batch.render
         self.calls: list[dict] = []
         self.running = 0
         self.overlapped = False
         self.fail_on: str | None = None
         self._count = threading.Lock()
-        model.infer = self
+        engine.infer_kwargs = self._kwargs
+        engine._batch.render = self._render
 
-    def __call__(self, **kwargs):
+    def _kwargs(self, segment, params, stream: bool = False) -> dict:
+        kwargs = self.original_kwargs(segment, params, stream)
+        self.calls.append(kwargs)
+        return kwargs
+
+    def _render(self, requests):
         with self._count:
-            self.calls.append(kwargs)
             self.running += 1
             self.overlapped |= self.running > 1
         try:
-            if self.fail_on and self.fail_on in kwargs["text"]:
+            if self.fail_on and any(self.fail_on in r.text for r in requests):
                 raise RuntimeError("CUDA out of memory (simulated on the real model)")
-            result = self.original(**kwargs)
-            return list(result) if kwargs.get("stream_return") else result  # run a stream inside the count
+            return self.original_render(requests)
         finally:
             with self._count:
                 self.running -= 1
+
+    def restore(self) -> None:
+        self.engine.infer_kwargs = self.original_kwargs
+        self.engine._batch.render = self.original_render
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +87,9 @@ def engine(manager) -> IndexTTS2Engine:
 
 @pytest.fixture
 def recorder(engine):
-    rec = InferRecorder(engine._model)
+    rec = InferRecorder(engine)
     yield rec
-    engine._model.infer = rec.original
+    rec.restore()
 
 
 def _clip(path: Path, freq: float, seconds: float = 2.0) -> str:
@@ -129,7 +139,7 @@ def test_each_emotion_mode_reaches_upstream_infer_with_its_values(engine, record
     assert {k: v for k, v in call.items() if k in emotion_keys - {"emo_audio_prompt"}} == expected
     if mode == "audio":  # the clip reached upstream under its own content-named path, and upstream read it
         assert Path(call["emo_audio_prompt"]).exists() and call["emo_audio_prompt"] != extra["emotion_audio"]
-        assert engine._model.cache_emo_audio_prompt == call["emo_audio_prompt"]
+        assert call["emo_audio_prompt"] in engine._batch._emotions  # its conditioning was computed from it
     finite_audio_checks(audio, INDEXTTS2_SEGMENT_MAX_S)
 
 
@@ -153,24 +163,18 @@ def test_a_voice_reference_is_cloned_from_its_own_path(engine, recorder, tmp_pat
     for clip in clips:
         audio = engine.synthesize(_segment(), SynthParams(voice="jf_alpha", seed=1, extra={"reference_audio": clip}))
         paths.append(recorder.calls[-1]["spk_audio_prompt"])
-        assert engine._model.cache_spk_audio_prompt == paths[-1]  # upstream computed the speaker from this clip
+        assert paths[-1] in engine._batch._speakers  # the speaker's conditioning was computed from this clip
         finite_audio_checks(audio, INDEXTTS2_SEGMENT_MAX_S)
     assert paths[0] != paths[1] and paths[0] == paths[2]  # different audio never shares a path
     with pytest.raises(TTSError, match="not there any more"):
         engine.synthesize(_segment(), SynthParams(voice="jf_alpha", extra={"reference_audio": str(tmp_path / "gone.wav")}))
 
 
-def test_stream_return_gives_the_same_samples_then_the_interval_silence(engine, recorder) -> None:
+def test_a_stream_gives_the_same_samples_as_the_whole(engine, recorder) -> None:
     params = SynthParams(voice="jf_nezumi", seed=5, extra={"interval_silence": 100})
     whole = engine.synthesize(_segment("流式与整段。"), params)
-    pieces = list(engine.stream(_segment("流式与整段。"), params))
-    assert recorder.calls[-1]["stream_return"] is True and "stream_return" not in recorder.calls[-2]
-    streamed = np.concatenate(pieces)
-    silence = int(24_000 * 0.1)
-    assert abs(len(streamed) - (len(whole) + silence)) <= 2  # upstream yields the segment, then its silence
-    n = min(len(whole), len(streamed) - silence)
-    assert np.allclose(streamed[:n], whole[:n], atol=2 / 32767)  # float pieces vs the int16 whole: same scale
-    assert np.abs(streamed[-silence + 5 :]).max() < 1e-6
+    streamed = np.concatenate(list(engine.stream(_segment("流式与整段。"), params)))
+    assert np.array_equal(streamed, whole)
 
 
 def test_calls_reach_the_model_one_at_a_time(engine, recorder) -> None:

@@ -146,7 +146,7 @@ def test_cancel_wakes_a_waiting_reader() -> None:
 def test_engines_that_batch_get_segments_gathered_in_a_time_window() -> None:
     calls: list[int] = []
 
-    def render_batch(items):
+    def render_batch(items, cancelled):
         calls.append(len(items))
         time.sleep(0.05)
         return [np.zeros(10, np.float32) for _ in items]

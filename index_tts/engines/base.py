@@ -9,6 +9,7 @@ to turn a segment into sound.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,8 +83,13 @@ class Engine(ABC):
     def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
         """Render one segment; raises ``TTSError`` for input the engine cannot take."""
 
-    def synthesize_batch(self, items: list[tuple[Segment, SynthParams]]) -> list[np.ndarray]:
-        """Render several segments in one call; engines with ``batched_inference`` override this."""
+    def synthesize_batch(
+        self, items: list[tuple[Segment, SynthParams]], cancelled: list[Callable[[], bool]] | None = None
+    ) -> list[np.ndarray | None]:
+        """Render several segments in one call; engines with ``batched_inference`` override this.
+
+        ``cancelled[i]()`` turns true when item i's listener has gone: an engine may stop work on it and
+        return None in its place, leaving the others as they would have been."""
         return [self.synthesize(segment, params) for segment, params in items]
 
     def prepare_voices(self) -> None:  # noqa: B027 - optional hook

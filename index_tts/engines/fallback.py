@@ -66,6 +66,18 @@ class FallbackEngine(Engine):
         voice = params.voice if params.voice in fallback.voices() else fallback.voices()[0]
         return fallback.synthesize(segment, replace(params, voice=voice, extra={}, notices=params.notices))
 
+    def synthesize_batch(
+        self, items: list[tuple[Segment, SynthParams]], cancelled: list[Callable[[], bool]] | None = None
+    ) -> list[np.ndarray | None]:
+        """The primary's batch; if it fails for any reason but bad input, each segment on its own (with fallback)."""
+        try:
+            return self.primary.synthesize_batch(items, cancelled)
+        except TTSError:
+            raise
+        except Exception as exc:
+            log.warning("%s failed on a batch (%s: %s); its segments go one by one", self.name, type(exc).__name__, exc)
+        return [self.synthesize(segment, params) for segment, params in items]
+
     def prepare_voices(self) -> None:
         self.primary.prepare_voices()
 

@@ -19,11 +19,13 @@ import importlib
 import inspect
 import logging
 import os
+import secrets
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +119,9 @@ class IndexTTS2Engine(Engine):
                 "fetch them again (hf download IndexTeam/IndexTTS-2) or choose another --model-dir"
             ) from exc
         self._parameters = inspect.signature(self._model.infer).parameters
+        self._batch = self._batch_renderer(self._model)
+        batched = self._batch is not None  # per-request random streams: a seed gives the same audio every time
+        self.capabilities = replace(self.capabilities, batched_inference=batched, deterministic=batched)
         self._lock = threading.Lock()
         self._presets = preset_voices()
         if not self._presets:
@@ -133,6 +138,15 @@ class IndexTTS2Engine(Engine):
             folder, self.load_seconds, self.upstream, use_fp16, device,
             ", RANDOM weights: noise, not speech" if self.random_weights else "",
         )
+
+    @staticmethod
+    def _batch_renderer(model: Any) -> Any:
+        """Our batched renderer when the installed upstream has the parts it drives, else None (upstream ``infer``)."""
+        try:
+            from .indextts2_batch import BatchRenderer
+        except ImportError:  # torch or transformers missing: upstream's own import would have failed first
+            return None
+        return BatchRenderer(model) if BatchRenderer.supported(model) else None
 
     def voices(self) -> list[str]:
         return list(self._presets)
@@ -188,6 +202,10 @@ class IndexTTS2Engine(Engine):
     # -- synthesis ---------------------------------------------------------------------------
 
     def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        if self._batch is not None:  # one path for a segment alone and in a batch: the same audio either way
+            audio = self.synthesize_batch([(segment, params)])[0]
+            assert audio is not None
+            return audio
         kwargs = self.infer_kwargs(segment, params)
         with self._lock:
             self._seed(params.seed)
@@ -197,9 +215,29 @@ class IndexTTS2Engine(Engine):
         rate, audio = result
         return self._to_app_rate(np.asarray(audio, np.float32).reshape(-1) / 32768.0, int(rate))
 
+    def synthesize_batch(
+        self, items: list[tuple[Segment, SynthParams]], cancelled: list[Callable[[], bool]] | None = None
+    ) -> list[np.ndarray | None]:
+        """Several segments through one batched decode (``indextts2_batch``); None for a cancelled one.
+
+        Each segment samples on its own random stream from its seed (a fresh seed when it has none), so
+        what it sounds like does not depend on what else was in the batch."""
+        if self._batch is None:
+            return [self.synthesize(segment, params) for segment, params in items]
+        from .indextts2_batch import request_from_kwargs
+
+        requests = []
+        for i, (segment, params) in enumerate(items):
+            seed = params.seed if params.seed is not None else secrets.randbits(62)
+            check = cancelled[i] if cancelled else (lambda: False)
+            requests.append(request_from_kwargs(self.infer_kwargs(segment, params), seed, check))
+        with self._lock:
+            audios = self._batch.render(requests)
+        return [None if a is None else self._to_app_rate(a.numpy(), NATIVE_RATE) for a in audios]
+
     def stream(self, segment: Segment, params: SynthParams) -> Iterator[np.ndarray]:
         """Audio as IndexTTS2 produces it (``stream_return``), each piece at the app's rate."""
-        if "stream_return" not in self._parameters:
+        if self._batch is not None or "stream_return" not in self._parameters:
             yield self.synthesize(segment, params)
             return
         kwargs = self.infer_kwargs(segment, params, stream=True)

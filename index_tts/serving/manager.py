@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,7 @@ class ModelManager:
                 on_abandon=engine.abandon_call,
                 first_alone=getattr(engine, "threads_per_session", 1) > 1,
                 speed=self.speed,
+                on_batch=self.metrics.batch_size.observe,
             )
             if cfg.cache:
                 try:
@@ -288,19 +290,25 @@ class ModelManager:
         """What a worker runs for one segment: the engine, then the cache (never audio from a fallback)."""
         told = len(params.notices)
         audio = self.engine.synthesize(segment, params)
-        self.pace.record(segment_size(segment), len(audio) / self.engine.sample_rate, params.speed)
-        if self.cache is not None and len(params.notices) == told:
-            self.cache.put(self._key(segment, params), audio)
+        self._keep(segment, params, audio, told)
         return audio
 
-    def _render_batch(self, items: list[tuple[Segment, SynthParams]]) -> list[np.ndarray]:
-        audios = self.engine.synthesize_batch(items)
-        for (segment, params), audio in zip(items, audios, strict=True):
-            self.pace.record(segment_size(segment), len(audio) / self.engine.sample_rate, params.speed)
-        if self.cache is not None:
-            for (segment, params), audio in zip(items, audios, strict=True):
-                self.cache.put(self._key(segment, params), audio)
+    def _render_batch(
+        self, items: list[tuple[Segment, SynthParams]], cancelled: list[Callable[[], bool]]
+    ) -> list[np.ndarray | None]:
+        """What a worker runs for a batch: one engine call, then each segment as ``_render`` would keep it."""
+        told = [len(params.notices) for _segment, params in items]
+        audios = self.engine.synthesize_batch(items, cancelled)
+        for (segment, params), audio, before in zip(items, audios, told, strict=True):
+            if audio is not None:  # None: dropped, its listener left during the batch
+                self._keep(segment, params, audio, before)
         return audios
+
+    def _keep(self, segment: Segment, params: SynthParams, audio: np.ndarray, notices_before: int) -> None:
+        """Learn the audio's pace and cache it, unless a notice says a fallback engine spoke it."""
+        self.pace.record(segment_size(segment), len(audio) / self.engine.sample_rate, params.speed)
+        if self.cache is not None and len(params.notices) == notices_before:
+            self.cache.put(self._key(segment, params), audio)
 
     def _key(self, segment: Segment, params: SynthParams) -> str:
         return cache_key(self.engine.name, self.engine.model_version, segment, params)

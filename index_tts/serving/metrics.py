@@ -1,4 +1,4 @@
-"""Prometheus metrics for ``GET /metrics``: requests, errors, queue, latency, audio, cache, RTF."""
+"""Prometheus metrics for ``GET /metrics``: requests, errors, queue, latency, audio, cache, RTF, batch sizes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0, 60.0)
+BATCH_BUCKETS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32)
 RTF_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -40,6 +41,9 @@ class Metrics:
             "tts_request_seconds", "Request start to last audio chunk", ["endpoint"], buckets=LATENCY_BUCKETS, registry=r
         )
         self.audio_seconds = Counter("tts_audio_seconds", "Seconds of audio produced", ["endpoint"], registry=r)
+        self.batch_size = Histogram(
+            "tts_batch_size", "Segments rendered per engine call", buckets=BATCH_BUCKETS, registry=r
+        )
         self.rtf = Histogram("tts_rtf", "Compute seconds per audio second, per request", buckets=RTF_BUCKETS, registry=r)
         Gauge("tts_queue_depth", "Requests and segments waiting", registry=r).set_function(queue_depth)
         Gauge("tts_active_segments", "Segments being rendered now", registry=r).set_function(active_segments)

@@ -11,6 +11,13 @@ its first one is rendered: alone on the machine, that first segment gets every c
 sooner, while other requests' segments still fill the other workers.
 When a client goes away its pending segments are dropped.
 
+Batching (``render_batch``, for engines that render several segments in one call): a worker takes
+segments in the order above, up to ``max_batch``. It waits up to ``batch_window_s`` for more only
+while the server is busy (another request is in the scheduler, or requests are arriving less than a
+window apart), so a lone request never waits for company. A batch call that fails is retried one segment at
+a time, so one bad segment cannot fail the requests it shared the batch with, and a request
+cancelled during a batch is told to the engine (``cancelled``), which may drop it and carry on.
+
 A watchdog replaces workers that hang (one segment running longer than ``segment_timeout_s``) or
 die: the request whose segment it was gets an error at once, a fresh worker takes the thread's
 place, and ``on_abandon`` (the engine's ``abandon_call``) swaps the model session the stuck call
@@ -36,7 +43,7 @@ from .render_speed import RenderSpeed, segment_size
 log = logging.getLogger(__name__)
 
 Render = Callable[[Segment, SynthParams], np.ndarray]
-RenderBatch = Callable[[list[tuple[Segment, SynthParams]]], list[np.ndarray]]
+RenderBatch = Callable[[list[tuple[Segment, SynthParams]], list[Callable[[], bool]]], list[np.ndarray | None]]
 
 
 class Cancelled(Exception):
@@ -80,12 +87,16 @@ class SegmentScheduler:
         on_abandon: Callable[[int], None] | None = None,
         first_alone: bool = False,
         speed: RenderSpeed | None = None,
+        on_batch: Callable[[int], None] | None = None,
     ) -> None:
         """``render_batch`` (for engines that can batch) gets up to ``max_batch`` segments gathered
         for at most ``batch_window_s`` after the first one; without it segments go one per call.
         With ``segment_timeout_s`` a watchdog replaces workers that hang or die, and ``first_alone``
         holds a request's later segments back until its first is rendered (module docstring).
-        Each segment's render time is recorded in ``speed`` (what admission estimates waits from)."""
+        Each segment's render time is recorded in ``speed`` (what admission estimates waits from), and
+        each call's number of segments is handed to ``on_batch`` (the batch-size histogram)."""
+        self._on_batch = on_batch
+        self._arrivals = [float("-inf"), float("-inf")]  # the two latest submissions
         self.speed = speed if speed is not None else RenderSpeed()
         self._first_alone = first_alone
         self._render = render
@@ -125,6 +136,7 @@ class SegmentScheduler:
         self._skip_ready(ticket)
         with self._cond:
             self._tickets.append(ticket)
+            self._arrivals = [self._arrivals[1], time.perf_counter()]
             self._cond.notify_all()
         return ticket
 
@@ -200,6 +212,29 @@ class SegmentScheduler:
         self._skip_ready(ticket)
         return ticket, index
 
+    def _busy_elsewhere(self, batch: list[tuple[Ticket, int]]) -> bool:
+        """Whether company for ``batch`` may come: another request is inside, or requests are arriving in a
+        burst (the last two within one window of each other, the latest within a window of now)."""
+        mine = {id(t) for t, _ in batch}
+        if any(id(t) not in mine and not t.cancelled for t in self._tickets):
+            return True
+        before, latest = self._arrivals
+        window = self._batch_window_s
+        return latest - before < window and time.perf_counter() - latest < window
+
+    def _gather(self, batch: list[tuple[Ticket, int]]) -> None:
+        """Add segments to ``batch`` (lock held): all that are ready, then, while busy, whatever comes in the window."""
+        deadline = time.perf_counter() + self._batch_window_s
+        while len(batch) < self._max_batch:
+            more = self._pick()
+            if more is not None:
+                batch.append(more)
+                continue
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0 or self._closed or not self._busy_elsewhere(batch):
+                return
+            self._cond.wait(remaining)
+
     def _watch(self) -> None:
         """Every so often, retire workers stuck on one batch too long or dead, and start new ones."""
         assert self._segment_timeout_s is not None
@@ -262,16 +297,7 @@ class SegmentScheduler:
                     return
                 batch = [picked]
                 if self._render_batch is not None:
-                    deadline = time.perf_counter() + self._batch_window_s
-                    while len(batch) < self._max_batch:
-                        more = self._pick()
-                        if more is not None:
-                            batch.append(more)
-                            continue
-                        remaining = deadline - time.perf_counter()
-                        if remaining <= 0 or self._closed:
-                            break
-                        self._cond.wait(remaining)
+                    self._gather(batch)
                 self.active_segments += len(batch)
                 self._busy[me] = (time.perf_counter(), batch)
             began = time.perf_counter()
@@ -291,6 +317,8 @@ class SegmentScheduler:
                     ticket.render_s += spent
                     if failure is not None:
                         ticket.error = failure
+                    elif audio is None:  # the engine dropped it: its request was cancelled meanwhile
+                        pass
                     else:
                         self.speed.record(segment_size(ticket.segments[index]), spent)
                         if not ticket.cancelled:
@@ -300,13 +328,22 @@ class SegmentScheduler:
 
     def _run(self, batch: list[tuple[Ticket, int]]) -> list[tuple[np.ndarray | None, BaseException | None]]:
         """Render a batch; a failure is handed to the request it belongs to, never lost."""
-        try:
-            if self._render_batch is not None and len(batch) > 1:
-                audios = self._render_batch([(t.segments[i], t.params) for t, i in batch])
+        if self._on_batch is not None:
+            self._on_batch(len(batch))
+        if self._render_batch is not None and len(batch) > 1:
+            try:
+                items = [(t.segments[i], t.params) for t, i in batch]
+                audios = self._render_batch(items, [lambda t=t: t.cancelled for t, _ in batch])
                 return [(audio, None) for audio in audios]
-            return [(self._render(t.segments[i], t.params), None) for t, i in batch]
+            except Exception as exc:  # one bad segment must not fail the others: each goes alone
+                log.warning("a batch of %d failed (%s: %s); its segments go one by one", len(batch), type(exc).__name__, exc)
+        return [self._run_one(t, i) for t, i in batch]
+
+    def _run_one(self, ticket: Ticket, index: int) -> tuple[np.ndarray | None, BaseException | None]:
+        try:
+            return self._render(ticket.segments[index], ticket.params), None
         except TTSError as exc:
-            return [(None, exc)] * len(batch)
+            return None, exc
         except Exception as exc:  # never lose a request silently: the waiting client gets the error
             log.exception("segment rendering failed")
-            return [(None, TTSError(f"synthesis failed: {exc}"))] * len(batch)
+            return None, TTSError(f"synthesis failed: {exc}")
