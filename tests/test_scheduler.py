@@ -159,6 +159,111 @@ def test_engines_that_batch_get_segments_gathered_in_a_time_window() -> None:
     sched.close()
 
 
+def test_a_lone_request_is_not_held_for_the_batch_window() -> None:
+    calls: list[tuple[float, int]] = []
+
+    def render_batch(items, cancelled):
+        calls.append((time.perf_counter(), len(items)))
+        return [np.zeros(10, np.float32) for _ in items]
+
+    render = Recorder(0.0)
+    sched = SegmentScheduler(render, workers=1, render_batch=render_batch, max_batch=8, batch_window_s=5.0)
+    time.sleep(0.1)  # nothing arrived just before: no burst
+    submitted = time.perf_counter()
+    ticket = sched.submit(segs(1, "only"), SynthParams(voice="v"))
+    assert len(list(sched.stream(ticket))) == 1
+    # a 5 s window would show as a 5 s wait; the lone segment went at once, in a call of its own
+    assert time.perf_counter() - submitted < 2.5 and render.started == [("v", "only0")] and calls == []
+    sched.close()
+
+
+def test_a_burst_waits_in_the_window_and_is_rendered_together() -> None:
+    sizes: list[int] = []
+    observed: list[int] = []
+
+    def render_batch(items, cancelled):
+        sizes.append(len(items))
+        return [np.zeros(10, np.float32) for _ in items]
+
+    sched = SegmentScheduler(
+        Recorder(0.0), workers=1, render_batch=render_batch, max_batch=8, batch_window_s=0.5, on_batch=observed.append
+    )
+    tickets = []
+    for i in range(4):  # arriving 50 ms apart: each within a window of the one before
+        tickets.append(sched.submit(segs(1, f"r{i}-"), SynthParams(voice=f"v{i}")))
+        time.sleep(0.05)
+    for ticket in tickets:
+        assert len(list(sched.stream(ticket))) == 1
+    assert max(sizes) >= 3 and sum(observed) == 4 and sorted(sizes) == sorted(n for n in observed if n > 1)
+    sched.close()
+
+
+class Blocker(Recorder):
+    """A renderer whose "block" segment waits for ``release``: the worker is busy while a test queues work."""
+
+    def __init__(self) -> None:
+        super().__init__(0.0)
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        if segment.text == "block":
+            self.entered.set()
+            self.release.wait(10)
+        return super().__call__(segment, params)
+
+
+def _queued_behind_a_blocker(sched: SegmentScheduler, render: Blocker, *requests) -> list:
+    """Submit ``requests`` while the only worker renders a blocking segment, so they are all waiting together."""
+    first = sched.submit([Segment(text="block", language="en", phonemes="a")], SynthParams(voice="x"))
+    assert render.entered.wait(5)
+    tickets = [sched.submit(segments, params) for segments, params in requests]
+    render.release.set()
+    list(sched.stream(first))
+    return tickets
+
+
+def test_a_failed_batch_is_rendered_one_by_one_so_only_the_bad_segment_fails() -> None:
+    def render_batch(items, cancelled):
+        if any(segment.text == "boom" for segment, _ in items):
+            raise RuntimeError("the whole batch fails")
+        return [np.zeros(10, np.float32) for _ in items]
+
+    render = Blocker()
+    sched = SegmentScheduler(render, workers=1, render_batch=render_batch, max_batch=4, batch_window_s=0.2)
+    boom = [Segment(text="boom", language="en", phonemes="a")]
+    good, bad = _queued_behind_a_blocker(sched, render, (segs(2, "good"), SynthParams(voice="a")), (boom, SynthParams(voice="b")))
+    with pytest.raises(TTSError, match="boom"):
+        list(sched.stream(bad))
+    assert len(list(sched.stream(good))) == 2
+    assert ("b", "boom") in render.started  # the retry alone is what failed it, with the engine's own message
+    sched.close()
+
+
+def test_a_request_cancelled_during_a_batch_is_told_to_the_engine_and_the_others_are_served() -> None:
+    seen: list[list[bool]] = []
+    inside = threading.Event()
+    go_on = threading.Event()
+
+    def render_batch(items, cancelled):
+        inside.set()
+        go_on.wait(5)
+        seen.append([c() for c in cancelled])
+        return [None if c() else np.ones(10, np.float32) for c in cancelled]
+
+    render = Blocker()
+    sched = SegmentScheduler(render, workers=1, render_batch=render_batch, max_batch=4, batch_window_s=0.3)
+    stay, leave = _queued_behind_a_blocker(
+        sched, render, (segs(1, "stay"), SynthParams(voice="a")), (segs(1, "leave"), SynthParams(voice="b"))
+    )
+    assert inside.wait(5)
+    sched.cancel(leave)
+    go_on.set()
+    assert [len(a) for _i, a in sched.stream(stay)] == [10]
+    assert seen == [[False, True]]
+    sched.close()
+
+
 class Hanger(Recorder):
     """Like Recorder, but "hang" blocks until released and "crash" kills the worker thread."""
 
