@@ -9,7 +9,8 @@ installed):
 - throughput and first-audio latency at each concurrency level, scheduled (our
   segment scheduler, first segments first) against naive (upstream WebUI's way:
   one request at a time, no audio until its whole text is rendered);
-- peak GPU memory (or peak RSS on a CPU), and fp16 against fp32 on a GPU.
+- peak GPU memory (or peak RSS on a CPU), and fp16 against fp32 on a GPU;
+- cross-request batching on and off at each number of users (``bench/batching_bench.py``).
 A random GPT never emits its stop token, so every segment is capped at
 ``--max-mel-tokens`` (50 tokens are about a second of speech): the figures are
 for speech of that length per sentence.
@@ -176,6 +177,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     deadline = time.monotonic() + args.budget_s
     report: dict[str, Any] = {"size": args.size, "device": args.device, "max_mel_tokens": args.max_mel_tokens}
+    report["max_batch"] = args.max_batch
     report["torch"] = torch.__version__
     if args.device.startswith("cuda"):
         report["gpu"] = torch.cuda.get_device_name(0)
@@ -230,6 +232,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     report["levels"] = rows
 
+    # cross-request batching on and off, side by side (bench/batching_bench.py's closed-loop users)
+    from batching_bench import compare
+
+    levels = [lv for lv in args.batching_levels if time.monotonic() + 3 * lv * seconds_per_request < deadline]
+    report["batching"] = compare(engine, levels, 1, args.per_request, args.max_batch, args.window_ms) if levels else []
+    report["batching_skipped"] = [lv for lv in args.batching_levels if lv not in levels]
+
     if args.device.startswith("cuda") and time.monotonic() + 3 * load_s + 2 * seconds_per_request < deadline:
         del engine
         torch.cuda.empty_cache()
@@ -279,15 +288,23 @@ def markdown(report: dict[str, Any]) -> str:
     if measured:
         lines += [table(measured), ""]
     lines += [f"- {r['concurrent']} concurrent: {r['note']}" for r in report["levels"] if "note" in r]
+    if report.get("batching"):
+        lines += ["", f"Batching on (`--max-batch {report['max_batch']}`) against off, closed-loop users:", ""]
+        lines += [table(report["batching"]), ""]
+    if report.get("batching_skipped"):
+        lines += [f"- batching not measured at {report['batching_skipped']} users: over the time budget"]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=["tiny", "full"], default="full")
+    parser.add_argument("--size", choices=["tiny", "medium", "full"], default="full")
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--levels", default="1,4,8,16", help="concurrent requests to measure, comma-separated")
     parser.add_argument("--per-request", type=int, default=2, help="sentences per request")
+    parser.add_argument("--batching-levels", default="1,2,4,8,16", help="users for batching on/off, comma-separated")
+    parser.add_argument("--max-batch", type=int, default=16, help="segments per engine call with batching on")
+    parser.add_argument("--window-ms", type=float, default=20.0, help="batch window with batching on")
     parser.add_argument("--max-mel-tokens", type=int, default=None, help="default: 150 (full), 50 (tiny)")
     parser.add_argument("--budget-s", type=float, default=420.0, help="stop measuring new levels past this")
     parser.add_argument("--work", default=str(ROOT / "cache_hub" / "bench"), help="where the random weights go")
@@ -295,6 +312,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=None, help="write the raw figures here")
     args = parser.parse_args()
     args.levels = [int(x) for x in args.levels.split(",") if x]
+    args.batching_levels = [int(x) for x in args.batching_levels.split(",") if x]
     args.max_mel_tokens = args.max_mel_tokens or (150 if args.size == "full" else 50)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     report = run(args)

@@ -49,6 +49,7 @@ def test_the_gpu_benchmark_runs_on_a_cpu_with_the_tiny_model(indextts2_dir, tmp_
     report, figures = tmp_path / "report.md", tmp_path / "figures.json"
     cmd = [sys.executable, str(ROOT / "bench" / "indextts2_gpu.py"), "--size", "tiny", "--device", "cpu",
            "--levels", "1,64", "--per-request", "1", "--work", str(tmp_path), "--budget-s", "200",
+           "--batching-levels", "2,64",
            "--report", str(report), "--json", str(figures)]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -57,5 +58,9 @@ def test_the_gpu_benchmark_runs_on_a_cpu_with_the_tiny_model(indextts2_dir, tmp_
     level1, level64 = data["levels"]
     assert level1["concurrent"] == 1 and level1["scheduled audio-s/s"] > 0 and level1["naive audio-s/s"] > 0
     assert "over the time budget" in level64["note"]  # the budget keeps a run inside the machine's time
+    (batched,) = data["batching"]  # batching on and off side by side; 64 users did not fit the budget
+    assert batched["users"] == 2 and batched["audio-s/s on"] > 0 and batched["audio-s/s off"] > 0
+    assert data["batching_skipped"] == [64]
     text = report.read_text()
     assert "IndexTTS2 tiny random weights" in text and "| 1 |" in text and "not measured" in text
+    assert "Batching on (`--max-batch 16`)" in text and "| 2 |" in text

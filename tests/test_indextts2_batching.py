@@ -145,6 +145,15 @@ def test_a_request_cancelled_mid_batch_leaves_and_the_others_are_untouched(engin
         assert np.array_equal(together[i], alone[i])
 
 
+def test_each_request_is_handed_over_as_soon_as_it_is_done(engine, tmp_path) -> None:
+    items = _mixed_items(tmp_path)[:3]
+    handed: list[tuple[int, np.ndarray]] = []
+    returned = engine.synthesize_batch(items, None, lambda i, audio: handed.append((i, audio)))
+    assert [i for i, _ in handed] == [0, 1, 2]  # in the batch's order, one by one
+    for (i, audio), whole in zip(handed, returned, strict=True):
+        assert audio is whole
+
+
 @pytest.fixture(scope="module")
 def batching_manager(indextts2_dir):
     config = ManagerConfig(

@@ -146,7 +146,7 @@ def test_cancel_wakes_a_waiting_reader() -> None:
 def test_engines_that_batch_get_segments_gathered_in_a_time_window() -> None:
     calls: list[int] = []
 
-    def render_batch(items, cancelled):
+    def render_batch(items, cancelled, ready):
         calls.append(len(items))
         time.sleep(0.05)
         return [np.zeros(10, np.float32) for _ in items]
@@ -162,7 +162,7 @@ def test_engines_that_batch_get_segments_gathered_in_a_time_window() -> None:
 def test_a_lone_request_is_not_held_for_the_batch_window() -> None:
     calls: list[tuple[float, int]] = []
 
-    def render_batch(items, cancelled):
+    def render_batch(items, cancelled, ready):
         calls.append((time.perf_counter(), len(items)))
         return [np.zeros(10, np.float32) for _ in items]
 
@@ -181,7 +181,7 @@ def test_a_burst_waits_in_the_window_and_is_rendered_together() -> None:
     sizes: list[int] = []
     observed: list[int] = []
 
-    def render_batch(items, cancelled):
+    def render_batch(items, cancelled, ready):
         sizes.append(len(items))
         return [np.zeros(10, np.float32) for _ in items]
 
@@ -224,7 +224,7 @@ def _queued_behind_a_blocker(sched: SegmentScheduler, render: Blocker, *requests
 
 
 def test_a_failed_batch_is_rendered_one_by_one_so_only_the_bad_segment_fails() -> None:
-    def render_batch(items, cancelled):
+    def render_batch(items, cancelled, ready):
         if any(segment.text == "boom" for segment, _ in items):
             raise RuntimeError("the whole batch fails")
         return [np.zeros(10, np.float32) for _ in items]
@@ -245,7 +245,7 @@ def test_a_request_cancelled_during_a_batch_is_told_to_the_engine_and_the_others
     inside = threading.Event()
     go_on = threading.Event()
 
-    def render_batch(items, cancelled):
+    def render_batch(items, cancelled, ready):
         inside.set()
         go_on.wait(5)
         seen.append([c() for c in cancelled])
@@ -261,6 +261,26 @@ def test_a_request_cancelled_during_a_batch_is_told_to_the_engine_and_the_others
     go_on.set()
     assert [len(a) for _i, a in sched.stream(stay)] == [10]
     assert seen == [[False, True]]
+    sched.close()
+
+
+def test_a_segment_handed_over_during_a_batch_is_heard_before_the_batch_ends() -> None:
+    finish = threading.Event()
+
+    def render_batch(items, cancelled, ready):
+        ready(0, np.full(10, 7.0, np.float32))  # the first is done; the rest of the batch takes a while
+        finish.wait(10)
+        return [np.full(10, 7.0 if i == 0 else 1.0, np.float32) for i in range(len(items))]
+
+    render = Blocker()
+    sched = SegmentScheduler(render, workers=1, render_batch=render_batch, max_batch=4, batch_window_s=0.2)
+    early, late = _queued_behind_a_blocker(
+        sched, render, (segs(1, "e"), SynthParams(voice="a")), (segs(1, "l"), SynthParams(voice="b"))
+    )
+    heard = list(sched.stream(early, timeout=5))  # would time out if it waited for the batch
+    assert not finish.is_set() and [float(a[0]) for _i, a in heard] == [7.0]
+    finish.set()
+    assert [float(a[0]) for _i, a in sched.stream(late, timeout=5)] == [1.0]
     sched.close()
 
 

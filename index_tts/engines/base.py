@@ -84,13 +84,22 @@ class Engine(ABC):
         """Render one segment; raises ``TTSError`` for input the engine cannot take."""
 
     def synthesize_batch(
-        self, items: list[tuple[Segment, SynthParams]], cancelled: list[Callable[[], bool]] | None = None
+        self,
+        items: list[tuple[Segment, SynthParams]],
+        cancelled: list[Callable[[], bool]] | None = None,
+        ready: Callable[[int, np.ndarray | None], None] | None = None,
     ) -> list[np.ndarray | None]:
         """Render several segments in one call; engines with ``batched_inference`` override this.
 
         ``cancelled[i]()`` turns true when item i's listener has gone: an engine may stop work on it and
-        return None in its place, leaving the others as they would have been."""
-        return [self.synthesize(segment, params) for segment, params in items]
+        return None in its place, leaving the others as they would have been. ``ready(i, audio)`` is
+        called once for each item as soon as its audio is done, before the call returns."""
+        out: list[np.ndarray | None] = []
+        for i, (segment, params) in enumerate(items):
+            out.append(self.synthesize(segment, params))
+            if ready is not None:
+                ready(i, out[-1])
+        return out
 
     def prepare_voices(self) -> None:  # noqa: B027 - optional hook
         """Compute now what each voice needs on its first use (called by the warm-up, before the port opens)."""

@@ -10,6 +10,11 @@ version's signature (2.0 and 2.5 differ). The model is not re-entrant and
 caches per prompt path, so calls hold one lock per instance, preset voices
 have stable paths and each different uploaded clip gets its own path. Audio
 comes back at 22.05 kHz and is resampled to the app's 24 kHz.
+
+Those keywords go to ``indextts2_batch`` (our batched renderer on upstream's
+own modules) when the installed upstream has the parts it drives: segments of
+several requests then share one GPT decode, each on its own random stream, so
+a seed gives the same audio alone or batched. Otherwise to ``infer``.
 """
 
 from __future__ import annotations
@@ -216,14 +221,18 @@ class IndexTTS2Engine(Engine):
         return self._to_app_rate(np.asarray(audio, np.float32).reshape(-1) / 32768.0, int(rate))
 
     def synthesize_batch(
-        self, items: list[tuple[Segment, SynthParams]], cancelled: list[Callable[[], bool]] | None = None
+        self,
+        items: list[tuple[Segment, SynthParams]],
+        cancelled: list[Callable[[], bool]] | None = None,
+        ready: Callable[[int, np.ndarray | None], None] | None = None,
     ) -> list[np.ndarray | None]:
         """Several segments through one batched decode (``indextts2_batch``); None for a cancelled one.
 
         Each segment samples on its own random stream from its seed (a fresh seed when it has none), so
-        what it sounds like does not depend on what else was in the batch."""
+        what it sounds like does not depend on what else was in the batch; each is handed to ``ready``
+        as soon as it is done."""
         if self._batch is None:
-            return [self.synthesize(segment, params) for segment, params in items]
+            return super().synthesize_batch(items, cancelled, ready)
         from .indextts2_batch import request_from_kwargs
 
         requests = []
@@ -231,9 +240,16 @@ class IndexTTS2Engine(Engine):
             seed = params.seed if params.seed is not None else secrets.randbits(62)
             check = cancelled[i] if cancelled else (lambda: False)
             requests.append(request_from_kwargs(self.infer_kwargs(segment, params), seed, check))
+        out: list[np.ndarray | None] = [None] * len(items)
+
+        def done(i: int, audio: Any) -> None:
+            out[i] = None if audio is None else self._to_app_rate(audio.numpy(), NATIVE_RATE)
+            if ready is not None:
+                ready(i, out[i])
+
         with self._lock:
-            audios = self._batch.render(requests)
-        return [None if a is None else self._to_app_rate(a.numpy(), NATIVE_RATE) for a in audios]
+            self._batch.render(requests, done)
+        return out
 
     def stream(self, segment: Segment, params: SynthParams) -> Iterator[np.ndarray]:
         """Audio as IndexTTS2 produces it (``stream_return``), each piece at the app's rate."""

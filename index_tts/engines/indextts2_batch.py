@@ -98,7 +98,6 @@ class Piece:
     generator: torch.Generator
     search: Any = None
     codes: torch.Tensor | None = None
-    audio: torch.Tensor | None = None
 
 
 def request_from_kwargs(kwargs: dict[str, Any], seed: int, cancelled: Callable[[], bool]) -> Request:
@@ -249,8 +248,13 @@ class BatchRenderer:
     # -- public --------------------------------------------------------------------------------
 
     @torch.no_grad()
-    def render(self, requests: list[Request]) -> list[torch.Tensor | None]:
-        """Float audio at 22.05 kHz per request (None for one cancelled on the way)."""
+    def render(
+        self, requests: list[Request], ready: Callable[[int, torch.Tensor | None], None] | None = None
+    ) -> list[torch.Tensor | None]:
+        """Float audio at 22.05 kHz per request (None for one cancelled on the way).
+
+        After the shared decode, requests are finished one after another in the batch's order, and each
+        is handed to ``ready`` as soon as it is, so the first in the batch is heard before the last is done."""
         started = time.perf_counter()
         pieces: list[Piece] = []
         for owner, request in enumerate(requests):
@@ -258,20 +262,13 @@ class BatchRenderer:
         prepared = time.perf_counter()
         self._decode(pieces, requests)
         decoded = time.perf_counter()
-        for piece in pieces:
-            if not requests[piece.owner].cancelled():
-                piece.audio = self._audio(piece)
         out: list[torch.Tensor | None] = []
         for owner, request in enumerate(requests):
-            mine = [p.audio for p in pieces if p.owner == owner]
-            if request.cancelled() or any(a is None for a in mine):
-                out.append(None)
-                continue
-            gap = torch.zeros(1, int(NATIVE_RATE * request.interval_silence_ms / 1000))
-            joined: list[torch.Tensor] = []
-            for i, audio in enumerate(mine):
-                joined.extend([gap, audio] if i else [audio])
-            out.append(torch.cat(joined, dim=1)[0] if joined else torch.zeros(0))
+            mine = [p for p in pieces if p.owner == owner]
+            audio = None if request.cancelled() else self._joined(request, [self._audio(p) for p in mine])
+            out.append(audio)
+            if ready is not None:
+                ready(owner, audio)
         log.info(
             "indextts2 batch: %d request(s), %d segment(s), %d decode rows; prepare %.2fs, decode %.2fs, audio %.2fs",
             len(requests),
@@ -282,6 +279,15 @@ class BatchRenderer:
             time.perf_counter() - decoded,
         )
         return out
+
+    @staticmethod
+    def _joined(request: Request, audios: list[torch.Tensor]) -> torch.Tensor:
+        """A request's upstream segments with its interval silence between them, as ``infer`` joins them."""
+        gap = torch.zeros(1, int(NATIVE_RATE * request.interval_silence_ms / 1000))
+        joined: list[torch.Tensor] = []
+        for i, audio in enumerate(audios):
+            joined.extend([gap, audio] if i else [audio])
+        return torch.cat(joined, dim=1)[0] if joined else torch.zeros(0)
 
     # -- conditioning --------------------------------------------------------------------------
 

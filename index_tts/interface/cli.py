@@ -152,7 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     random.add_argument("--out", type=Path, required=True, help="folder to write; use it as --model-dir")
     random.add_argument(
-        "--size", choices=["tiny", "full"], default="tiny", help="tiny: seconds on a CPU; full: the release's dimensions"
+        "--size",
+        choices=["tiny", "medium", "full"],
+        default="tiny",
+        help="tiny: seconds on a CPU; medium: tiny with 6 of the release's 24 GPT layers; full: the release's dimensions",
     )
     random.add_argument("--seed", type=int, default=0, help="the same seed writes the same weights")
     random.add_argument("--force", action="store_true", help="replace a folder this command did not write")

@@ -99,8 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         "at some cost under load: see BENCHMARKS.md, worker layout)",
     )
     p.add_argument("--max-active", type=positive_int, default=16, help="requests served at once; the rest wait in the queue")
-    p.add_argument("--max-batch", type=positive_int, default=1, help="segments per engine call, for engines that can batch")
-    p.add_argument("--batch-window-ms", type=float, default=10.0, help="how long to gather a batch (engines that can batch only)")
+    p.add_argument(
+        "--max-batch", type=positive_int, default=8, help="segments of different requests per engine call (IndexTTS2)"
+    )
+    p.add_argument(
+        "--batch-window-ms", type=float, default=20.0, help="how long to gather a batch while others are about (IndexTTS2)"
+    )
     p.add_argument("--no-cache", action="store_true", help="do not reuse audio of segments already rendered")
     p.add_argument(
         "--naive",

@@ -11,8 +11,11 @@ when it is there, so ``--model-dir DIR`` alone is enough.
 
 ``tiny`` keeps only the dimensions the code fixes (GPT width 1280, w2v-bert
 width 1024 and 17 layers, the 73-row matrices) and shrinks the rest, so it
-runs on two CPU cores in seconds. ``full`` has the release's dimensions:
-compute does not depend on the weights' values, so it measures speed.
+runs on two CPU cores in seconds. ``medium`` is ``tiny`` with a quarter of the
+release's GPT (6 of its 24 layers, its 20 heads), so the autoregressive decode
+weighs in a CPU measurement as it does in the release. ``full`` has the
+release's dimensions: compute does not depend on the weights' values, so it
+measures speed.
 The weights are random: the audio is noise. A random GPT never emits its stop
 token (cap ``max_mel_tokens``); the emotion model is made to end its answer at
 once (its final norm is zero, so every logit is equal and the end token, id 0,
@@ -35,7 +38,7 @@ from ..engines import indextts2_files as files
 
 log = logging.getLogger(__name__)
 
-SIZES = ("tiny", "full")
+SIZES = ("tiny", "medium", "full")
 MARKER = files.RANDOM_WEIGHTS_MARKER
 HUB_FOLDER = files.HUB_FOLDER
 EMOTION_MODEL = "qwen0.6bemo4-merge"
@@ -198,6 +201,8 @@ _TINY = {
     },
     "semantic": {"num_hidden_layers": SEMANTIC_LAYERS, "intermediate_size": 64},
 }
+# What ``medium`` changes on top of ``tiny``: a quarter of the release's GPT, the part decoded token by token.
+_MEDIUM = {"gpt": {"heads": 20, "layers": 6}}
 AUXILIARY = {
     "semantic": "facebook/w2v-bert-2.0",
     "codec": "amphion/MaskGCT",
@@ -225,7 +230,10 @@ def dimensions(size: str) -> dict[str, dict[str, Any]]:
         "emotion_lm": _FULL_EMOTION_LM,
         "semantic": _FULL_SEMANTIC,
     }
-    return {k: _merged(v, _TINY.get(k, {})) if size == "tiny" else json.loads(json.dumps(v)) for k, v in full.items()}
+    if size == "full":
+        return json.loads(json.dumps(full))
+    changes = _merged(_TINY, _MEDIUM) if size == "medium" else _TINY
+    return {k: _merged(v, changes.get(k, {})) for k, v in full.items()}
 
 
 def release_config(dims: dict[str, dict[str, Any]]) -> dict[str, Any]:

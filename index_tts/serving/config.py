@@ -26,8 +26,8 @@ class ManagerConfig:
     naive: bool = False  # upstream-style baseline: one request at a time, whole text, no cache
     cache: bool = True
     first_segment_units: int = FIRST_SEGMENT_UNITS
-    max_batch: int = 1  # for engines that can batch: segments per call ...
-    batch_window_ms: float = 0.0  # ... gathered for at most this long
+    max_batch: int = 8  # for engines that can batch (IndexTTS2): segments of different requests per call ...
+    batch_window_ms: float = 20.0  # ... gathered for at most this long while others are about
     fallback: bool = True  # when the chosen engine fails to load or on a request, the embedded one serves
     fp16: bool = False  # engine options for IndexTTS2 (GPU): half precision ...
     device: str | None = None  # ... and the torch device ("cuda:0", "cpu"); None lets it choose

@@ -294,15 +294,21 @@ class ModelManager:
         return audio
 
     def _render_batch(
-        self, items: list[tuple[Segment, SynthParams]], cancelled: list[Callable[[], bool]]
+        self,
+        items: list[tuple[Segment, SynthParams]],
+        cancelled: list[Callable[[], bool]],
+        ready: Callable[[int, np.ndarray | None], None],
     ) -> list[np.ndarray | None]:
-        """What a worker runs for a batch: one engine call, then each segment as ``_render`` would keep it."""
+        """What a worker runs for a batch: one engine call; each segment is kept as ``_render`` keeps it and
+        handed to ``ready`` as soon as the engine has it."""
         told = [len(params.notices) for _segment, params in items]
-        audios = self.engine.synthesize_batch(items, cancelled)
-        for (segment, params), audio, before in zip(items, audios, told, strict=True):
+
+        def done(i: int, audio: np.ndarray | None) -> None:
             if audio is not None:  # None: dropped, its listener left during the batch
-                self._keep(segment, params, audio, before)
-        return audios
+                self._keep(*items[i], audio, told[i])
+            ready(i, audio)
+
+        return self.engine.synthesize_batch(items, cancelled, done)
 
     def _keep(self, segment: Segment, params: SynthParams, audio: np.ndarray, notices_before: int) -> None:
         """Learn the audio's pace and cache it, unless a notice says a fallback engine spoke it."""

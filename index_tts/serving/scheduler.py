@@ -12,11 +12,15 @@ sooner, while other requests' segments still fill the other workers.
 When a client goes away its pending segments are dropped.
 
 Batching (``render_batch``, for engines that render several segments in one call): a worker takes
-segments in the order above, up to ``max_batch``. It waits up to ``batch_window_s`` for more only
-while the server is busy (another request is in the scheduler, or requests are arriving less than a
-window apart), so a lone request never waits for company. A batch call that fails is retried one segment at
-a time, so one bad segment cannot fail the requests it shared the batch with, and a request
-cancelled during a batch is told to the engine (``cancelled``), which may drop it and carry on.
+segments in the order above, up to ``max_batch``; a batch that starts with a request's first segment
+takes only other first segments, so nobody's first audio waits for later parts of a text. It waits
+up to ``batch_window_s`` for more only while the server is busy (another request is in the
+scheduler, or requests are arriving less than a window apart), so a lone request never waits for
+company. The engine hands each segment over as soon as it is done (``ready``), so its listener does
+not wait for the rest of the batch. A batch call that fails is retried one segment at a time (those
+already handed over excepted), so one bad segment cannot fail the requests it shared the batch
+with, and a request cancelled during a batch is told to the engine (``cancelled``), which may drop
+it and carry on.
 
 A watchdog replaces workers that hang (one segment running longer than ``segment_timeout_s``) or
 die: the request whose segment it was gets an error at once, a fresh worker takes the thread's
@@ -27,6 +31,7 @@ sees it was retired and exits without touching any request.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
@@ -43,7 +48,11 @@ from .render_speed import RenderSpeed, segment_size
 log = logging.getLogger(__name__)
 
 Render = Callable[[Segment, SynthParams], np.ndarray]
-RenderBatch = Callable[[list[tuple[Segment, SynthParams]], list[Callable[[], bool]]], list[np.ndarray | None]]
+# (items, cancelled[i]() -> bool, ready(i, audio) while the batch still renders) -> audio per item (None: dropped)
+RenderBatch = Callable[
+    [list[tuple[Segment, SynthParams]], list[Callable[[], bool]], Callable[[int, np.ndarray | None], None]],
+    list[np.ndarray | None],
+]
 
 
 class Cancelled(Exception):
@@ -197,8 +206,8 @@ class SegmentScheduler:
         while ticket.next_index < len(ticket.segments) and ticket.next_index in ticket.results:
             ticket.next_index += 1
 
-    def _pick(self) -> tuple[Ticket, int] | None:
-        candidates = [t for t in self._tickets if t.pending() and not t.holding]
+    def _pick(self, first_only: bool = False) -> tuple[Ticket, int] | None:
+        candidates = [t for t in self._tickets if t.pending() and not t.holding and not (first_only and t.next_index)]
         if not candidates:
             return None
         ticket = min(candidates, key=lambda t: (t.next_index > 0, t.last_served, t.id))
@@ -223,10 +232,11 @@ class SegmentScheduler:
         return latest - before < window and time.perf_counter() - latest < window
 
     def _gather(self, batch: list[tuple[Ticket, int]]) -> None:
-        """Add segments to ``batch`` (lock held): all that are ready, then, while busy, whatever comes in the window."""
+        """Add segments to ``batch`` (lock held): those ready now, then, while busy, what comes in the window."""
         deadline = time.perf_counter() + self._batch_window_s
+        first_only = batch[0][1] == 0  # someone's first audio rides on it: only other first segments join
         while len(batch) < self._max_batch:
-            more = self._pick()
+            more = self._pick(first_only)
             if more is not None:
                 batch.append(more)
                 continue
@@ -301,7 +311,8 @@ class SegmentScheduler:
                 self.active_segments += len(batch)
                 self._busy[me] = (time.perf_counter(), batch)
             began = time.perf_counter()
-            outcomes = self._run(batch)
+            handed: set[int] = set()  # positions in the batch whose audio was handed over while it rendered
+            outcomes = self._run(batch, functools.partial(self._hand_over, me, batch, handed), handed)
             spent = (time.perf_counter() - began) / len(batch)
             with self._cond:
                 if me in self._retired:  # the watchdog gave up on this call and replaced us
@@ -310,7 +321,7 @@ class SegmentScheduler:
                     return
                 del self._busy[me]
                 self.active_segments -= len(batch)
-                for (ticket, index), (audio, failure) in zip(batch, outcomes, strict=True):
+                for position, ((ticket, index), (audio, failure)) in enumerate(zip(batch, outcomes, strict=True)):
                     if index == 0 and ticket.holding:
                         ticket.holding = False  # its later segments may go now
                         self._cond.notify_all()
@@ -321,23 +332,38 @@ class SegmentScheduler:
                         pass
                     else:
                         self.speed.record(segment_size(ticket.segments[index]), spent)
-                        if not ticket.cancelled:
+                        if not ticket.cancelled and position not in handed:
                             ticket.results[index] = audio
                     if ticket.ready is not None:
                         ticket.ready.notify_all()
 
-    def _run(self, batch: list[tuple[Ticket, int]]) -> list[tuple[np.ndarray | None, BaseException | None]]:
+    def _hand_over(
+        self, me: threading.Thread, batch: list[tuple[Ticket, int]], handed: set[int], position: int, audio
+    ) -> None:
+        """One segment of a batch that is still rendering is done: its listener hears it now, not at the end."""
+        ticket, index = batch[position]
+        with self._cond:
+            if audio is None or me in self._retired or ticket.cancelled or ticket.error is not None:
+                return
+            ticket.results[index] = audio
+            handed.add(position)
+            if ticket.ready is not None:
+                ticket.ready.notify_all()
+
+    def _run(
+        self, batch: list[tuple[Ticket, int]], ready: Callable[[int, np.ndarray | None], None], handed: set[int]
+    ) -> list[tuple[np.ndarray | None, BaseException | None]]:
         """Render a batch; a failure is handed to the request it belongs to, never lost."""
         if self._on_batch is not None:
             self._on_batch(len(batch))
         if self._render_batch is not None and len(batch) > 1:
             try:
                 items = [(t.segments[i], t.params) for t, i in batch]
-                audios = self._render_batch(items, [lambda t=t: t.cancelled for t, _ in batch])
+                audios = self._render_batch(items, [lambda t=t: t.cancelled for t, _ in batch], ready)
                 return [(audio, None) for audio in audios]
             except Exception as exc:  # one bad segment must not fail the others: each goes alone
                 log.warning("a batch of %d failed (%s: %s); its segments go one by one", len(batch), type(exc).__name__, exc)
-        return [self._run_one(t, i) for t, i in batch]
+        return [(None, None) if p in handed else self._run_one(t, i) for p, (t, i) in enumerate(batch)]
 
     def _run_one(self, ticket: Ticket, index: int) -> tuple[np.ndarray | None, BaseException | None]:
         try:
