@@ -19,6 +19,7 @@ import soundfile as sf
 import torch
 from conftest import INDEXTTS2_MEL_CAP, INDEXTTS2_SEGMENT_MAX_S, finite_audio_checks
 
+from index_tts.common.errors import TTSError
 from index_tts.engines import indextts2_batch as batch
 from index_tts.engines.base import SynthParams
 from index_tts.engines.indextts2 import IndexTTS2Engine, preset_voices
@@ -87,7 +88,10 @@ def test_a_segment_gets_the_tokens_upstream_generate_picks_with_the_same_seed(en
         for seed in range(5):
             request = _prompt_of(engine, "今天天气很好，我们去公园散步吧。", seed, beams)
             piece = renderer._pieces(0, request)[0]
-            renderer._decode([piece], [request])
+            decoder = batch._Decoder(renderer)
+            decoder.add([piece])
+            while decoder.live:
+                decoder.step(lambda _piece: False)
             c = piece.conditioning
             torch.manual_seed(seed)
             with torch.no_grad():
@@ -145,12 +149,33 @@ def test_a_request_cancelled_mid_batch_leaves_and_the_others_are_untouched(engin
         assert np.array_equal(together[i], alone[i])
 
 
+def test_requests_that_join_a_running_decode_sound_as_they_do_alone(engine, tmp_path) -> None:
+    items = _mixed_items(tmp_path)
+    alone = [engine.synthesize_batch([item])[0] for item in (items[0], items[4], items[6], items[7])]
+    asked: list[int] = []
+    bad = (Segment(text="没有这个声音。", language="zh", phonemes=""), SynthParams(voice="nobody"))
+
+    def join(live: int):
+        asked.append(live)
+        if len(asked) == 5:  # some steps into the decode: a newcomer, and one the engine cannot take
+            return [(*items[6], lambda: False), (*bad, lambda: False)]
+        if len(asked) == 20:
+            return [(*items[7], lambda: False)]
+        return []
+
+    got = engine.synthesize_batch([items[0], items[4]], None, None, join)
+    assert len(got) == 5 and asked[:5] == [2, 2, 2, 2, 2]
+    assert isinstance(got[3], TTSError) and "nobody" in str(got[3])
+    for audio, whole in zip([got[0], got[1], got[2], got[4]], alone, strict=True):
+        assert isinstance(audio, np.ndarray) and np.array_equal(audio, whole)
+
+
 def test_each_request_is_handed_over_as_soon_as_it_is_done(engine, tmp_path) -> None:
     items = _mixed_items(tmp_path)[:3]
     handed: list[tuple[int, np.ndarray]] = []
     returned = engine.synthesize_batch(items, None, lambda i, audio: handed.append((i, audio)))
     assert [i for i, _ in handed] == [0, 1, 2]  # in the batch's order, one by one
-    for (i, audio), whole in zip(handed, returned, strict=True):
+    for (_i, audio), whole in zip(handed, returned, strict=True):
         assert audio is whole
 
 

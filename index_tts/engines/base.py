@@ -88,17 +88,20 @@ class Engine(ABC):
         items: list[tuple[Segment, SynthParams]],
         cancelled: list[Callable[[], bool]] | None = None,
         ready: Callable[[int, np.ndarray | None], None] | None = None,
-    ) -> list[np.ndarray | None]:
+        more: Callable[[int], list[tuple[Segment, SynthParams, Callable[[], bool]]]] | None = None,
+    ) -> list[np.ndarray | BaseException | None]:
         """Render several segments in one call; engines with ``batched_inference`` override this.
 
         ``cancelled[i]()`` turns true when item i's listener has gone: an engine may stop work on it and
         return None in its place, leaving the others as they would have been. ``ready(i, audio)`` is
-        called once for each item as soon as its audio is done, before the call returns."""
-        out: list[np.ndarray | None] = []
+        called once for each item as soon as its audio is done, before the call returns. An engine that
+        can take work mid-call asks ``more(live)`` for segments to add (numbered after ``items``; this
+        one does not); an added segment it cannot take gets its exception in its place."""
+        out: list[np.ndarray | BaseException | None] = []
         for i, (segment, params) in enumerate(items):
-            out.append(self.synthesize(segment, params))
+            out.append(audio := self.synthesize(segment, params))
             if ready is not None:
-                ready(i, out[-1])
+                ready(i, audio)
         return out
 
     def prepare_voices(self) -> None:  # noqa: B027 - optional hook

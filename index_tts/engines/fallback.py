@@ -71,29 +71,11 @@ class FallbackEngine(Engine):
         items: list[tuple[Segment, SynthParams]],
         cancelled: list[Callable[[], bool]] | None = None,
         ready: Callable[[int, np.ndarray | None], None] | None = None,
-    ) -> list[np.ndarray | None]:
-        """The primary's batch; if it fails for any reason but bad input, each segment on its own (with fallback).
-
-        Items the primary already handed over before failing are not rendered again."""
-        handed: dict[int, np.ndarray | None] = {}
-
-        def keep(i: int, audio: np.ndarray | None) -> None:
-            handed[i] = audio
-            if ready is not None:
-                ready(i, audio)
-
-        try:
-            return self.primary.synthesize_batch(items, cancelled, keep)
-        except TTSError:
-            raise
-        except Exception as exc:
-            log.warning("%s failed on a batch (%s: %s); its segments go one by one", self.name, type(exc).__name__, exc)
-        out: list[np.ndarray | None] = []
-        for i, (segment, params) in enumerate(items):
-            out.append(handed[i] if i in handed else self.synthesize(segment, params))
-            if i not in handed and ready is not None:
-                ready(i, out[-1])
-        return out
+        more: Callable[[int], list[tuple[Segment, SynthParams, Callable[[], bool]]]] | None = None,
+    ) -> list[np.ndarray | BaseException | None]:
+        """The primary's batch. If it fails, the scheduler renders the segments one by one, each through
+        ``synthesize``, which falls back per segment: the batch may have grown meanwhile (``more``)."""
+        return self.primary.synthesize_batch(items, cancelled, ready, more)
 
     def prepare_voices(self) -> None:
         self.primary.prepare_voices()

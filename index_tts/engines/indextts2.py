@@ -225,30 +225,46 @@ class IndexTTS2Engine(Engine):
         items: list[tuple[Segment, SynthParams]],
         cancelled: list[Callable[[], bool]] | None = None,
         ready: Callable[[int, np.ndarray | None], None] | None = None,
-    ) -> list[np.ndarray | None]:
+        more: Callable[[int], list[tuple[Segment, SynthParams, Callable[[], bool]]]] | None = None,
+    ) -> list[np.ndarray | BaseException | None]:
         """Several segments through one batched decode (``indextts2_batch``); None for a cancelled one.
 
         Each segment samples on its own random stream from its seed (a fresh seed when it has none), so
-        what it sounds like does not depend on what else was in the batch; each is handed to ``ready``
-        as soon as it is done."""
+        what it sounds like does not depend on what else was in the batch. Each is handed to ``ready``
+        as soon as it is done, and ``more(live)`` is asked between decode steps for segments that join
+        the running batch (numbered after ``items``); one of those that cannot be read gets its error
+        in its place instead of failing the others."""
         if self._batch is None:
             return super().synthesize_batch(items, cancelled, ready)
-        from .indextts2_batch import request_from_kwargs
+        from .indextts2_batch import Request, Settings, request_from_kwargs
 
-        requests = []
-        for i, (segment, params) in enumerate(items):
-            seed = params.seed if params.seed is not None else secrets.randbits(62)
-            check = cancelled[i] if cancelled else (lambda: False)
-            requests.append(request_from_kwargs(self.infer_kwargs(segment, params), seed, check))
-        out: list[np.ndarray | None] = [None] * len(items)
+        out: list[np.ndarray | BaseException | None] = []
+
+        def request(segment: Segment, params: SynthParams, check: Callable[[], bool]) -> Request:
+            out.append(None)
+            try:
+                seed = params.seed if params.seed is not None else secrets.randbits(62)
+                return request_from_kwargs(self.infer_kwargs(segment, params), seed, check)
+            except TTSError as exc:
+                out[-1] = exc
+                return Request(speaker="", text="", settings=Settings(), seed=0, cancelled=lambda: True)
+
+        def join(live: int) -> list[Request]:
+            return [request(*item) for item in (more(live) if more is not None else [])]
 
         def done(i: int, audio: Any) -> None:
+            if isinstance(out[i], BaseException):
+                return
             out[i] = None if audio is None else self._to_app_rate(audio.numpy(), NATIVE_RATE)
             if ready is not None:
                 ready(i, out[i])
 
+        checks = cancelled or [lambda: False] * len(items)
+        first = [request(segment, params, check) for (segment, params), check in zip(items, checks, strict=True)]
+        if all(isinstance(o, BaseException) for o in out):
+            raise out[0]  # nothing to render: the caller's own error path
         with self._lock:
-            self._batch.render(requests, done)
+            self._batch.render(first, done, join if more is not None else None)
         return out
 
     def stream(self, segment: Segment, params: SynthParams) -> Iterator[np.ndarray]:

@@ -9,15 +9,17 @@ forward passes:
 * **Conditioning** per request, from upstream's own functions, kept per prompt file for a few
   voices at once (upstream keeps one, so a mixed batch would recompute it for every segment).
 * **GPT decode**: every beam of every segment is a row of one batch. Prompts of different lengths
-  are padded on the left and masked, one forward pass per step serves all rows, and a segment whose
-  search has ended leaves the batch (its rows are dropped from the KV cache). Token choice runs per
+  are padded on the left and masked, one forward pass per step serves all rows on a KV cache. A
+  segment whose search has ended leaves (its rows are dropped from the cache) and new requests
+  join between steps (prefilled, their cache rows merged, padded on the left and masked), so a
+  slot freed is refilled at once instead of when the whole batch is done. Token choice runs per
   segment with Hugging Face's own logits processors and the segment's own ``torch.Generator``,
-  mirroring ``generate``'s sampling (one beam) and beam sampling step for step, so a segment's tokens
-  depend on its seed only, never on who shared the batch.
-* **Latent, mel and vocoder stages** run per segment on the segment's own random stream (the
-  diffusion noise). Their inputs differ in length per request and upstream's length regulator and
-  diffusion transformer take one prompt length per batch, so padding them would change the audio;
-  they are a fixed, small share of the cost next to the token-by-token decode.
+  mirroring ``generate``'s sampling (one beam) and beam sampling step for step, so a segment's
+  tokens depend on its seed only, never on who shared the batch.
+* **Latent, mel and vocoder stages** run per request as soon as its segments' searches have ended,
+  on the segment's own random stream (the diffusion noise), and the request is handed over at once.
+  Their inputs differ in length per request, and upstream's length regulator and diffusion
+  transformer take one prompt length per batch, so padding them together would change the audio.
 
 A request's cancellation is checked between decode steps: its rows leave the batch and the others
 carry on with their own generators untouched.
@@ -226,6 +228,99 @@ class TokenSearch:
         return row[:end].unsqueeze(0)
 
 
+class _Decoder:
+    """The shared GPT decode: pieces join (their prompts prefilled, their KV rows merged, padded on the
+    left and masked) and leave (their rows dropped) between steps; one forward per step for all rows."""
+
+    def __init__(self, renderer: BatchRenderer) -> None:
+        self.r = renderer
+        self.inference = renderer.gpt.inference_model
+        self.stop = int(renderer.m.stop_mel_token)
+        self.live: list[Piece] = []
+        self.cache: DynamicCache | None = None
+        self.mask: torch.Tensor | None = None  # (rows, keys) 1 where a row may attend
+        self.logits: torch.Tensor | None = None  # (rows, vocabulary) for each row's next token
+        self.most_rows = 0
+        self.steps = 0
+
+    def add(self, pieces: list[Piece]) -> None:
+        if not pieces:
+            return
+        device = self.r.device
+        prompts = []
+        for piece in pieces:
+            ids, embeds = self.r.prompt(piece)
+            piece.search = TokenSearch(ids, piece.settings, piece.generator, self.stop)
+            prompts.append(embeds)
+        width = max(p.shape[0] for p in prompts)
+        rows, masks = [], []
+        for piece, embeds in zip(pieces, prompts, strict=True):
+            pad = width - embeds.shape[0]
+            mask = torch.ones(width, dtype=torch.long, device=device)
+            mask[:pad] = 0
+            rows.extend([F.pad(embeds, (0, 0, pad, 0))] * piece.search.beams)
+            masks.extend([mask] * piece.search.beams)
+        cache, mask = DynamicCache(), torch.stack(masks)
+        out = self.inference.transformer(
+            inputs_embeds=torch.stack(rows), attention_mask=mask, past_key_values=cache, use_cache=True
+        )
+        logits = self.inference.lm_head(out.last_hidden_state[:, -1])
+        if self.cache is None or self.mask is None or self.logits is None:
+            self.cache, self.mask, self.logits = cache, mask, logits
+        else:
+            self._merge(cache, mask)
+            self.logits = torch.cat([self.logits, logits])
+        self.live.extend(pieces)
+        self.most_rows = max(self.most_rows, len(self.mask))
+
+    def _merge(self, cache: DynamicCache, mask: torch.Tensor) -> None:
+        """Append ``cache``'s rows to the running ones, the shorter side padded on the left (masked)."""
+        assert self.cache is not None and self.mask is not None
+        old, new = self.mask.shape[1], mask.shape[1]
+        width = max(old, new)
+        for mine, theirs in zip(self.cache.layers, cache.layers, strict=True):
+            mine.keys = torch.cat([F.pad(mine.keys, (0, 0, width - old, 0)), F.pad(theirs.keys, (0, 0, width - new, 0))])
+            mine.values = torch.cat([F.pad(mine.values, (0, 0, width - old, 0)), F.pad(theirs.values, (0, 0, width - new, 0))])
+        self.mask = torch.cat([F.pad(self.mask, (width - old, 0)), F.pad(mask, (width - new, 0))])
+
+    def step(self, cancelled: Callable[[Piece], bool]) -> list[Piece]:
+        """Choose each live piece's next token(s); return the pieces that left (search ended, or cancelled)."""
+        assert self.logits is not None and self.cache is not None and self.mask is not None
+        keep, tokens, positions, still, left = [], [], [], [], []
+        offset = 0
+        for piece in self.live:
+            search = piece.search
+            mine, base = self.logits[offset : offset + search.beams], offset
+            offset += search.beams
+            if cancelled(piece):
+                left.append(piece)
+                continue
+            parents = search.step(mine)
+            if search.done:
+                piece.codes = search.codes()
+                left.append(piece)
+                continue
+            keep.append(parents + base)
+            tokens.append(search.running[:, search.length - 1])
+            # mel positions as upstream's generate feeds them: the start token at 0, the n-th sampled token at n
+            positions.append(torch.full((search.beams,), search.length, dtype=torch.long, device=self.r.device))
+            still.append(piece)
+        self.live = still
+        self.steps += 1
+        if not still:
+            self.cache = self.mask = self.logits = None
+            return left
+        index = torch.cat(keep)
+        self.cache.reorder_cache(index)
+        self.mask = torch.cat([self.mask[index], self.mask.new_ones(len(index), 1)], dim=1)
+        embeds = self.inference.embeddings(torch.cat(tokens)) + self.inference.text_pos_embedding.emb(torch.cat(positions))
+        out = self.inference.transformer(
+            inputs_embeds=embeds.unsqueeze(1), attention_mask=self.mask, past_key_values=self.cache, use_cache=True
+        )
+        self.logits = self.inference.lm_head(out.last_hidden_state[:, -1])
+        return left
+
+
 class BatchRenderer:
     """Renders ``Request`` lists on one loaded upstream ``IndexTTS2`` instance (hold its lock around calls)."""
 
@@ -235,7 +330,6 @@ class BatchRenderer:
         self.device = torch.device(model.device)
         self._speakers: OrderedDict[str, tuple] = OrderedDict()
         self._emotions: OrderedDict[str, torch.Tensor] = OrderedDict()
-        self.last_batch_rows = 0  # rows of the latest decode, for the log
 
     @staticmethod
     def supported(model: Any) -> bool:
@@ -249,36 +343,67 @@ class BatchRenderer:
 
     @torch.no_grad()
     def render(
-        self, requests: list[Request], ready: Callable[[int, torch.Tensor | None], None] | None = None
+        self,
+        requests: list[Request],
+        ready: Callable[[int, torch.Tensor | None], None] | None = None,
+        more: Callable[[int], list[Request]] | None = None,
     ) -> list[torch.Tensor | None]:
         """Float audio at 22.05 kHz per request (None for one cancelled on the way).
 
-        After the shared decode, requests are finished one after another in the batch's order, and each
-        is handed to ``ready`` as soon as it is, so the first in the batch is heard before the last is done."""
+        All requests' segments decode together. A request is finished (latent, mel, vocoder) as soon as
+        its segments' searches have ended and handed to ``ready``, while the others decode on. Between
+        steps ``more(live)`` (``live``: requests still decoding) may return requests that join the
+        running decode; they are numbered after those given, in the order they came."""
         started = time.perf_counter()
-        pieces: list[Piece] = []
-        for owner, request in enumerate(requests):
-            pieces.extend(self._pieces(owner, request))
-        prepared = time.perf_counter()
-        self._decode(pieces, requests)
-        decoded = time.perf_counter()
-        out: list[torch.Tensor | None] = []
-        for owner, request in enumerate(requests):
-            mine = [p for p in pieces if p.owner == owner]
-            audio = None if request.cancelled() else self._joined(request, [self._audio(p) for p in mine])
-            out.append(audio)
+        requests = list(requests)
+        out: dict[int, torch.Tensor | None] = {}
+        waiting: dict[int, list[Piece]] = {}
+        decoder = _Decoder(self)
+
+        def admit(first: int) -> None:
+            pieces = []
+            for owner in range(first, len(requests)):
+                waiting[owner] = self._pieces(owner, requests[owner])
+                pieces.extend(waiting[owner])
+            decoder.add(pieces)
+
+        def finish(owner: int, audio: torch.Tensor | None) -> None:
+            out[owner] = audio
+            waiting.pop(owner, None)
             if ready is not None:
                 ready(owner, audio)
+
+        with self._autocast():
+            admit(0)
+        while decoder.live:
+            with self._autocast():
+                left = decoder.step(lambda piece: requests[piece.owner].cancelled())
+            for piece in left:
+                owner = piece.owner
+                if owner in out:
+                    continue
+                if requests[owner].cancelled():
+                    finish(owner, None)
+                elif all(p.codes is not None for p in waiting[owner]):
+                    finish(owner, self._joined(requests[owner], [self._audio(p) for p in waiting[owner]]))
+            if more is not None and decoder.live:
+                joining = more(len(waiting))
+                if joining:
+                    first = len(requests)
+                    requests.extend(joining)
+                    with self._autocast():
+                        admit(first)
+        for owner in range(len(requests)):  # a request with no text segment at all
+            if owner not in out:
+                finish(owner, None if requests[owner].cancelled() else torch.zeros(0))
         log.info(
-            "indextts2 batch: %d request(s), %d segment(s), %d decode rows; prepare %.2fs, decode %.2fs, audio %.2fs",
+            "indextts2 batch: %d request(s), %d decode rows at most, %d steps, %.2fs",
             len(requests),
-            len(pieces),
-            self.last_batch_rows,
-            prepared - started,
-            decoded - prepared,
-            time.perf_counter() - decoded,
+            decoder.most_rows,
+            decoder.steps,
+            time.perf_counter() - started,
         )
-        return out
+        return [out[i] for i in range(len(requests))]
 
     @staticmethod
     def _joined(request: Request, audios: list[torch.Tensor]) -> torch.Tensor:
@@ -347,6 +472,8 @@ class BatchRenderer:
         }
 
     def _pieces(self, owner: int, r: Request) -> list[Piece]:
+        if r.cancelled():  # gone before it started: nothing to prepare
+            return []
         conditioning = self._conditioning(r)
         tokens = self.m.tokenizer.tokenize(r.text)
         parts = self.m.tokenizer.split_segments(tokens, r.max_text_tokens)
@@ -364,7 +491,7 @@ class BatchRenderer:
 
     # -- the batched decode --------------------------------------------------------------------
 
-    def _prompt(self, piece: Piece) -> tuple[torch.Tensor, torch.Tensor]:
+    def prompt(self, piece: Piece) -> tuple[torch.Tensor, torch.Tensor]:
         """(fake input ids, prompt embeddings including the start token) as upstream builds them."""
         c = piece.conditioning
         batch = piece.text_tokens.shape[0]
@@ -377,67 +504,6 @@ class BatchRenderer:
             torch.zeros(1, dtype=torch.long, device=self.device)
         )
         return ids, torch.cat([embeds, start], dim=1)[0]
-
-    def _decode(self, pieces: list[Piece], requests: list[Request]) -> None:
-        """All pieces' token searches in one batch: one forward per step, finished ones leave."""
-        inference = self.gpt.inference_model
-        stop = int(self.m.stop_mel_token)
-        with self._autocast():
-            prompts = []
-            for piece in pieces:
-                ids, embeds = self._prompt(piece)
-                piece.search = TokenSearch(ids, piece.settings, piece.generator, stop)
-                prompts.append(embeds)
-            width = max(p.shape[0] for p in prompts)
-            rows, masks = [], []
-            for piece, embeds in zip(pieces, prompts, strict=True):
-                pad = width - embeds.shape[0]
-                padded = F.pad(embeds, (0, 0, pad, 0))
-                mask = torch.ones(width, dtype=torch.long, device=self.device)
-                mask[:pad] = 0
-                rows.extend([padded] * piece.search.beams)
-                masks.extend([mask] * piece.search.beams)
-            live = list(pieces)
-            self.last_batch_rows = len(rows)
-            mask = torch.stack(masks)
-            cache = DynamicCache()
-            out = inference.transformer(
-                inputs_embeds=torch.stack(rows), attention_mask=mask, past_key_values=cache, use_cache=True
-            )
-            step = 0
-            while live:
-                logits = inference.lm_head(out.last_hidden_state[:, -1])
-                keep_rows: list[torch.Tensor] = []
-                tokens: list[torch.Tensor] = []
-                still: list[Piece] = []
-                offset = 0
-                for piece in live:
-                    search = piece.search
-                    mine = logits[offset : offset + search.beams]
-                    base = offset
-                    offset += search.beams
-                    if requests[piece.owner].cancelled():
-                        continue
-                    parents = search.step(mine)
-                    if search.done:
-                        piece.codes = search.codes()
-                        continue
-                    keep_rows.append(parents + base)
-                    tokens.append(search.running[:, search.length - 1])
-                    still.append(piece)
-                live = still
-                if not live:
-                    break
-                step += 1
-                index = torch.cat(keep_rows)
-                cache.reorder_cache(index)
-                mask = torch.cat([mask[index], mask.new_ones(len(index), 1)], dim=1)
-                # mel positions as upstream's generate feeds them: the start token at 0, the n-th sampled token at n
-                position = torch.full((len(index),), step, dtype=torch.long, device=self.device)
-                embeds = inference.embeddings(torch.cat(tokens)) + inference.text_pos_embedding.emb(position)
-                out = inference.transformer(
-                    inputs_embeds=embeds.unsqueeze(1), attention_mask=mask, past_key_values=cache, use_cache=True
-                )
 
     # -- after the decode: latent, mel, vocoder, per piece -------------------------------------
 

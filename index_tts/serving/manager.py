@@ -298,17 +298,25 @@ class ModelManager:
         items: list[tuple[Segment, SynthParams]],
         cancelled: list[Callable[[], bool]],
         ready: Callable[[int, np.ndarray | None], None],
-    ) -> list[np.ndarray | None]:
-        """What a worker runs for a batch: one engine call; each segment is kept as ``_render`` keeps it and
-        handed to ``ready`` as soon as the engine has it."""
+        more: Callable[[int], list[tuple[Segment, SynthParams, Callable[[], bool]]]],
+    ) -> list[np.ndarray | BaseException | None]:
+        """What a worker runs for a batch: one engine call; each segment (those that join it included) is
+        kept as ``_render`` keeps it and handed to ``ready`` as soon as the engine has it."""
+        items = list(items)
         told = [len(params.notices) for _segment, params in items]
+
+        def join(live: int) -> list[tuple[Segment, SynthParams, Callable[[], bool]]]:
+            joining = more(live)
+            items.extend((segment, params) for segment, params, _check in joining)
+            told.extend(len(params.notices) for _segment, params, _check in joining)
+            return joining
 
         def done(i: int, audio: np.ndarray | None) -> None:
             if audio is not None:  # None: dropped, its listener left during the batch
                 self._keep(*items[i], audio, told[i])
             ready(i, audio)
 
-        return self.engine.synthesize_batch(items, cancelled, done)
+        return self.engine.synthesize_batch(items, cancelled, done, join)
 
     def _keep(self, segment: Segment, params: SynthParams, audio: np.ndarray, notices_before: int) -> None:
         """Learn the audio's pace and cache it, unless a notice says a fallback engine spoke it."""

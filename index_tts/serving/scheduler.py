@@ -48,10 +48,17 @@ from .render_speed import RenderSpeed, segment_size
 log = logging.getLogger(__name__)
 
 Render = Callable[[Segment, SynthParams], np.ndarray]
-# (items, cancelled[i]() -> bool, ready(i, audio) while the batch still renders) -> audio per item (None: dropped)
+# (items, cancelled[i]() -> bool, ready(i, audio) while the batch still renders, more(live) -> items that join)
+# -> per item (those that joined included): audio, None (dropped: cancelled), or the exception it failed with
+Joining = list[tuple[Segment, SynthParams, Callable[[], bool]]]
 RenderBatch = Callable[
-    [list[tuple[Segment, SynthParams]], list[Callable[[], bool]], Callable[[int, np.ndarray | None], None]],
-    list[np.ndarray | None],
+    [
+        list[tuple[Segment, SynthParams]],
+        list[Callable[[], bool]],
+        Callable[[int, np.ndarray | None], None],
+        Callable[[int], Joining],
+    ],
+    list[np.ndarray | BaseException | None],
 ]
 
 
@@ -312,7 +319,9 @@ class SegmentScheduler:
                 self._busy[me] = (time.perf_counter(), batch)
             began = time.perf_counter()
             handed: set[int] = set()  # positions in the batch whose audio was handed over while it rendered
-            outcomes = self._run(batch, functools.partial(self._hand_over, me, batch, handed), handed)
+            outcomes = self._run(
+                batch, functools.partial(self._hand_over, me, batch, handed), functools.partial(self._join, me, batch), handed
+            )
             spent = (time.perf_counter() - began) / len(batch)
             with self._cond:
                 if me in self._retired:  # the watchdog gave up on this call and replaced us
@@ -326,6 +335,8 @@ class SegmentScheduler:
                         ticket.holding = False  # its later segments may go now
                         self._cond.notify_all()
                     ticket.render_s += spent
+                    if isinstance(audio, BaseException):  # the engine could not take this one
+                        failure, audio = audio, None
                     if failure is not None:
                         ticket.error = failure
                     elif audio is None:  # the engine dropped it: its request was cancelled meanwhile
@@ -347,22 +358,45 @@ class SegmentScheduler:
                 return
             ticket.results[index] = audio
             handed.add(position)
+            if me in self._busy:  # progress: the watchdog's clock starts again
+                self._busy[me] = (time.perf_counter(), batch)
             if ticket.ready is not None:
                 ticket.ready.notify_all()
 
+    def _join(self, me: threading.Thread, batch: list[tuple[Ticket, int]], live: int) -> Joining:
+        """Segments that join a batch still rendering (``live`` of its requests still decoding), in the usual
+        order, up to ``max_batch`` live: a slot freed mid-call is refilled at once."""
+        with self._cond:
+            if self._closed or me in self._retired:
+                return []
+            added = []
+            while live + len(added) < self._max_batch and (picked := self._pick()) is not None:
+                added.append(picked)
+            if added:
+                batch.extend(added)
+                self.active_segments += len(added)
+                self._busy[me] = (time.perf_counter(), batch)  # progress: the watchdog's clock starts again
+        return [(t.segments[i], t.params, lambda t=t: t.cancelled) for t, i in added]
+
     def _run(
-        self, batch: list[tuple[Ticket, int]], ready: Callable[[int, np.ndarray | None], None], handed: set[int]
-    ) -> list[tuple[np.ndarray | None, BaseException | None]]:
+        self,
+        batch: list[tuple[Ticket, int]],
+        ready: Callable[[int, np.ndarray | None], None],
+        more: Callable[[int], Joining],
+        handed: set[int],
+    ) -> list[tuple[np.ndarray | BaseException | None, BaseException | None]]:
         """Render a batch; a failure is handed to the request it belongs to, never lost."""
-        if self._on_batch is not None:
-            self._on_batch(len(batch))
-        if self._render_batch is not None and len(batch) > 1:
+        if self._render_batch is not None:  # even for one segment: others may join it while it renders
             try:
                 items = [(t.segments[i], t.params) for t, i in batch]
-                audios = self._render_batch(items, [lambda t=t: t.cancelled for t, _ in batch], ready)
+                audios = self._render_batch(items, [lambda t=t: t.cancelled for t, _ in batch], ready, more)
+                if self._on_batch is not None:
+                    self._on_batch(len(batch))  # joined segments included
                 return [(audio, None) for audio in audios]
             except Exception as exc:  # one bad segment must not fail the others: each goes alone
                 log.warning("a batch of %d failed (%s: %s); its segments go one by one", len(batch), type(exc).__name__, exc)
+        if self._on_batch is not None:
+            self._on_batch(len(batch))
         return [(None, None) if p in handed else self._run_one(t, i) for p, (t, i) in enumerate(batch)]
 
     def _run_one(self, ticket: Ticket, index: int) -> tuple[np.ndarray | None, BaseException | None]:
