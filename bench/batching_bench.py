@@ -151,6 +151,22 @@ def window_cost(engine, rounds: int, per_request: int, max_batch: int, windows: 
     return rows
 
 
+def batch_sizes(engine, users: int, rounds: int, per_request: int, sizes: list[int], window_ms: float) -> list[dict]:
+    """``--max-batch``'s trade-off at one load: throughput against first audio, for each batch size."""
+    rows = []
+    for size in sizes:
+        run = load(engine, users, rounds, per_request, size, window_ms if size > 1 else 0.0)
+        rows.append(
+            {
+                "--max-batch": size,
+                "audio-s/s": round(run["audio_s_per_s"], 3),
+                "first P50 s": round(run["first_p50_s"], 2),
+                "first P95 s": round(run["first_p95_s"], 2),
+            }
+        )
+    return rows
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import torch
 
@@ -180,6 +196,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     report["levels"] = compare(engine, args.levels, args.rounds, args.per_request, args.max_batch, args.window_ms)
     report["window"] = window_cost(engine, args.rounds, args.per_request, args.max_batch, [0.0, 20.0, 50.0])
+    report["tradeoff_users"] = args.tradeoff_users
+    report["tradeoff"] = (
+        batch_sizes(engine, args.tradeoff_users, args.rounds, args.per_request, [1, 2, 4, 8, 16], args.window_ms)
+        if args.tradeoff_users
+        else []
+    )
     report["seconds"] = round(time.perf_counter() - started)
     return report
 
@@ -207,6 +229,16 @@ def markdown(report: dict[str, Any]) -> str:
             table(report["window"]),
             "",
         ]
+        + (
+            [
+                f"`--max-batch` at {report['tradeoff_users']} users: throughput against first audio",
+                "",
+                table(report["tradeoff"]),
+                "",
+            ]
+            if report["tradeoff"]
+            else []
+        )
     )
 
 
@@ -217,7 +249,8 @@ def main() -> int:
     parser.add_argument("--levels", default="1,2,4,8,16", help="concurrent users, comma-separated")
     parser.add_argument("--rounds", type=int, default=2, help="requests per user, one after another")
     parser.add_argument("--per-request", type=int, default=2, help="sentences per request")
-    parser.add_argument("--max-batch", type=int, default=16)
+    parser.add_argument("--max-batch", type=int, default=8, help="batching on: the app's default")
+    parser.add_argument("--tradeoff-users", type=int, default=8, help="users for the --max-batch trade-off rows (0: none)")
     parser.add_argument("--window-ms", type=float, default=20.0)
     parser.add_argument("--max-mel-tokens", type=int, default=50)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")

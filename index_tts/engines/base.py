@@ -57,6 +57,11 @@ def pause_after(segment: Segment, params: SynthParams) -> int:
     return round(segment.pause_ms * scale)
 
 
+# ``synthesize_batch``'s callbacks: an item's audio is ready; items that join a batch in progress (live requests in)
+Ready = Callable[[int, np.ndarray | None], None]
+Join = Callable[[int], list[tuple[Segment, SynthParams, Callable[[], bool]]]]
+
+
 class Engine(ABC):
     """A speech engine: prepared segment in, mono float32 audio out."""
 
@@ -87,8 +92,8 @@ class Engine(ABC):
         self,
         items: list[tuple[Segment, SynthParams]],
         cancelled: list[Callable[[], bool]] | None = None,
-        ready: Callable[[int, np.ndarray | None], None] | None = None,
-        more: Callable[[int], list[tuple[Segment, SynthParams, Callable[[], bool]]]] | None = None,
+        ready: Ready | None = None,
+        more: Join | None = None,
     ) -> list[np.ndarray | BaseException | None]:
         """Render several segments in one call; engines with ``batched_inference`` override this.
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..common.errors import TTSError
 from ..common.notices import segment_fallback
-from .base import Engine, Segment, SynthParams
+from .base import Engine, Join, Ready, Segment, SynthParams
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,8 @@ class FallbackEngine(Engine):
         self,
         items: list[tuple[Segment, SynthParams]],
         cancelled: list[Callable[[], bool]] | None = None,
-        ready: Callable[[int, np.ndarray | None], None] | None = None,
-        more: Callable[[int], list[tuple[Segment, SynthParams, Callable[[], bool]]]] | None = None,
+        ready: Ready | None = None,
+        more: Join | None = None,
     ) -> list[np.ndarray | BaseException | None]:
         """The primary's batch. If it fails, the scheduler renders the segments one by one, each through
         ``synthesize``, which falls back per segment: the batch may have grown meanwhile (``more``)."""

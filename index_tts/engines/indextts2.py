@@ -40,7 +40,7 @@ from .. import SAMPLE_RATE
 from ..common.errors import CheckpointError, TTSError
 from ..common.paths import REPO_ROOT, cache_dir, checkpoints_dir
 from . import indextts2_files as files
-from .base import Capabilities, Engine, Segment, SynthParams
+from .base import Capabilities, Engine, Join, Ready, Segment, SynthParams
 from .sampling import sampling_kwargs
 
 log = logging.getLogger(__name__)
@@ -224,8 +224,8 @@ class IndexTTS2Engine(Engine):
         self,
         items: list[tuple[Segment, SynthParams]],
         cancelled: list[Callable[[], bool]] | None = None,
-        ready: Callable[[int, np.ndarray | None], None] | None = None,
-        more: Callable[[int], list[tuple[Segment, SynthParams, Callable[[], bool]]]] | None = None,
+        ready: Ready | None = None,
+        more: Join | None = None,
     ) -> list[np.ndarray | BaseException | None]:
         """Several segments through one batched decode (``indextts2_batch``); None for a cancelled one.
 

@@ -283,6 +283,16 @@ class _Decoder:
             mine.values = torch.cat([F.pad(mine.values, (0, 0, width - old, 0)), F.pad(theirs.values, (0, 0, width - new, 0))])
         self.mask = torch.cat([F.pad(self.mask, (width - old, 0)), F.pad(mask, (width - new, 0))])
 
+    def _trim(self) -> None:
+        """Drop the leading key columns no live row attends (left by rows that have left), so a long-running
+        decode costs what its live rows need, not what everyone before them did."""
+        assert self.cache is not None and self.mask is not None
+        start = int(self.mask.any(dim=0).nonzero()[0, 0])
+        if start:
+            self.mask = self.mask[:, start:]
+            for layer in self.cache.layers:
+                layer.keys, layer.values = layer.keys[:, :, start:], layer.values[:, :, start:]
+
     def step(self, cancelled: Callable[[Piece], bool]) -> list[Piece]:
         """Choose each live piece's next token(s); return the pieces that left (search ended, or cancelled)."""
         assert self.logits is not None and self.cache is not None and self.mask is not None
@@ -313,6 +323,7 @@ class _Decoder:
         index = torch.cat(keep)
         self.cache.reorder_cache(index)
         self.mask = torch.cat([self.mask[index], self.mask.new_ones(len(index), 1)], dim=1)
+        self._trim()
         embeds = self.inference.embeddings(torch.cat(tokens)) + self.inference.text_pos_embedding.emb(torch.cat(positions))
         out = self.inference.transformer(
             inputs_embeds=embeds.unsqueeze(1), attention_mask=self.mask, past_key_values=self.cache, use_cache=True

@@ -20,7 +20,7 @@ import numpy as np
 from ..common.errors import TTSError
 from ..common.notices import Notice
 from ..common.paths import cache_dir
-from ..engines.base import Engine, SynthParams
+from ..engines.base import Engine, Join, Ready, SynthParams
 from ..frontend import TextFrontend
 from ..frontend.segment import Segment
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
@@ -297,15 +297,15 @@ class ModelManager:
         self,
         items: list[tuple[Segment, SynthParams]],
         cancelled: list[Callable[[], bool]],
-        ready: Callable[[int, np.ndarray | None], None],
-        more: Callable[[int], list[tuple[Segment, SynthParams, Callable[[], bool]]]],
+        ready: Ready,
+        more: Join,
     ) -> list[np.ndarray | BaseException | None]:
         """What a worker runs for a batch: one engine call; each segment (those that join it included) is
         kept as ``_render`` keeps it and handed to ``ready`` as soon as the engine has it."""
         items = list(items)
         told = [len(params.notices) for _segment, params in items]
 
-        def join(live: int) -> list[tuple[Segment, SynthParams, Callable[[], bool]]]:
+        def join(live: int) -> list[tuple[Segment, SynthParams, Callable[[], bool]]]:  # what ``Join`` returns
             joining = more(live)
             items.extend((segment, params) for segment, params, _check in joining)
             told.extend(len(params.notices) for _segment, params, _check in joining)
