@@ -249,7 +249,7 @@ def main() -> int:
     parser.add_argument("--levels", default="1,2,4,8,16", help="concurrent users, comma-separated")
     parser.add_argument("--rounds", type=int, default=2, help="requests per user, one after another")
     parser.add_argument("--per-request", type=int, default=2, help="sentences per request")
-    parser.add_argument("--max-batch", type=int, default=8, help="batching on: the app's default")
+    parser.add_argument("--max-batch", type=int, default=8, help="segments decoded together with batching on")
     parser.add_argument("--tradeoff-users", type=int, default=8, help="users for the --max-batch trade-off rows (0: none)")
     parser.add_argument("--window-ms", type=float, default=20.0)
     parser.add_argument("--max-mel-tokens", type=int, default=50)

@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--max-active", type=positive_int, default=16, help="requests served at once; the rest wait in the queue")
     p.add_argument(
-        "--max-batch", type=positive_int, default=8, help="segments of different requests per engine call (IndexTTS2)"
+        "--max-batch", type=positive_int, default=4, help="segments of different requests decoded together (IndexTTS2)"
     )
     p.add_argument(
         "--batch-window-ms", type=float, default=20.0, help="how long to gather a batch while others are about (IndexTTS2)"
