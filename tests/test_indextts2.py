@@ -53,14 +53,14 @@ class InferRecorder:
         self.calls.append(kwargs)
         return kwargs
 
-    def _render(self, requests, ready=None):
+    def _render(self, requests, ready=None, more=None):
         with self._count:
             self.running += 1
             self.overlapped |= self.running > 1
         try:
             if self.fail_on and any(self.fail_on in r.text for r in requests):
                 raise RuntimeError("CUDA out of memory (simulated on the real model)")
-            return self.original_render(requests, ready)
+            return self.original_render(requests, ready, more)
         finally:
             with self._count:
                 self.running -= 1
