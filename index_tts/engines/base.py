@@ -59,7 +59,8 @@ def pause_after(segment: Segment, params: SynthParams) -> int:
 
 # ``synthesize_batch``'s callbacks: an item's audio is ready; items that join a batch in progress (live requests in)
 Ready = Callable[[int, np.ndarray | None], None]
-Join = Callable[[int], list[tuple[Segment, SynthParams, Callable[[], bool]]]]
+Joining = list[tuple[Segment, SynthParams, Callable[[], bool]]]
+Join = Callable[[int], Joining]
 
 
 class Engine(ABC):

@@ -20,7 +20,7 @@ import numpy as np
 from ..common.errors import TTSError
 from ..common.notices import Notice
 from ..common.paths import cache_dir
-from ..engines.base import Engine, Join, Ready, SynthParams
+from ..engines.base import Engine, Join, Joining, Ready, SynthParams
 from ..frontend import TextFrontend
 from ..frontend.segment import Segment
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
@@ -305,7 +305,7 @@ class ModelManager:
         items = list(items)
         told = [len(params.notices) for _segment, params in items]
 
-        def join(live: int) -> list[tuple[Segment, SynthParams, Callable[[], bool]]]:  # what ``Join`` returns
+        def join(live: int) -> Joining:
             joining = more(live)
             items.extend((segment, params) for segment, params, _check in joining)
             told.extend(len(params.notices) for _segment, params, _check in joining)

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..common.errors import TTSError
-from ..engines.base import Segment, SynthParams
+from ..engines.base import Join, Joining, Ready, Segment, SynthParams
 from .render_speed import RenderSpeed, segment_size
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,12 @@ log = logging.getLogger(__name__)
 Render = Callable[[Segment, SynthParams], np.ndarray]
 # (items, cancelled[i]() -> bool, ready(i, audio) while the batch still renders, more(live) -> items that join)
 # -> per item (those that joined included): audio, None (dropped: cancelled), or the exception it failed with
-Joining = list[tuple[Segment, SynthParams, Callable[[], bool]]]
 RenderBatch = Callable[
     [
         list[tuple[Segment, SynthParams]],
         list[Callable[[], bool]],
-        Callable[[int, np.ndarray | None], None],
-        Callable[[int], Joining],
+        Ready,
+        Join,
     ],
     list[np.ndarray | BaseException | None],
 ]
@@ -381,8 +380,8 @@ class SegmentScheduler:
     def _run(
         self,
         batch: list[tuple[Ticket, int]],
-        ready: Callable[[int, np.ndarray | None], None],
-        more: Callable[[int], Joining],
+        ready: Ready,
+        more: Join,
         handed: set[int],
     ) -> list[tuple[np.ndarray | BaseException | None, BaseException | None]]:
         """Render a batch; a failure is handed to the request it belongs to, never lost."""
