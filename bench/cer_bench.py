@@ -1,0 +1,130 @@
+"""Mandarin intelligibility: each voice speaks the benchmark sentences, Whisper base writes down what it hears.
+
+Usage: python bench/cer_bench.py [--set benchmark|dev] [--voices jf_alpha,...] [--json OUT]
+                                 [--before BEFORE.json] [--load RUN.json] [--write]
+
+Every sentence goes through the app's own path (front-end, engine, default
+settings) and is transcribed by ``mandarin_judge`` (Whisper base, multilingual,
+from the registry). The figure per voice is the mean of the sentences'
+character error rates (pooled CER beside it), per group of sentences too, and
+the worst sentences are listed with what the recogniser heard. ``--json``
+keeps the figures, ``--before`` puts an earlier run's figures beside them, and
+``--load`` reports a kept run without running it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mandarin_judge import MandarinJudge, cer
+from mandarin_sentences import BENCHMARK, DEV
+from report import table, write_section
+
+from index_tts.engines import create_engine
+from index_tts.engines.base import SynthParams
+from index_tts.serving.synthesizer import Synthesizer
+
+HEADING = "## Mandarin intelligibility (`bench/cer_bench.py`)"
+WORST = 6
+
+
+def run(voices: list[str], groups: dict[str, list[str]]) -> dict:
+    """Per voice: every sentence's reference, transcript and CER, by group."""
+    engine = create_engine("kokoro")
+    synthesizer = Synthesizer(engine)
+    judge = MandarinJudge()
+    results: dict = {}
+    for voice in voices:
+        started = time.perf_counter()
+        rows = []
+        for group, sentences in groups.items():
+            for sentence in sentences:
+                audio = synthesizer.synthesize(sentence, SynthParams(voice=voice), "zh")
+                scored = judge.score(sentence, audio.audio, audio.sample_rate)
+                rows.append(
+                    {"group": group, "text": sentence, "reference": scored.reference, "heard": scored.heard, "cer": scored.cer}
+                )
+        results[voice] = rows
+        mean = statistics.mean(r["cer"] for r in rows)
+        print(f"{voice}: mean CER {mean:.1%} over {len(rows)} sentences ({time.perf_counter() - started:.0f} s)", flush=True)
+    engine.close()
+    return results
+
+
+def summary(rows: list[dict]) -> dict:
+    return {
+        "mean": statistics.mean(r["cer"] for r in rows),
+        "pooled": cer([r["reference"] for r in rows], [r["heard"] for r in rows]),
+    }
+
+
+def report(results: dict, groups: list[str], label: str, before: dict | None) -> str:
+    lines = [HEADING, ""]
+    lines.append(
+        f"`python bench/cer_bench.py --set {label} --write`: {len(next(iter(results.values())))} sentences written for this "
+        "benchmark (`bench/mandarin_sentences.py`: everyday speech, news, numbers and dates, mixed Chinese and English, "
+        "questions), spoken by each voice through the app's path with default settings, transcribed by Whisper base "
+        "(multilingual, CTranslate2 int8, from PyPI data wheels; `bench/mandarin_judge.py`), both sides normalised "
+        "(simplified characters, numbers as words, no punctuation). Mean CER is the mean of the sentences' character "
+        "error rates; pooled CER divides all edits by all reference characters. Changes to the engine were tried on "
+        "the separate dev set (`--set dev`), not on these sentences."
+    )
+    lines.append("")
+    rows = []
+    for voice, voice_rows in results.items():
+        row = {"voice": voice}
+        if before and voice in before:
+            row["mean CER before"] = f"{summary(before[voice])['mean']:.1%}"
+        figures = summary(voice_rows)
+        row["mean CER"] = f"{figures['mean']:.1%}"
+        row["pooled CER"] = f"{figures['pooled']:.1%}"
+        for group in groups:
+            row[group] = f"{statistics.mean(r['cer'] for r in voice_rows if r['group'] == group):.1%}"
+        rows.append(row)
+    lines += [table(rows), ""]
+    for voice, voice_rows in results.items():
+        worst = sorted(voice_rows, key=lambda r: -r["cer"])[:WORST]
+        lines.append(
+            f"Worst sentences, {voice}: "
+            + "; ".join(f"{r['reference']} → {r['heard']} ({r['cer']:.0%})" for r in worst if r["cer"] > 0)
+        )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=["benchmark", "dev"], default="benchmark")
+    parser.add_argument("--voices", default="jf_alpha,jf_gongitsune,jf_nezumi,jf_tebukuro,jm_kumo")
+    parser.add_argument("--json", type=Path, help="keep every transcript and score here")
+    parser.add_argument("--before", type=Path, help="figures of an earlier run (its --json) to show beside these")
+    parser.add_argument("--load", type=Path, help="report an earlier run (its --json) instead of running again")
+    parser.add_argument("--write", action="store_true", help="record the table in BENCHMARKS.md")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    groups = BENCHMARK if args.set == "benchmark" else {"dev": DEV}
+    if args.load:
+        results = json.loads(args.load.read_text(encoding="utf-8"))
+    else:
+        results = run(args.voices.split(","), groups)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    before = json.loads(args.before.read_text(encoding="utf-8")) if args.before else None
+    text = report(results, list(groups), args.set, before)
+    print("\n" + text)
+    if args.write:
+        write_section(HEADING, text)
+
+
+if __name__ == "__main__":
+    main()
