@@ -1,10 +1,12 @@
 """Tone accuracy of the embedded engine, before (the model's own pitch) and after Mandarin intonation.
 
-Usage: python bench/tone_bench.py [--voices jf_alpha,...] [--set held-out|dev] [--plots DIR] [--write]
+Usage: python bench/tone_bench.py [--voices jf_alpha,...] [--set held-out|dev] [--plots DIR]
+                                  [--json OUT] [--before BEFORE.json] [--write]
 
 For each shipped voice it synthesizes every isolated syllable of the test set
 twice, with the model's own pitch and with tone contours, classifies each with
-``tone_classifier`` and reports the accuracy and the confusion. It also draws
+``tone_classifier`` on three pitch trackers (its own yin, and pyin and Praat as
+independent judges) and reports the accuracies and the confusion. It also draws
 the pitch of the 16 two-syllable tone pairs per voice, before and after, and
 with ``--write`` records the table in BENCHMARKS.md.
 """
@@ -12,6 +14,7 @@ with ``--write`` records the table in BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from report import table, write_section
-from tone_classifier import classify, pitch_contour, reference_pitch
+from tone_classifier import TRACKERS, classify, pitch_contour, reference_pitch
 
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
@@ -52,12 +55,13 @@ def syllables(chars: str, frontend: TextFrontend) -> list[tuple[str, int]]:
     return out
 
 
-def measure(engine, frontend: TextFrontend, voice: str, items: list[tuple[str, int]]) -> tuple[float, Counter]:
-    """Accuracy and confusion (expected, got) for one voice."""
-    contours = []
-    for char, _ in items:
-        segment = frontend.process(char, "zh").segments[0]
-        contours.append(pitch_contour(engine.synthesize(segment, SynthParams(voice=voice))))
+def render(engine, frontend: TextFrontend, voice: str, items: list[tuple[str, int]]) -> list[np.ndarray]:
+    return [engine.synthesize(frontend.process(char, "zh").segments[0], SynthParams(voice=voice)) for char, _ in items]
+
+
+def measure(audios: list[np.ndarray], items: list[tuple[str, int]], tracker: str = "yin") -> tuple[float, Counter]:
+    """Accuracy and confusion (expected, got) of one voice's syllables, by one pitch tracker."""
+    contours = [pitch_contour(audio, tracker=tracker) for audio in audios]
     reference = reference_pitch(contours)
     confusion: Counter = Counter()
     for (_, tone), contour in zip(items, contours, strict=True):
@@ -105,11 +109,18 @@ def plot_pairs(engines: dict, frontend: TextFrontend, voice: str, path: Path) ->
     plt.close(fig)
 
 
+def _errors(confusion: Counter) -> str:
+    wrong = Counter({f"{want}→{got}": n for (want, got), n in confusion.items() if want != got})
+    return ", ".join(f"{k}×{n}" for k, n in wrong.most_common(4)) or "none"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", default="", help="comma-separated voices (default: all)")
     parser.add_argument("--set", choices=["held-out", "dev"], default="held-out")
     parser.add_argument("--plots", type=Path, default=None, help="write the tone-pair figures here")
+    parser.add_argument("--json", type=Path, help="keep the accuracies here")
+    parser.add_argument("--before", type=Path, help="accuracies of an earlier run (its --json) to show beside these")
     parser.add_argument("--write", action="store_true", help="record the table in BENCHMARKS.md")
     parser.add_argument("--plots-only", action="store_true", help="only draw the tone-pair figures")
     args = parser.parse_args()
@@ -122,35 +133,40 @@ def main() -> None:
         for voice in voices:
             plot_pairs(engines, frontend, voice, (args.plots or Path("docs/tones")) / f"tone-pairs-{voice}.png")
         return
+    before = json.loads(args.before.read_text()) if args.before else {}
+    figures: dict = {}
     rows = []
     for voice in voices:
-        results = {label: measure(engine, frontend, voice, items) for label, engine in engines.items()}
-        wrong = Counter()
-        for (want, got), n in results["after"][1].items():
-            if want != got:
-                wrong[f"{want}→{got}"] += n
-        rows.append(
-            {
-                "voice": voice,
-                "before (model's pitch)": f"{results['before'][0]:.0%}",
-                "after (tone contours)": f"{results['after'][0]:.0%}",
-                "errors after (want→got)": ", ".join(f"{k}×{n}" for k, n in wrong.most_common(4)) or "none",
-            }
-        )
+        plain = measure(render(engines["before"], frontend, voice, items), items)[0]
+        audios = render(engines["after"], frontend, voice, items)
+        judged = {tracker: measure(audios, items, tracker) for tracker in TRACKERS}
+        figures[voice] = {tracker: accuracy for tracker, (accuracy, _) in judged.items()}
+        row = {"voice": voice, "model's own pitch (yin)": f"{plain:.0%}"}
+        for tracker in TRACKERS:
+            if voice in before:
+                row[f"{tracker} before"] = f"{before[voice][tracker]:.0%}"
+            row[tracker] = f"{judged[tracker][0]:.0%}"
+        for tracker in ("pyin", "praat"):
+            row[f"errors, {tracker} (want→got)"] = _errors(judged[tracker][1])
+        rows.append(row)
         print(" | ".join(rows[-1].values()), flush=True)
         if args.plots:
             plot_pairs(engines, frontend, voice, args.plots / f"tone-pairs-{voice}.png")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
     text = table(rows)
     print(text)
     if args.write:
         heading = "## Mandarin tone accuracy (`bench/tone_bench.py`)"
         intro = (
             f"`python bench/tone_bench.py --set {args.set} --plots docs/tones --write`: {len(items)} isolated "
-            f"syllables ({len(items) // 4} bases × 4 tones, {args.set} set), synthesized by each voice with the "
-            "model's own pitch (before) and with tone contours (after), classified from the audio alone by "
-            "`bench/tone_classifier.py` (yin F0 of the syllable nucleus, contour shape; chance is 25%). "
-            "The contours and the classifier were chosen on a separate dev set of 40 syllables "
-            "(`--set dev`); the held-out syllables were not used for that. "
+            f"syllables ({len(items) // 4} bases × 4 tones, {args.set} set) synthesized by each voice, classified from "
+            "the audio alone by `bench/tone_classifier.py` (contour shape in semitones around the voice's median; "
+            "chance is 25%) on the F0 of three trackers: yin over the syllable nucleus with its ends trimmed (the "
+            "classifier's own), and two independent judges over the loud part of the syllable, ends included: "
+            "librosa's pyin and Praat's autocorrelation pitch (parselmouth). The contours and the classifier were "
+            "chosen on a separate dev set of 40 syllables (`--set dev`); the held-out syllables were not used for "
+            "that. The model's own pitch is the engine with tone contours switched off. "
             "The 16 two-syllable tone pairs per voice, before and after: `docs/tones/tone-pairs-<voice>.png`."
         )
         write_section(heading, f"{heading}\n\n{intro}\n\n{text}")

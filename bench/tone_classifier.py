@@ -1,7 +1,8 @@
 """A Mandarin tone classifier for isolated syllables, from the pitch contour of the audio alone.
 
-It knows nothing about how the audio was made: it tracks F0 with
-``librosa.pyin``, takes the voiced part of the syllable, expresses it in
+It knows nothing about how the audio was made: it tracks F0 (librosa's yin by
+default; librosa's pyin or Praat's autocorrelation through parselmouth as two
+independent judges), takes the voiced part of the syllable, expresses it in
 semitones relative to the speaker's median pitch (measured over the whole test
 set of that voice), and decides by the shape phoneticians describe for
 citation tones:
@@ -43,34 +44,91 @@ class Contour:
         return 12 * np.log2(self.hz / reference_hz)
 
 
-def pitch_contour(audio: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Contour:
-    """F0 (yin) over the syllable's nucleus: frames within ``NUCLEUS_DB`` of its peak, longest run,
-    the first and last 10% left out.
+TRACKERS = ("yin", "pyin", "praat")
+# The independent trackers take the loud part of the syllable as it is, ends included: a creaky
+# fall at the end of a level tone is part of what a listener hears and must count.
+LOUD_DB = 15.0
 
-    Tone is carried by the rime, so the quieter onset (a nasal murmur, a consonant transition) is left
-    out, and the loudness rule, not a voicing decision, picks the frames: pyin gives a deep breathy
-    voice a low voicing probability even where its pitch is plain to hear.
-    """
-    import librosa
 
-    audio = audio.astype(np.float32)
-    f0 = librosa.yin(audio, fmin=60, fmax=600, sr=sample_rate, frame_length=1024, hop_length=HOP, center=True)
-    rms = librosa.feature.rms(y=audio, frame_length=1024, hop_length=HOP, center=True)[0][: len(f0)]
-    level = 20 * np.log10(rms + 1e-9)
-    loud = level >= level.max() - NUCLEUS_DB
-    best = (0, 0)
-    start = None
-    for i, flag in enumerate([*loud, False]):
+def _longest_run(flags: np.ndarray) -> tuple[int, int]:
+    best, start = (0, 0), None
+    for i, flag in enumerate([*flags, False]):
         if flag and start is None:
             start = i
         elif not flag and start is not None:
             if i - start > best[1] - best[0]:
                 best = (start, i)
             start = None
-    hz = f0[best[0] : best[1]]
+    return best
+
+
+def _levels_db(audio: np.ndarray, frames: int) -> np.ndarray:
+    import librosa
+
+    rms = librosa.feature.rms(y=audio, frame_length=1024, hop_length=HOP, center=True)[0]
+    rms = np.pad(rms, (0, max(0, frames - len(rms))), constant_values=0.0)[:frames]
+    return 20 * np.log10(rms + 1e-9)
+
+
+def _yin_nucleus(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    import librosa
+
+    f0 = librosa.yin(audio, fmin=60, fmax=600, sr=sample_rate, frame_length=1024, hop_length=HOP, center=True)
+    level = _levels_db(audio, len(f0))
+    start, end = _longest_run(level >= level.max() - NUCLEUS_DB)
+    hz = f0[start:end]
     trim = len(hz) // 10
     if len(hz) - 2 * trim >= 3:
         hz = hz[trim : len(hz) - trim]
+    return hz
+
+
+def _pyin(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """librosa's probabilistic YIN: F0 every 10 ms, NaN where it hears no voicing."""
+    import librosa
+
+    f0, voiced, _ = librosa.pyin(audio, fmin=60, fmax=600, sr=sample_rate, frame_length=2048, hop_length=HOP, center=True)
+    return np.where(voiced, f0, np.nan)
+
+
+def _praat(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Praat's autocorrelation pitch (parselmouth), sampled on the same 10 ms grid; NaN where unvoiced."""
+    import parselmouth
+
+    sound = parselmouth.Sound(audio.astype(np.float64), sampling_frequency=sample_rate)
+    pitch = sound.to_pitch_ac(time_step=HOP / sample_rate, pitch_floor=60.0, pitch_ceiling=600.0)
+    times = np.arange(int(np.ceil(len(audio) / HOP)) + 1) * HOP / sample_rate
+    hz = np.array([pitch.get_value_at_time(t) for t in times], np.float64)
+    return np.where(hz > 0, hz, np.nan)
+
+
+def _loud_voiced(f0: np.ndarray, audio: np.ndarray) -> np.ndarray:
+    """The tracker's F0 over the longest stretch that is both voiced and within LOUD_DB of the peak."""
+    level = _levels_db(audio, len(f0))
+    start, end = _longest_run(np.isfinite(f0) & (level >= level.max() - LOUD_DB))
+    return f0[start:end]
+
+
+def pitch_contour(audio: np.ndarray, sample_rate: int = SAMPLE_RATE, tracker: str = "yin") -> Contour:
+    """F0 over the syllable's nucleus, by one of three trackers.
+
+    ``yin`` (the classifier's own, chosen on the dev set): frames within ``NUCLEUS_DB`` of the peak,
+    longest run, the first and last 10% left out; tone is carried by the rime, and the loudness rule,
+    not a voicing decision, picks the frames, as pyin gives a deep breathy voice a low voicing
+    probability even where its pitch is plain to hear.
+
+    ``pyin`` and ``praat`` are the independent judges: each tracker's own voicing decision and the
+    loud part of the syllable (within ``LOUD_DB`` of the peak), nothing trimmed.
+    """
+    audio = audio.astype(np.float32)
+    if tracker == "yin":
+        hz = _yin_nucleus(audio, sample_rate)
+    elif tracker == "pyin":
+        hz = _loud_voiced(_pyin(audio, sample_rate), audio)
+    elif tracker == "praat":
+        hz = _loud_voiced(_praat(audio, sample_rate), audio)
+    else:
+        raise ValueError(f"unknown pitch tracker {tracker!r}; one of {TRACKERS}")
     return Contour(np.asarray(hz, np.float64))
 
 

@@ -103,6 +103,27 @@ def test_isolated_syllables_carry_their_tones(engine, frontend, voice: str) -> N
     assert sum(a == b for a, b in zip(tones, got, strict=True)) >= 14, got
 
 
+def _glide(points_hz: list[float], seconds: float = 0.4, sample_rate: int = 24_000) -> np.ndarray:
+    """A voiced syllable stand-in: harmonics on an F0 path through ``points_hz``, 15 ms fades at its ends."""
+    n = int(seconds * sample_rate)
+    f0 = np.interp(np.linspace(0, 1, n), np.linspace(0, 1, len(points_hz)), points_hz)
+    phase = 2 * np.pi * np.cumsum(f0) / sample_rate
+    wave = sum(np.sin(k * phase) / k for k in range(1, 8))
+    ramp = int(0.015 * sample_rate)
+    envelope = np.ones(n)
+    envelope[:ramp] = envelope[-ramp:][::-1] = np.sin(np.linspace(0, np.pi / 2, ramp)) ** 2
+    return np.r_[np.zeros(2400), 0.2 * envelope * wave, np.zeros(2400)].astype(np.float32)
+
+
+@pytest.mark.parametrize("tracker", ["yin", "pyin", "praat"])
+def test_each_pitch_tracker_of_the_tone_judge_tells_the_four_shapes(tracker: str) -> None:
+    """Known contours around 200 Hz: level high, rise, dip, fall."""
+    shapes = {1: [250, 250], 2: [190, 215, 280], 3: [170, 140, 140, 175], 4: [290, 150]}
+    contours = {tone: pitch_contour(_glide(path), tracker=tracker) for tone, path in shapes.items()}
+    reference = 200.0
+    assert {tone: classify(contour, reference) for tone, contour in contours.items()} == {1: 1, 2: 2, 3: 3, 4: 4}
+
+
 def test_questions_rise_at_the_end(engine, frontend) -> None:
     def final_pitch(text: str) -> float:
         audio = engine.synthesize(frontend.process(text, "zh").segments[0], SynthParams(voice="jf_nezumi"))
