@@ -79,16 +79,19 @@ def model_dir(target: Path = MODEL_DIR) -> Path:
     return target
 
 
-_LATIN_WORD = re.compile(r"[a-z]+")
+_LONG_DIGITS = re.compile(r"\d{7,}")
 
 
 def normalize(text: str, traditional: bool = False) -> str:
     """One canonical form for scoring: simplified, numbers as words, no punctuation or spaces."""
-    from index_tts.frontend.normalize_zh import normalize_zh
+    from index_tts.frontend.normalize_zh import digits, normalize_zh
 
     if traditional:
         text = _t2s().convert(text)
     text = unicodedata.normalize("NFKC", text)
+    # a long run of digits is an id or a phone number, read digit by digit; Whisper often drops or splits
+    # one digit of it, and a cardinal reading of what is left would count one slip as a dozen errors
+    text = _LONG_DIGITS.sub(lambda m: digits(m.group()), text)
     text = normalize_zh(text).lower()
     text = text.replace("两", "二").replace("幺", "一")
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")

@@ -35,6 +35,8 @@ def test_scoring_normalises_script_numbers_and_punctuation() -> None:
     assert normalize("會議在2025年5月20日下午3點。", traditional=True) == normalize("会议在二零二五年五月二十日下午三点")
     assert normalize("我们用GPU训练模型！") == "我们用gpu训练模型"
     assert normalize("两个") == normalize("二个")
+    # an id or phone number is compared digit by digit, so one dropped digit is one error, not a dozen
+    assert cer([normalize("电话是13812345678")], [normalize("电话是1381234567")]) == pytest.approx(1 / 14)
     assert cer(["今天天气很好"], ["今天天气很好"]) == 0.0
     assert cer(["今天天气很好"], ["今天天器很好"]) == pytest.approx(1 / 6)
 
