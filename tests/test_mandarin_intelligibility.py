@@ -13,11 +13,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from mandarin_judge import MandarinJudge, cer, model_dir, normalize
 from mandarin_sentences import BENCHMARK, DEV, TEST
 
-# Mean CER on TEST (15 sentences) must stay at or under these: each voice's figure on this set when the
-# test was written (the sentences' rows of docs/mandarin/cer-benchmark-before.json) plus four characters
-# in a hundred, room for another CPU's rounding; a regression in the front-end, the tones or the engine
-# crosses it. They are regression bounds, not the goal (5%, BENCHMARKS.md).
-CER_BOUNDS = {"jf_alpha": 0.26, "jf_gongitsune": 0.14, "jf_nezumi": 0.24, "jf_tebukuro": 0.18, "jm_kumo": 0.22}
+# Mean CER on TEST (15 sentences) must stay at or under these: each voice's figure on this set (the
+# sentences' rows of docs/mandarin/cer-benchmark.json) plus four characters in a hundred, room for another
+# CPU's rounding; a regression in the front-end, the tones or the engine crosses it. They are regression
+# bounds, not the goal (5%, BENCHMARKS.md). jm_kumo was at 18.0% here before its Mandarin rhythm changed.
+CER_BOUNDS = {"jf_alpha": 0.26, "jf_gongitsune": 0.14, "jf_nezumi": 0.24, "jf_tebukuro": 0.18, "jm_kumo": 0.14}
 
 
 @pytest.fixture(scope="module")

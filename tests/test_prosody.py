@@ -140,3 +140,17 @@ def test_single_graph_refuses_prosody_controls(plain_engines, frontend) -> None:
     segment = _segment(frontend, ZH)
     with pytest.raises(TTSError, match="split graphs"):
         plain_engines[1].synthesize(segment, SynthParams(voice="jf_alpha", prosody=Prosody(pitch_shift=2)))
+
+
+def test_jm_kumo_speaks_mandarin_with_the_average_rhythm_and_keeps_its_timbre_and_pitch(engine, frontend) -> None:
+    own = engine._style_table("jm_kumo")
+    mandarin = engine._mandarin_style_table("jm_kumo")
+    half = own.shape[1] // 2
+    assert np.array_equal(mandarin[:, :half], own[:, :half])  # the decoder half: the voice's timbre
+    assert not np.allclose(mandarin[:, half:], own[:, half:])
+    assert np.array_equal(engine._mandarin_style_table("jf_alpha"), engine._style_table("jf_alpha"))
+    segment = frontend.process("我们明天早上八点出发。", "zh").segments[0]
+    other = Segment(segment.text, "", segment.phonemes, syllables=segment.syllables)
+    params = SynthParams(voice="jm_kumo")
+    assert not np.array_equal(engine.analyze(segment, params).frames, engine.analyze(other, params).frames)
+    assert engine.register("jm_kumo").median_hz < 110  # still a deep voice: its pitch comes from its own style
