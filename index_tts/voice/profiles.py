@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 # Each voice's neutral delivery is measured on this sentence (about 5 s of speech, all four tones).
 NEUTRAL_TEXT = "今天下午我们一起去公园散步，看看湖边的花开了没有。"
 NEUTRAL_LANGUAGE = "zh"
-PROFILE_VERSION = 2  # bump when the measurement or the way the sentence is rendered changes
+PROFILE_VERSION = 3  # bump when the measurement or the way the sentence is rendered changes
 SHIPPED_DIR = Path(__file__).resolve().parent / "shipped_profiles"
 
 RenderNeutral = Callable[[str], tuple[np.ndarray, int]]  # voice -> (audio, sample rate) of NEUTRAL_TEXT
