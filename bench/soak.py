@@ -113,9 +113,7 @@ def main() -> None:
             pid = app.pid
             assert pid is not None
             stop, lock, counts, failures = threading.Event(), threading.Lock(), {}, {}
-            users = [
-                threading.Thread(target=_user, args=(app.url, i, stop, counts, failures, lock)) for i in range(args.users)
-            ]
+            users = [threading.Thread(target=_user, args=(app.url, i, stop, counts, failures, lock)) for i in range(args.users)]
             for user in users:
                 user.start()
             samples = []

@@ -21,8 +21,13 @@ from index_tts.interface.api import add_api_routes
 from index_tts.serving.config import ManagerConfig
 from index_tts.serving.manager import ModelManager
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 EXAMPLES = 60  # per route and mode; most generated texts are refused or short, so this stays quick
 
 
@@ -64,8 +69,7 @@ def test_fuzzed_requests_get_documented_answers_and_no_server_error(api_schema, 
     seen: list[int] = []
 
     @given(operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-              database=None)
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
     def fuzz(case) -> None:
         response = case.call()
         seen.append(response.status_code)

@@ -94,6 +94,7 @@ def test_idle_session_threads_sleep_instead_of_spinning() -> None:
 def test_the_manager_renders_first_segments_alone_only_with_threads_to_spare() -> None:
     from index_tts.serving.config import ManagerConfig
     from index_tts.serving.manager import ModelManager
+
     for threads, alone in ((2, True), (1, False)):
         manager = ModelManager(ManagerConfig(sessions=2, threads=threads, cache=False))
         manager.load()

@@ -140,7 +140,11 @@ class IndexTTS2Engine(Engine):
         self.load_seconds = time.perf_counter() - started
         log.info(
             "indextts2 loaded from %s in %.2fs (%s, fp16=%s, device=%s%s)",
-            folder, self.load_seconds, self.upstream, use_fp16, device,
+            folder,
+            self.load_seconds,
+            self.upstream,
+            use_fp16,
+            device,
             ", RANDOM weights: noise, not speech" if self.random_weights else "",
         )
 

@@ -84,8 +84,18 @@ def build_wheelhouse(target: Path, requirements: Path, root: Path = REPO_ROOT) -
     pip runs in the app folder: requirements-indextts2.txt finds its CPU torchaudio in ``wheels/`` there.
     """
     target.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-               "-r", str(requirements), "-w", str(target)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-r",
+        str(requirements),
+        "-w",
+        str(target),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, cwd=root)
     if done.returncode != 0:
         raise BundleError(f"pip could not collect the wheels (is the package registry reachable?):\n{done.stderr[-2000:]}")
@@ -97,9 +107,22 @@ def build_wheelhouse(target: Path, requirements: Path, root: Path = REPO_ROOT) -
 
 def check_wheelhouse(wheelhouse: Path, requirements: Path) -> None:
     """Resolve the requirements against the wheelhouse alone, as the offline install will."""
-    command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-               "--disable-pip-version-check", "--no-cache-dir", "--no-index",
-               "--find-links", str(wheelhouse), "-r", str(requirements)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--dry-run",
+        "--ignore-installed",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-cache-dir",
+        "--no-index",
+        "--find-links",
+        str(wheelhouse),
+        "-r",
+        str(requirements),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "PIP_CONFIG_FILE": "/dev/null"})
     if done.returncode != 0:
         raise BundleError(f"the wheelhouse cannot install {requirements.name} on its own:\n{done.stderr[-2000:]}")
@@ -154,8 +177,9 @@ def copy_caches(target: Path, cache_root: Path) -> list[str]:
 
 def _app_version(root: Path) -> str:
     try:
-        done = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty"],
-                              capture_output=True, text=True, timeout=10)
+        done = subprocess.run(
+            ["git", "-C", str(root), "describe", "--always", "--dirty"], capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     return done.stdout.strip() or "unknown"
@@ -267,9 +291,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     with_model = f", IndexTTS2 checkpoints {manifest['indextts2']['bytes'] / 1e6:.0f} MB" if manifest["indextts2"] else ""
-    print(f"bundle ready: {args.destination.resolve()} ({len(manifest['wheels'])} wheels, "
-          f"{manifest['wheelhouse_bytes'] / 1e6:.0f} MB of wheels{with_model}, {manifest['bytes'] / 1e6:.0f} MB in all, "
-          f"Python {manifest['python']}); copy the folder, then run its start_app.sh")
+    print(
+        f"bundle ready: {args.destination.resolve()} ({len(manifest['wheels'])} wheels, "
+        f"{manifest['wheelhouse_bytes'] / 1e6:.0f} MB of wheels{with_model}, {manifest['bytes'] / 1e6:.0f} MB in all, "
+        f"Python {manifest['python']}); copy the folder, then run its start_app.sh"
+    )
     return 0
 
 

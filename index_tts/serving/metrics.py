@@ -41,9 +41,7 @@ class Metrics:
             "tts_request_seconds", "Request start to last audio chunk", ["endpoint"], buckets=LATENCY_BUCKETS, registry=r
         )
         self.audio_seconds = Counter("tts_audio_seconds", "Seconds of audio produced", ["endpoint"], registry=r)
-        self.batch_size = Histogram(
-            "tts_batch_size", "Segments rendered per engine call", buckets=BATCH_BUCKETS, registry=r
-        )
+        self.batch_size = Histogram("tts_batch_size", "Segments rendered per engine call", buckets=BATCH_BUCKETS, registry=r)
         self.rtf = Histogram("tts_rtf", "Compute seconds per audio second, per request", buckets=RTF_BUCKETS, registry=r)
         Gauge("tts_queue_depth", "Requests and segments waiting", registry=r).set_function(queue_depth)
         Gauge("tts_active_segments", "Segments being rendered now", registry=r).set_function(active_segments)

@@ -347,9 +347,7 @@ class SegmentScheduler:
                     if ticket.ready is not None:
                         ticket.ready.notify_all()
 
-    def _hand_over(
-        self, me: threading.Thread, batch: list[tuple[Ticket, int]], handed: set[int], position: int, audio
-    ) -> None:
+    def _hand_over(self, me: threading.Thread, batch: list[tuple[Ticket, int]], handed: set[int], position: int, audio) -> None:
         """One segment of a batch that is still rendering is done: its listener hears it now, not at the end."""
         ticket, index = batch[position]
         with self._cond:

@@ -43,9 +43,7 @@ class Synthesizer:
         """The segments ``text`` will be spoken in; raises ``TTSError`` when nothing is speakable."""
         return self.frontend.process(text, language, max_units, self.first_segment_units).segments
 
-    def stream(
-        self, text: str, params: SynthParams, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS
-    ) -> SpeechStream:
+    def stream(self, text: str, params: SynthParams, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> SpeechStream:
         """Render ``text`` segment by segment in the reading thread."""
         self.check_voice(params.voice)
         segments = self.plan(text, language, max_units)

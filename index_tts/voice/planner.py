@@ -25,6 +25,7 @@ from .reference_transfer import transfer_delivery
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Delivery:
     """Voice and prosody for one request, and what to tell the listener about them."""
