@@ -153,4 +153,6 @@ def test_jm_kumo_speaks_mandarin_with_the_average_rhythm_and_keeps_its_timbre_an
     other = Segment(segment.text, "", segment.phonemes, syllables=segment.syllables)
     params = SynthParams(voice="jm_kumo")
     assert not np.array_equal(engine.analyze(segment, params).frames, engine.analyze(other, params).frames)
+    english = frontend.process("We leave at eight tomorrow morning.", "en").segments[0].phonemes
+    assert np.array_equal(engine._inputs(english, params, "en")[1], engine._inputs(english, params, "")[1])
     assert engine.register("jm_kumo").median_hz < 110  # still a deep voice: its pitch comes from its own style

@@ -99,7 +99,7 @@ class KokoroEngine(Engine):
         for _ in range(self.num_sessions):
             self._pool.put(self._open_session())
         self._registers: dict[str, Register] = {}
-        self._average_predictor: np.ndarray | None = None
+        self._mandarin_tables: dict[str, np.ndarray] = {}
         self._register_lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
         log.info(
@@ -153,11 +153,12 @@ class KokoroEngine(Engine):
         table = self._style_table(voice)
         if voice not in MANDARIN_AVERAGE_RHYTHM:
             return table
-        if self._average_predictor is None:
-            self._average_predictor = np.mean([t[:, PREDICTOR_HALF] for t in self._voices.values()], axis=0)
-        mixed = table.copy()
-        mixed[:, PREDICTOR_HALF] = self._average_predictor
-        return mixed
+        if voice not in self._mandarin_tables:  # built once per voice; a race only builds the same table twice
+            average = np.mean([t[:, PREDICTOR_HALF] for t in self._voices.values()], axis=0)
+            mixed = table.copy()
+            mixed[:, PREDICTOR_HALF] = average
+            self._mandarin_tables[voice] = mixed
+        return self._mandarin_tables[voice]
 
     def _inputs(self, phonemes: str, params: SynthParams, language: str = "") -> tuple[np.ndarray, np.ndarray] | None:
         """Token ids and style for a segment; ``language`` "zh" picks the voice's Mandarin style."""
