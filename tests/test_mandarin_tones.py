@@ -10,7 +10,7 @@ from conftest import pitch_track
 from index_tts.engines.base import SynthParams
 from index_tts.frontend.tone_sandhi import apply_sandhi
 from index_tts.prosody import Prosody
-from index_tts.prosody.mandarin import Register, apply_tones, syllable_spans
+from index_tts.prosody.mandarin import CONTOUR_SPAN, Register, apply_tones, syllable_spans, tone_targets
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import itertools
@@ -86,6 +86,20 @@ def test_register_keeps_levels_audible() -> None:
         low = reg.centre_hz * 2 ** (-2 * reg.step / 12)
         top = reg.centre_hz * 2 ** (2 * reg.step / 12)
         assert low >= reg.floor_hz - 1e-6 and top <= reg.ceiling_hz + 1e-6
+
+
+def test_falling_tone_holds_its_high_start_unless_the_voice_keeps_the_plain_fall(frontend, engine) -> None:
+    segment = frontend.process("是", "zh").segments[0]
+    track = engine.analyze(segment, SynthParams(voice="jf_alpha", prosody=Prosody(intonation=False)))
+    spans = syllable_spans(segment.phonemes, segment.syllables, engine._vocab)
+    points = track.voiced_points(spans[0].start, spans[0].end)
+    head = points[: int(0.25 * CONTOUR_SPAN * (len(points) - 1)) + 1]  # the first quarter of the contour
+    assert len(head) >= 2
+    held, _ = tone_targets(track, spans, Register(220.0))
+    plain, _ = tone_targets(track, spans, Register(220.0, held_fall=False))
+    assert np.ptp(held[head]) < 0.01 and plain[head[-1]] < plain[head[0]] - 0.05
+    assert held[points[-1]] > plain[points[-1]]  # and falls less far
+    assert engine.register("jf_alpha").held_fall and not engine.register("jm_kumo").held_fall
 
 
 @pytest.mark.parametrize("voice", ["jf_alpha", "jm_kumo"])

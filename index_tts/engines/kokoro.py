@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 MAX_PHONEMES = 510  # the model's context is 512 tokens including the two pad tokens
 STYLE_DIM = 256
 SPEED_RANGE = (0.5, 2.0)
-INTONATION_VERSION = "zh-tones-2"  # part of the model version: changing the tone rules changes the audio
+INTONATION_VERSION = "zh-tones-3"  # part of the model version: changing the tone rules changes the audio
 # The phrase each voice's median pitch is measured on (its own F0 prediction, no audio rendered).
 REGISTER_PHONEMES = "ꭧɤ↘ ʂɨ↘ i↗kɤ↘ ʦʰɤ↘ʂɨ↘, wo↓mən ʨi→ntʰjɛ→n ʦʊ↓ŋ jau̯↘ ʨʰy↘."  # 这是一个测试，我们今天总要去。
 NEUTRAL = Prosody()
@@ -180,7 +180,8 @@ class KokoroEngine(Engine):
                 # the voice's own predictor style, whatever its Mandarin rhythm: the register is its pitch
                 track = self.analyze(Segment("", "", REGISTER_PHONEMES), SynthParams(voice=voice, prosody=NEUTRAL))
                 voiced = track.f0[track.voiced] if track is not None else np.array([])
-                self._registers[voice] = Register(float(np.median(voiced)) if len(voiced) else 200.0)
+                median = float(np.median(voiced)) if len(voiced) else 200.0
+                self._registers[voice] = Register(median, held_fall=voice not in MANDARIN_AVERAGE_RHYTHM)
                 log.info("voice %s: median pitch %.0f Hz", voice, self._registers[voice].median_hz)
             return self._registers[voice]
 
