@@ -96,19 +96,22 @@ def semitone_shift(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.median(12 * np.log2(fb[:n][both] / fa[:n][both])))
 
 
-def mean_log2_pitch(audio: np.ndarray, sample_rate: int = 24_000) -> float:
-    """Mean of log2 F0 over the voiced frames: an average pitch that moves smoothly with a shift."""
+def voiced_hz(audio: np.ndarray, sample_rate: int = 24_000) -> np.ndarray:
+    """F0 in Hz of the voiced frames (at least five, or the test fails)."""
     f0 = pitch_track(audio, sample_rate)
     hz = f0[np.isfinite(f0)]
     assert len(hz) >= 5, "too few voiced frames to measure pitch"
-    return float(np.mean(np.log2(hz)))
+    return hz
+
+
+def mean_log2_pitch(audio: np.ndarray, sample_rate: int = 24_000) -> float:
+    """Mean of log2 F0 over the voiced frames: an average pitch that moves smoothly with a shift."""
+    return float(np.mean(np.log2(voiced_hz(audio, sample_rate))))
 
 
 def median_pitch(audio: np.ndarray, sample_rate: int = 24_000, spread: bool = False) -> float:
     """Median F0 in Hz of the voiced frames; with ``spread``, their 10-90% spread in semitones."""
-    f0 = pitch_track(audio, sample_rate)
-    hz = f0[np.isfinite(f0)]
-    assert len(hz) >= 5, "too few voiced frames to measure pitch"
+    hz = voiced_hz(audio, sample_rate)
     if spread:
         semitones = 12 * np.log2(hz / np.median(hz))
         return float(np.percentile(semitones, 90) - np.percentile(semitones, 10))
