@@ -1,6 +1,6 @@
 """Mandarin intelligibility: each voice speaks the benchmark sentences, Whisper base writes down what it hears.
 
-Usage: python bench/cer_bench.py [--set benchmark|dev] [--voices jf_alpha,...] [--json OUT]
+Usage: python bench/cer_bench.py [--set benchmark|dev|probes] [--voices jf_alpha,...] [--json OUT]
                                  [--before BEFORE.json] [--load RUN.json] [--write]
 
 Every sentence goes through the app's own path (front-end, engine, default
@@ -8,8 +8,9 @@ settings) and is transcribed by ``mandarin_judge`` (Whisper base, multilingual,
 from the registry). The figure per voice is the mean of the sentences'
 character error rates (pooled CER beside it), per group of sentences too, and
 the worst sentences are listed with what the recogniser heard. ``--json``
-keeps the figures, ``--before`` puts an earlier run's figures beside them, and
-``--load`` reports a kept run without running it again.
+keeps the figures, ``--before`` puts an earlier run's figures beside them (with
+how many sentences got better and worse, and a bootstrap interval of the
+change), and ``--load`` reports a kept run without running it again.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mandarin_judge import MandarinJudge, cer
-from mandarin_sentences import BENCHMARK, DEV
+from mandarin_sentences import BENCHMARK, DEV, PROBES
 from report import table, write_section
 
 from index_tts.engines import create_engine
@@ -79,6 +82,29 @@ def run(voices: list[str], groups: dict[str, list[str]]) -> dict:
     return results
 
 
+def paired_change(before: list[dict], after: list[dict], draws: int = 4000, seed: int = 0) -> dict:
+    """How one voice's sentences moved between two runs: how many got better and worse, the mean change
+    of their CER, and a bootstrap 95% interval of that mean (sentences resampled, seeded).
+
+    Whisper's errors on one sentence flip with small changes to the audio, so a mean alone can move a
+    point either way by chance; the sign count and the interval say whether a change is more than that.
+    """
+    earlier = {r["text"]: r["cer"] for r in before}
+    pairs = [(earlier[r["text"]], r["cer"]) for r in after if r["text"] in earlier]
+    if not pairs:
+        raise ValueError("the two runs share no sentences")
+    diff = np.array([b - a for a, b in pairs])
+    means = np.random.default_rng(seed).choice(diff, size=(draws, len(diff)), replace=True).mean(axis=1)
+    return {
+        "sentences": len(diff),
+        "better": int((diff < -1e-9).sum()),
+        "worse": int((diff > 1e-9).sum()),
+        "change": float(diff.mean()),
+        "low": float(np.quantile(means, 0.025)),
+        "high": float(np.quantile(means, 0.975)),
+    }
+
+
 def summary(rows: list[dict]) -> dict:
     return {
         "mean": statistics.mean(r["cer"] for r in rows),
@@ -107,6 +133,12 @@ def report(results: dict, groups: list[str], label: str, before: dict | None) ->
             row["mean CER before"] = f"{summary(before[voice])['mean']:.1%}"
         figures = summary(voice_rows)
         row["mean CER"] = f"{figures['mean']:.1%}"
+        if before and voice in before:
+            moved = paired_change(before[voice], voice_rows)
+            row["change (95% interval)"] = (
+                f"{moved['change'] * 100:+.1f} ({moved['low'] * 100:+.1f} to {moved['high'] * 100:+.1f}) points"
+            )
+            row["sentences better / worse"] = f"{moved['better']} / {moved['worse']}"
         row["pooled CER"] = f"{figures['pooled']:.1%}"
         for group in groups:
             row[group] = f"{statistics.mean(r['cer'] for r in voice_rows if r['group'] == group):.1%}"
@@ -126,15 +158,17 @@ def report(results: dict, groups: list[str], label: str, before: dict | None) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["benchmark", "dev"], default="benchmark")
+    parser.add_argument("--set", choices=["benchmark", "dev", "probes"], default="benchmark")
     parser.add_argument("--voices", default="jf_alpha,jf_gongitsune,jf_nezumi,jf_tebukuro,jm_kumo")
     parser.add_argument("--json", type=Path, help="keep every transcript and score here")
     parser.add_argument("--before", type=Path, help="figures of an earlier run (its --json) to show beside these")
     parser.add_argument("--load", type=Path, help="report an earlier run (its --json) instead of running again")
     parser.add_argument("--write", action="store_true", help="record the table in BENCHMARKS.md")
     args = parser.parse_args()
+    if args.write and args.set != "benchmark":
+        parser.error("--write records the benchmark's figures; the dev and probe sets only tune")
     logging.basicConfig(level=logging.WARNING)
-    groups = BENCHMARK if args.set == "benchmark" else {"dev": DEV}
+    groups = {"benchmark": BENCHMARK, "dev": {"dev": DEV}, "probes": PROBES}[args.set]
     if args.load:
         results = json.loads(args.load.read_text(encoding="utf-8"))
     else:

@@ -10,8 +10,9 @@ import pytest
 from index_tts.engines.base import SynthParams
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from cer_bench import paired_change
 from mandarin_judge import MandarinJudge, cer, model_dir, normalize
-from mandarin_sentences import BENCHMARK, DEV, TEST
+from mandarin_sentences import BENCHMARK, DEV, PROBES, TEST
 
 # Mean CER on TEST (15 sentences) must stay at or under these: each voice's figure on this set (the
 # sentences' rows of docs/mandarin/cer-benchmark.json) plus four characters in a hundred, room for another
@@ -47,8 +48,30 @@ def test_the_sentence_sets_are_separate_and_large_enough() -> None:
     benchmark = [s for group in BENCHMARK.values() for s in group]
     assert len(benchmark) >= 60 and len(set(benchmark)) == len(benchmark)
     assert not set(DEV) & set(benchmark)
+    assert not {s for probe in PROBES.values() for s in probe} & set(benchmark)  # tuning sets, like DEV
     assert set(TEST) <= set(benchmark)
     assert set(BENCHMARK) == {"everyday", "news", "numbers and dates", "mixed Chinese and English", "questions"}
+
+
+def test_a_change_between_two_runs_is_counted_per_sentence_with_its_interval() -> None:
+    rng = np.random.default_rng(1)
+    texts = [f"s{i}" for i in range(40)]
+    before = [{"text": t, "cer": float(c)} for t, c in zip(texts, rng.uniform(0.1, 0.5, 40), strict=True)]
+    # ten sentences 0.1 better, three 0.05 worse, the rest the same; one sentence only in the earlier run
+    after = [
+        {"text": r["text"], "cer": r["cer"] - 0.1 if i < 10 else r["cer"] + 0.05 if i < 13 else r["cer"]}
+        for i, r in enumerate(before)
+    ]
+    moved = paired_change([*before, {"text": "gone", "cer": 1.0}], after)
+    assert (moved["sentences"], moved["better"], moved["worse"]) == (40, 10, 3)
+    assert moved["change"] == pytest.approx((-1.0 + 0.15) / 40)
+    assert moved["low"] < moved["change"] < moved["high"] < 0  # ten of forty better and few worse: a real gain
+    same = paired_change(before, before)
+    assert (same["better"], same["worse"], same["change"], same["low"], same["high"]) == (0, 0, 0.0, 0.0, 0.0)
+    noisy = paired_change(before, [{"text": r["text"], "cer": r["cer"] + (0.2 if i % 2 else -0.2)} for i, r in enumerate(before)])
+    assert noisy["low"] < 0 < noisy["high"]  # as many better as worse: the interval spans no change
+    with pytest.raises(ValueError):
+        paired_change(before, [{"text": "other", "cer": 0.0}])
 
 
 @pytest.mark.slow
