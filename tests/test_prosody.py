@@ -142,13 +142,35 @@ def test_single_graph_refuses_prosody_controls(plain_engines, frontend) -> None:
         plain_engines[1].synthesize(segment, SynthParams(voice="jf_alpha", prosody=Prosody(pitch_shift=2)))
 
 
+def test_jf_alpha_speaks_mandarin_with_a_share_of_another_timbre_and_keeps_its_rhythm_and_pitch(engine, frontend) -> None:
+    own = engine._style_table("jf_alpha")
+    donor = engine._style_table("jf_gongitsune")
+    mandarin = engine._mandarin_style_table("jf_alpha")
+    half = own.shape[1] // 2
+    assert np.array_equal(mandarin[:, half:], own[:, half:])  # the predictor half: durations, pitch, energy
+    assert np.allclose(mandarin[:, :half], 0.7 * own[:, :half] + 0.3 * donor[:, :half])
+    params = SynthParams(voice="jf_alpha")
+    english = frontend.process("We leave at eight tomorrow morning.", "en").segments[0].phonemes
+    assert np.array_equal(engine._inputs(english, params, "en")[1], engine._inputs(english, params, "")[1])
+    segment = frontend.process("我们明天早上八点出发。", "zh").segments[0]
+    other = Segment(segment.text, "", segment.phonemes, syllables=segment.syllables)
+    # the same rhythm as with its own style: only the timbre half moved
+    assert np.array_equal(engine.analyze(segment, params).frames, engine.analyze(other, params).frames)
+    mixed = engine.synthesize(segment, params)
+    plain = engine.synthesize(other, params)
+    assert abs(len(mixed) - len(plain)) < 0.05 * len(plain)  # the same length, up to the trimmed silence
+    common = min(len(mixed), len(plain))
+    assert not np.allclose(mixed[:common], plain[:common], atol=1e-3)
+    assert 220 < engine.register("jf_alpha").median_hz < 290  # its own pitch register
+
+
 def test_jm_kumo_speaks_mandarin_with_the_average_rhythm_and_keeps_its_timbre_and_pitch(engine, frontend) -> None:
     own = engine._style_table("jm_kumo")
     mandarin = engine._mandarin_style_table("jm_kumo")
     half = own.shape[1] // 2
     assert np.array_equal(mandarin[:, :half], own[:, :half])  # the decoder half: the voice's timbre
     assert not np.allclose(mandarin[:, half:], own[:, half:])
-    assert np.array_equal(engine._mandarin_style_table("jf_alpha"), engine._style_table("jf_alpha"))
+    assert np.array_equal(engine._mandarin_style_table("jf_nezumi"), engine._style_table("jf_nezumi"))
     segment = frontend.process("我们明天早上八点出发。", "zh").segments[0]
     other = Segment(segment.text, "", segment.phonemes, syllables=segment.syllables)
     params = SynthParams(voice="jm_kumo")
