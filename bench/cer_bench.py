@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mandarin_judge import MandarinJudge, cer
-from mandarin_sentences import BENCHMARK, DEV, PROBES
+from mandarin_sentences import BENCHMARK, DEV, MIXED, PROBES
 from report import table, write_section
 
 from index_tts.engines import create_engine
@@ -37,7 +37,6 @@ from index_tts.engines.base import SynthParams
 from index_tts.serving.synthesizer import Synthesizer
 
 HEADING = "## Mandarin intelligibility (`bench/cer_bench.py`)"
-MIXED = "mixed Chinese and English"
 WORST = 6
 # Changes kept, with the figures that decided them (dev set, then one run on the benchmark).
 KEPT = [

