@@ -192,4 +192,28 @@ PROBES: dict[str, list[str]] = {
         "这首歌在Spotify上很火。",
         "周五晚上一起去KTV吧。",
     ],
+    # written after the rule that aspirates English p, t, k inside Chinese was chosen on the mixed probes
+    # above, to check a wider form of it on words it was not chosen on
+    "English p, t, k inside Chinese": [
+        "我每天都用Twitter看新闻。",
+        "这台computer的速度很快。",
+        "下午我们去Starbucks喝咖啡吧。",
+        "请把这个ticket打印出来。",
+        "他在TikTok上有很多粉丝。",
+        "明天的party你来吗？",
+        "这个项目的deadline是周五。",
+        "我的laptop坏了。",
+        "请把password告诉我。",
+        "我们在Pizza Hut吃了午饭。",
+        "他是我们公司的team leader。",
+        "这本书的topic很有意思。",
+        "我把photo发到群里了。",
+        "她最喜欢吃potato chips。",
+        "这个city的夜景很漂亮。",
+        "请检查一下你的keyboard。",
+        "我们需要一个好的plan。",
+        "他在Tesla工作。",
+        "我用Photoshop改了图片。",
+        "我们的PK赛明天开始。",
+    ],
 }

@@ -111,9 +111,23 @@ def test_golden_case_count() -> None:
 def test_mixed_sentence_keeps_english_words_in_english(frontend) -> None:
     segment = frontend.process("我们用GPU训练AI模型", "auto").segments[0]
     assert segment.language == "zh"
-    assert "ʤˌipˌijˈu" in segment.phonemes  # G-P-U spelled by the English G2P
+    assert "ʤˌipʰˌijˈu" in segment.phonemes  # G-P-U spelled by the English G2P, its P aspirated
     assert "ˌAˈI" in segment.phonemes
     assert segment.pinyin.startswith("wo3 men5 yong4")
+
+
+def test_english_words_in_chinese_keep_the_aspiration_of_p_t_k(frontend) -> None:
+    """Kokoro writes aspiration for Mandarin only (pʰ = pinyin p, p = pinyin b): an English word inside a
+    Chinese sentence gets it written where English has it, or its P is heard as B."""
+    mixed = frontend.process("请用PDF格式发给我，别用Spotify的topic。", "zh").segments[0].phonemes
+    assert "pʰˌidˌiˈɛf" in mixed  # word-initial
+    assert "spˈɑ" in mixed  # not after s
+    assert "tʰˈɑpɪk" in mixed  # the final k of an unstressed syllable stays plain
+    english = frontend.process("Please send the PDF.", "en").segments[0].phonemes
+    assert "ʰ" not in english  # English sentences are left as the English G2P writes them
+    from index_tts.frontend.g2p import aspirate_onsets
+
+    assert aspirate_onsets("kəmpjˈuTəɹ ətˈæk ɛkspɹˈɛs") == "kʰəmpʰjˈuTəɹ ətʰˈæk ɛkspɹˈɛs"
 
 
 def test_a_character_without_a_reading_is_skipped_not_a_failure(frontend) -> None:

@@ -100,6 +100,34 @@ def test_every_voice_is_understood_in_mandarin(synthesizer, judge) -> None:
 
 
 @pytest.mark.slow
+def test_english_p_t_k_inside_chinese_are_heard_aspirated(synthesizer, judge, monkeypatch) -> None:
+    """Written without aspiration, the voices' English P inside a Chinese sentence is heard as B (PPT as
+    BBD); these probe sentences were among those the aspiration rule was chosen on."""
+    from index_tts.frontend import g2p
+    from index_tts.frontend.pipeline import TextFrontend
+
+    sentences = ["请把PPT发到群里。", "周末我们去Costco买东西。", "我的iPad没电了。"]
+    voices = ["jf_alpha", "jm_kumo"]
+
+    def heard(frontend) -> list:
+        with_frontend = type(synthesizer)(synthesizer.engine, frontend)
+        return [
+            judge.score(s, (r := with_frontend.synthesize(s, SynthParams(voice=v), "zh")).audio, r.sample_rate)
+            for v in voices
+            for s in sentences
+        ]
+
+    aspirated = heard(TextFrontend())
+    monkeypatch.setattr(g2p, "aspirate_onsets", lambda phonemes: phonemes)
+    plain = heard(TextFrontend())
+    figure = cer([s.reference for s in aspirated], [s.heard for s in aspirated])
+    before = cer([s.reference for s in plain], [s.heard for s in plain])
+    print(f"\nCER with aspiration {figure:.1%}, without {before:.1%}")
+    assert figure < before - 0.05, ([s.heard for s in plain], [s.heard for s in aspirated])
+    assert sum("p" in s.heard for s in aspirated) > sum("p" in s.heard for s in plain)
+
+
+@pytest.mark.slow
 def test_noise_is_not_understood_as_mandarin(judge) -> None:
     noise = np.random.default_rng(0).normal(0, 0.1, 24_000 * 2).astype(np.float32)
     assert judge.score("今天天气很好", noise, 24_000).cer > 0.8

@@ -183,6 +183,22 @@ class EnglishG2P:
         return (phonemes or "").strip()
 
 
+# English p, t and k are aspirated at the start of a word and of a stressed syllable (but not after s).
+# Kokoro's alphabet writes aspiration only for Mandarin (pʰ is pinyin p, plain p is pinyin b), so inside
+# a Chinese sentence an English word's plain p is spoken and heard as b: "PDF" as "BDF", "Python" as
+# 白三. Writing the aspiration there lets the voices say it the way English speakers do.
+_ENGLISH_VOWELS = "aeiouæɑɐɒɔəɛɜɪʊʌɚᵻᵊAIOWYQ"
+_ASPIRATED_ONSET = re.compile(
+    rf"(?:(?<=^)|(?<=[\s\"“(]))([ptk])(?=[ˈˌ]?[{_ENGLISH_VOWELS}lɹwj])"  # word-initial, before a vowel or glide
+    r"|(?<=[^\ssʃ])([ptk])(?=[lɹwj]?[ˈˌ])"  # inside a word, before a stressed vowel, not after s
+)
+
+
+def aspirate_onsets(phonemes: str) -> str:
+    """English phonemes with the aspiration of word- and stress-initial p, t, k written out as ʰ."""
+    return _ASPIRATED_ONSET.sub(lambda m: (m.group(1) or m.group(2)) + "ʰ", phonemes)
+
+
 class JapaneseG2P:
     """Japanese text → Kokoro phonemes via OpenJTalk readings."""
 
@@ -250,6 +266,7 @@ class G2PRegistry:
         pinyin: list[str] = []
         spoken: list[str] = []
         ipa: list[str] = []
+        in_chinese = any(lang == "zh" for lang, _ in runs)
         for lang, text in runs:
             backend = self.get(lang)
             if isinstance(backend, ChineseG2P):
@@ -259,6 +276,8 @@ class G2PRegistry:
                 ipa.extend(syllable_ipa)
             else:
                 ph = backend(text)
+                if in_chinese and isinstance(backend, EnglishG2P):
+                    ph = aspirate_onsets(ph)
             phonemes.append(ph)
         joined = _join(phonemes)
         return joined, pinyin, _locate(joined, [lang for lang, _ in runs], phonemes, spoken, ipa)
