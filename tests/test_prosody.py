@@ -142,14 +142,17 @@ def test_single_graph_refuses_prosody_controls(plain_engines, frontend) -> None:
         plain_engines[1].synthesize(segment, SynthParams(voice="jf_alpha", prosody=Prosody(pitch_shift=2)))
 
 
-def test_jf_alpha_speaks_mandarin_with_a_share_of_another_timbre_and_keeps_its_rhythm_and_pitch(engine, frontend) -> None:
-    own = engine._style_table("jf_alpha")
+@pytest.mark.parametrize(("voice", "share", "register"), [("jf_alpha", 0.3, (220, 290)), ("jf_tebukuro", 0.5, (290, 360))])
+def test_a_voice_speaks_mandarin_with_a_share_of_another_timbre_and_keeps_its_rhythm_and_pitch(
+    engine, frontend, voice: str, share: float, register: tuple[int, int]
+) -> None:
+    own = engine._style_table(voice)
     donor = engine._style_table("jf_gongitsune")
-    mandarin = engine._mandarin_style_table("jf_alpha")
+    mandarin = engine._mandarin_style_table(voice)
     half = own.shape[1] // 2
     assert np.array_equal(mandarin[:, half:], own[:, half:])  # the predictor half: durations, pitch, energy
-    assert np.allclose(mandarin[:, :half], 0.7 * own[:, :half] + 0.3 * donor[:, :half])
-    params = SynthParams(voice="jf_alpha")
+    assert np.allclose(mandarin[:, :half], (1 - share) * own[:, :half] + share * donor[:, :half])
+    params = SynthParams(voice=voice)
     english = frontend.process("We leave at eight tomorrow morning.", "en").segments[0].phonemes
     assert np.array_equal(engine._inputs(english, params, "en")[1], engine._inputs(english, params, "")[1])
     segment = frontend.process("我们明天早上八点出发。", "zh").segments[0]
@@ -161,7 +164,7 @@ def test_jf_alpha_speaks_mandarin_with_a_share_of_another_timbre_and_keeps_its_r
     assert abs(len(mixed) - len(plain)) < 0.05 * len(plain)  # the same length, up to the trimmed silence
     common = min(len(mixed), len(plain))
     assert not np.allclose(mixed[:common], plain[:common], atol=1e-3)
-    assert 220 < engine.register("jf_alpha").median_hz < 290  # its own pitch register
+    assert register[0] < engine.register(voice).median_hz < register[1]  # its own pitch register
 
 
 def test_jm_kumo_speaks_mandarin_with_the_average_rhythm_and_keeps_its_timbre_and_pitch(engine, frontend) -> None:
