@@ -11,6 +11,7 @@ from index_tts.engines.base import SynthParams
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from cer_bench import paired_change
+from cer_errors import classify, tally
 from mandarin_judge import MandarinJudge, cer, model_dir, normalize
 from mandarin_sentences import BENCHMARK, DEV, PROBES, TEST
 
@@ -52,6 +53,20 @@ def test_the_sentence_sets_are_separate_and_large_enough() -> None:
     assert not {s for probe in PROBES.values() for s in probe} & set(benchmark)  # tuning sets, like DEV
     assert set(TEST) <= set(benchmark)
     assert set(BENCHMARK) == {"everyday", "news", "numbers and dates", "mixed Chinese and English", "questions"}
+
+
+def test_each_misheard_character_is_sorted_into_homophone_tone_or_syllable() -> None:
+    # 在家 → 再加: both characters keep syllable and tone; 没电了 → 没点了: dian4 heard as dian3
+    assert classify("我在家", "我再加").kinds == {"homophone": 2}
+    tone = classify("没电了借你的", "没点了解你的")
+    assert tone.kinds == {"tone": 2} and tone.tones == {"4→3": 2}
+    # 这 → 就 is another syllable; a dropped character and an English slip are counted apart
+    assert classify("这家店", "就加点").kinds == {"syllable": 1, "homophone": 1, "tone": 1}
+    assert classify("你去过上海吗", "你去上海吗").kinds == {"dropped or added": 1}
+    assert classify("这个app", "这个apm").kinds == {"syllable": 1}
+    assert classify("今天很好", "今天很好").kinds == {}
+    rows = [{"reference": "我在家", "heard": "我再加"}, {"reference": "没电了", "heard": "没点了"}]
+    assert tally(rows).kinds == {"homophone": 2, "tone": 1}
 
 
 def test_a_change_between_two_runs_is_counted_per_sentence_with_its_interval() -> None:

@@ -1,0 +1,82 @@
+"""What kind of slip each misheard Chinese character is, so work goes where the errors are.
+
+A character the recogniser wrote in place of the right one is either a
+homophone (same syllable and tone: 在家 → 再加, 她 → 他, which no rendering
+can tell apart and only the recogniser's language model decides), the same
+syllable with another tone (没电了 → 没点了: the tone contour was misheard), or
+another syllable (the consonant or vowel was). Characters dropped or added
+are counted apart. Pinyin comes from pypinyin, which the Mandarin front-end
+already uses.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pypinyin import Style, pinyin
+
+KINDS = ("homophone", "tone", "syllable", "dropped or added")
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def syllable(char: str) -> str:
+    """The character's most common reading, tone number last (5 for the neutral tone): 电 → dian4."""
+    return pinyin(char, style=Style.TONE3, neutral_tone_with_five=True)[0][0]
+
+
+@dataclass
+class Slips:
+    """Counts of each kind of slip, and for tone slips which tone was heard as which ("4→3")."""
+
+    kinds: Counter = field(default_factory=Counter)
+    tones: Counter = field(default_factory=Counter)
+
+    def add(self, other: Slips) -> None:
+        self.kinds.update(other.kinds)
+        self.tones.update(other.tones)
+
+
+def classify(reference: str, heard: str) -> Slips:
+    """Align the two normalised texts and sort every character-level difference into ``KINDS``.
+
+    Substituted characters are paired in order; where a run is replaced by one of another length, the
+    characters left over count as dropped or added. A substitution that is not Chinese on both sides
+    (English letters) counts as another syllable.
+    """
+    slips = Slips()
+    matcher = difflib.SequenceMatcher(None, reference, heard, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op != "replace":
+            slips.kinds["dropped or added"] += max(a1 - a0, b1 - b0)
+            continue
+        paired = min(a1 - a0, b1 - b0)
+        if a1 - a0 != b1 - b0:
+            slips.kinds["dropped or added"] += max(a1 - a0, b1 - b0) - paired
+        for right, wrong in zip(reference[a0 : a0 + paired], heard[b0 : b0 + paired], strict=True):
+            if not (_is_han(right) and _is_han(wrong)):
+                slips.kinds["syllable"] += 1
+                continue
+            said, written = syllable(right), syllable(wrong)
+            if said == written:
+                slips.kinds["homophone"] += 1
+            elif said[:-1] == written[:-1]:
+                slips.kinds["tone"] += 1
+                slips.tones[f"{said[-1]}→{written[-1]}"] += 1
+            else:
+                slips.kinds["syllable"] += 1
+    return slips
+
+
+def tally(rows: list[dict]) -> Slips:
+    """All slips of one voice's run (rows of ``cer_bench.run``: "reference" and "heard")."""
+    total = Slips()
+    for row in rows:
+        total.add(classify(row["reference"], row["heard"]))
+    return total
