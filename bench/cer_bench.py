@@ -117,7 +117,12 @@ NOT_KEPT = [
     "sentences better, 15 worse (jf_gongitsune 4.5%, jf_nezumi 8.4%); the rising tone from a lower start (2.5, "
     "dipping to 2, then up to 5): tone 2 heard as tone 1 went from 14 to 8 times, but 28 sentences better and 27 "
     "worse (jf_alpha 9.5%, jm_kumo 5.6%); the model's own fast pitch movements left off the tone contours: 18 "
-    "better, 24 worse",
+    "better, 24 worse; no declination (the pitch held level across the phrase instead of falling 0.8 semitone a "
+    "second): 22 better, 27 worse (jf_tebukuro 7.5%, jm_kumo 6.8%)",
+    "(dev) each voice's Mandarin timbre (the decoder half) averaged over its style rows for 20 to 300 tokens instead "
+    "of the row for the text's length: jf_alpha 9.8% (6 sentences better, 4 worse), jf_nezumi 7.8% (3 better, 7 worse)",
+    "(dev) neutral-tone syllables (了, 的, 吗…) spoken 30% shorter: jf_alpha 11.0% (4 sentences better, 7 worse), "
+    "jf_gongitsune 5.9% (2 better, 6 worse; the run was stopped there)",
     "the Chinese syllables of one voice spoken 10% longer or 8% shorter (dev): jf_nezumi, the fastest speaker (5.1 "
     "syllables a second), 7.7% → 8.3% longer (4 sentences better, 10 worse) and 5.9% shorter (7 better, 3 worse); "
     "jf_alpha shorter 10.6% (6 better, 7 worse). jf_nezumi shorter, once on the benchmark by the rule above (at least "
