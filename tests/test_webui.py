@@ -17,11 +17,18 @@ import urllib.request
 
 import pytest
 from app_process import ROOT, app_env, free_port, get_json, process_alive, start_app
-from conftest import speech_checks
+from conftest import SHARED_APP_MAX_WAIT_S, speech_checks
 from gradio_client.exceptions import AppError
 from gradio_client.utils import QueueError
 
 LONG_TEXT = "人工智能正在改变我们的生活方式。从清晨的语音助手到夜晚的智能家居，它已经悄悄走进了每一个角落。"
+
+
+def test_the_app_bounds_the_expected_wait_at_30_s_unless_told_otherwise() -> None:
+    from index_tts.interface.launch import build_parser
+
+    assert build_parser().parse_args([]).max_wait == 30.0  # README and --help say 30 s
+    assert build_parser().parse_args(["--max-wait", "600"]).max_wait == 600.0
 
 
 def test_health_reports_a_warm_model(webui) -> None:
@@ -31,7 +38,7 @@ def test_health_reports_a_warm_model(webui) -> None:
     # the voices' pitch and the render speed measured before the port opened; the voice profiles were shipped
     page_events = {"page_events"} if importlib.util.find_spec("matplotlib") else set()  # see launch.warm_page_events
     assert set(report["warm_up_seconds"]) == {"voice_registers", "render_speed", *page_events}
-    assert report["render_speed"]["renders"] >= 2 and report["backlog"]["max_wait_s"] == 30.0
+    assert report["render_speed"]["renders"] >= 2 and report["backlog"]["max_wait_s"] == SHARED_APP_MAX_WAIT_S
     assert report["load_seconds"]["engine"] > 0 and report["load_seconds"]["frontend_zh"] > 0
     assert report["queue_depth"] == 0 and report["uptime_seconds"] > 0
     deadline = time.monotonic() + 10
