@@ -12,16 +12,17 @@ already uses.
 from __future__ import annotations
 
 import difflib
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pypinyin import Style, pinyin
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from index_tts.frontend.script import HAN_RE
+
 KINDS = ("homophone", "tone", "syllable", "dropped or added")
-
-
-def _is_han(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff"
 
 
 def syllable(char: str) -> str:
@@ -53,14 +54,11 @@ def classify(reference: str, heard: str) -> Slips:
     for op, a0, a1, b0, b1 in matcher.get_opcodes():
         if op == "equal":
             continue
-        if op != "replace":
-            slips.kinds["dropped or added"] += max(a1 - a0, b1 - b0)
-            continue
-        paired = min(a1 - a0, b1 - b0)
-        if a1 - a0 != b1 - b0:
-            slips.kinds["dropped or added"] += max(a1 - a0, b1 - b0) - paired
+        paired = min(a1 - a0, b1 - b0) if op == "replace" else 0
+        if leftover := max(a1 - a0, b1 - b0) - paired:
+            slips.kinds["dropped or added"] += leftover
         for right, wrong in zip(reference[a0 : a0 + paired], heard[b0 : b0 + paired], strict=True):
-            if not (_is_han(right) and _is_han(wrong)):
+            if not (HAN_RE.match(right) and HAN_RE.match(wrong)):
                 slips.kinds["syllable"] += 1
                 continue
             said, written = syllable(right), syllable(wrong)
