@@ -12,16 +12,14 @@ Run ``python -m index_tts.ops.page_font`` to fetch it (``start_app.sh`` does whe
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import shutil
-import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
+from ..common import npm_package
 from ..common.paths import REPO_ROOT
 
 log = logging.getLogger(__name__)
@@ -44,16 +42,13 @@ def available(folder: Path = FONT_DIR) -> bool:
     return (folder / STYLESHEET).is_file() and any((folder / "files").glob("*.woff2"))
 
 
-def _integrity(data: bytes) -> str:
-    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
-
-
 def unpack(tarball: Path, folder: Path) -> int:
     """Check ``tarball`` against the pinned sha512, then put its stylesheet, licence and woff2 files into
     ``folder`` (written beside it under a temp name, then renamed). Returns the number of font files."""
-    data = tarball.read_bytes()
-    if _integrity(data) != INTEGRITY:
-        raise FontError(f"{tarball.name} does not match the registry's checksum for {PACKAGE}@{VERSION}")
+    try:
+        npm_package.check(tarball.read_bytes(), INTEGRITY, f"{tarball.name} ({PACKAGE}@{VERSION})")
+    except npm_package.NpmPackageError as exc:
+        raise FontError(str(exc)) from exc
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
@@ -80,20 +75,14 @@ def unpack(tarball: Path, folder: Path) -> int:
 
 def fetch(folder: Path = FONT_DIR) -> int:
     """``npm pack`` the pinned package from the registry and unpack it into ``folder``."""
-    npm = shutil.which("npm")
-    if npm is None:
-        raise FontError("npm is not installed (Debian: apt-get install npm); the page uses the system's fonts")
+    try:
+        data = npm_package.pack(PACKAGE, VERSION, INTEGRITY)
+    except npm_package.NpmPackageError as exc:
+        raise FontError(f"{exc}; the page uses the system's fonts") from exc
     with tempfile.TemporaryDirectory() as work:
-        done = subprocess.run(
-            [npm, "pack", f"{PACKAGE}@{VERSION}", "--pack-destination", work, "--silent"],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        tarballs = list(Path(work).glob("*.tgz"))
-        if done.returncode != 0 or len(tarballs) != 1:
-            raise FontError(f"npm could not fetch {PACKAGE}@{VERSION}: {done.stderr.strip()[-500:]}")
-        return unpack(tarballs[0], folder)
+        tarball = Path(work) / f"{PACKAGE.rsplit('/', 1)[-1]}-{VERSION}.tgz"
+        tarball.write_bytes(data)
+        return unpack(tarball, folder)
 
 
 def main() -> int:
@@ -103,7 +92,7 @@ def main() -> int:
         return 0
     try:
         count = fetch()
-    except (FontError, OSError, subprocess.TimeoutExpired) as exc:
+    except (FontError, OSError) as exc:
         print(f"page font: not fetched ({exc})", file=sys.stderr)
         return 1
     print(f"page font: {PACKAGE}@{VERSION}, {count} files in {FONT_DIR}")
