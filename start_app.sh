@@ -100,6 +100,11 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 ensure_venv "$REQUIREMENTS"
 # the page's Chinese font (npm @fontsource-variable/noto-sans-sc), fetched once; without it the page uses system fonts
 [ -f cache_hub/fonts/noto-sans-sc/index.css ] || python -m index_tts.ops.page_font || true
+# Kokoro's Mandarin and English voice packs (npm kokoro-js), fetched once: the voices borrow part of their
+# timbre for clearer Mandarin; without them the app still runs (prepare warns and goes on). A bundle has them.
+if [ ! -d wheelhouse ] && [ ! -f "${INDEX_TTS_MODEL_DIR:-checkpoints}/kokoro-v1.0/donor_voices.npz" ]; then
+  python -m index_tts prepare || true
+fi
 # checkpoints/ is prepared (first start) and verified by webui.py as it loads the engine
 mkdir -p logs "$RUN_DIR"
 exec > >(tee -a logs/webui.log) 2>&1

