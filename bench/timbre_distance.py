@@ -1,7 +1,8 @@
 """How far a voice's Mandarin moves when it takes a share of another voice's timbre.
 
 ``MANDARIN_TIMBRE_BLEND`` (index_tts/engines/kokoro.py) mixes part of a donor's
-decoder half into a voice's Mandarin style, for intelligibility. This measures
+decoder half (the Mandarin voice packs' average, or another voice) into a voice's
+Mandarin style, for intelligibility. This measures
 what that costs the voice's identity: each reading is summarised by its mean
 MFCCs (coefficients 1-19, loudness left out), and distances are averaged over
 five Mandarin dev sentences. A blended voice should stay nearer its own sound
@@ -53,21 +54,22 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     engine = create_engine("kokoro")
     synthesizer = Synthesizer(engine)
-    if args.voice not in kokoro.MANDARIN_TIMBRE_BLEND:
-        raise SystemExit(f"{args.voice} takes no other voice's timbre")
-    donor, share = kokoro.MANDARIN_TIMBRE_BLEND[args.voice]
+    blend = engine.timbre_donor(args.voice)
+    if blend is None:
+        raise SystemExit(f"{args.voice} takes no other timbre")
+    donor, share = blend
     shipped = {voice: mean_mfccs(synthesizer, voice) for voice in engine.voices()}
-    blends = dict(kokoro.MANDARIN_TIMBRE_BLEND)
-    kokoro.MANDARIN_TIMBRE_BLEND.pop(args.voice)
+    donors = kokoro.MANDARIN_TIMBRE_BLEND.pop(args.voice)
     engine._mandarin_tables.clear()
     own = mean_mfccs(synthesizer, args.voice)
-    kokoro.MANDARIN_TIMBRE_BLEND.update(blends)
+    kokoro.MANDARIN_TIMBRE_BLEND[args.voice] = donors
     engine._mandarin_tables.clear()
     moved = distance(own, shipped[args.voice])
-    print(
-        f"{args.voice} with {share:.0%} of {donor}'s timbre: moved {moved:.1f} from its own sound, which is "
-        f"{distance(own, shipped[donor]):.1f} from {donor}'s ({moved / distance(own, shipped[donor]):.0%} of the way)"
-    )
+    toward = ""
+    if donor in shipped:
+        to_donor = distance(own, shipped[donor])
+        toward = f", which is {to_donor:.1f} from {donor}'s ({moved / to_donor:.0%} of the way)"
+    print(f"{args.voice} with {share:.0%} of {donor}'s timbre: moved {moved:.1f} from its own sound{toward}")
     others = {voice: round(distance(shipped[args.voice], row), 1) for voice, row in shipped.items() if voice != args.voice}
     print(f"as shipped, its Mandarin is {moved:.1f} from its own sound and from the other voices: {others}")
     engine.close()

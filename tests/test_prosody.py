@@ -5,7 +5,7 @@ import pytest
 from conftest import median_pitch, semitone_shift
 
 from index_tts.common.errors import TTSError
-from index_tts.engines import create_engine
+from index_tts.engines import create_engine, kokoro
 from index_tts.engines import kokoro_assets as assets
 from index_tts.engines.base import SynthParams
 from index_tts.frontend import Segment
@@ -51,7 +51,7 @@ def test_split_path_reproduces_the_single_graph(plain_engines, frontend, text: s
 
 def test_model_version_names_the_tone_rules(engine, plain_engines) -> None:
     assert engine.model_version.startswith("kokoro-v1.0-int8+zh-tones")
-    assert plain_engines[0].model_version == "kokoro-v1.0-int8"
+    assert plain_engines[0].model_version == "kokoro-v1.0-int8+donor-timbre-1"  # no tones, but the donors' timbre
 
 
 def test_analyze_exposes_durations_pitch_and_energy(engine, frontend) -> None:
@@ -142,16 +142,19 @@ def test_single_graph_refuses_prosody_controls(plain_engines, frontend) -> None:
         plain_engines[1].synthesize(segment, SynthParams(voice="jf_alpha", prosody=Prosody(pitch_shift=2)))
 
 
-@pytest.mark.parametrize(("voice", "share", "register"), [("jf_alpha", 0.3, (220, 290)), ("jf_tebukuro", 0.5, (290, 360))])
-def test_a_voice_speaks_mandarin_with_a_share_of_another_timbre_and_keeps_its_rhythm_and_pitch(
-    engine, frontend, voice: str, share: float, register: tuple[int, int]
+@pytest.mark.parametrize(
+    ("voice", "register"), [("jf_alpha", (220, 290)), ("jf_nezumi", (200, 260)), ("jf_tebukuro", (290, 360))]
+)
+def test_a_voice_speaks_mandarin_with_a_share_of_the_mandarin_packs_timbre_and_keeps_its_rhythm_and_pitch(
+    engine, frontend, voice: str, register: tuple[int, int]
 ) -> None:
+    assert engine.timbre_donor(voice) == (kokoro.MANDARIN_FEMALE, 0.3)
     own = engine._style_table(voice)
-    donor = engine._style_table("jf_gongitsune")
+    donor = engine._donors[kokoro.MANDARIN_FEMALE]
     mandarin = engine._mandarin_style_table(voice)
     half = own.shape[1] // 2
     assert np.array_equal(mandarin[:, half:], own[:, half:])  # the predictor half: durations, pitch, energy
-    assert np.allclose(mandarin[:, :half], (1 - share) * own[:, :half] + share * donor[:, :half])
+    assert np.allclose(mandarin[:, :half], 0.7 * own[:, :half] + 0.3 * donor[:, :half])
     params = SynthParams(voice=voice)
     english = frontend.process("We leave at eight tomorrow morning.", "en").segments[0].phonemes
     assert np.array_equal(engine._inputs(english, params, "en")[1], engine._inputs(english, params, "")[1])
@@ -173,7 +176,7 @@ def test_jm_kumo_speaks_mandarin_with_the_average_rhythm_and_keeps_its_timbre_an
     half = own.shape[1] // 2
     assert np.array_equal(mandarin[:, :half], own[:, :half])  # the decoder half: the voice's timbre
     assert not np.allclose(mandarin[:, half:], own[:, half:])
-    assert np.array_equal(engine._mandarin_style_table("jf_nezumi"), engine._style_table("jf_nezumi"))
+    assert np.array_equal(engine._mandarin_style_table("jf_gongitsune"), engine._style_table("jf_gongitsune"))
     segment = frontend.process("我们明天早上八点出发。", "zh").segments[0]
     other = Segment(segment.text, "", segment.phonemes, syllables=segment.syllables)
     params = SynthParams(voice="jm_kumo")

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import queue
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from ..common.errors import TTSError
 from ..prosody.controls import Prosody, ProsodyTrack, apply_controls, apply_loudness, scale_durations
 from ..prosody.mandarin import Register, apply_tones, is_question, syllable_spans
 from . import kokoro_assets as assets
+from . import kokoro_donor_voices as donor_voices
 from . import kokoro_graphs as graphs
 from .base import Capabilities, Engine, Segment, SynthParams
 from .onnx_device import execution_providers
@@ -43,24 +45,57 @@ INTONATION_VERSION = "zh-tones-5"  # part of the model version: changing how Man
 REGISTER_PHONEMES = "ꭧɤ↘ ʂɨ↘ i↗kɤ↘ ʦʰɤ↘ʂɨ↘, wo↓mən ʨi→ntʰjɛ→n ʦʊ↓ŋ jau̯↘ ʨʰy↘."  # 这是一个测试，我们今天总要去。
 NEUTRAL = Prosody()
 # Voices that speak Mandarin with the shipped voices' average predictor style (the half of the style vector
-# behind durations, pitch and energy; the decoder half, the timbre, stays the voice's own). jm_kumo's own
+# behind durations, pitch and energy; the decoder half, the timbre, is set by the blends below). jm_kumo's own
 # rhythm in Mandarin is the hardest of the five to follow: with the average, a recogniser's character error
 # rate on the Mandarin benchmark went from 11.3% to 8.2% (bench/cer_bench.py). For the other voices the
 # average did not help on the dev set, so they keep their own.
 MANDARIN_AVERAGE_RHYTHM = frozenset({"jm_kumo"})
-# Voices whose Mandarin takes a share of another voice's timbre (the decoder half; rhythm and pitch stay
-# their own). jf_alpha's own timbre is the hardest of the five to understand in Mandarin: a recogniser
-# misheard 16.8% of the benchmark's characters, against 6.9% for jf_gongitsune. With 30% of jf_gongitsune's
-# decoder half it misheard 10.6% (24 sentences better, 5 worse); all of it gave 8.4% on the dev set, 30%
-# 9.5% (from 14.1%), so most of the gain comes with a voice that stays mostly its own. jf_tebukuro, then the
-# hardest (12.7%), with half of jf_gongitsune's: 8.0% (15 better, 4 worse; dev 9.5% → 8.5%). By mean MFCC
-# distance both stay nearer their own sound than any other voice (BENCHMARKS.md).
-MANDARIN_TIMBRE_BLEND: dict[str, tuple[str, float]] = {
-    "jf_alpha": ("jf_gongitsune", 0.3),
-    "jf_tebukuro": ("jf_gongitsune", 0.5),
+# Timbre donors: averages of Kokoro's own Mandarin and American English voice packs, fetched at set-up
+# (``kokoro_donor_voices``). They are not offered as voices: they lend the shipped voices part of a native
+# speaker's articulation.
+MANDARIN_FEMALE, MANDARIN_MALE = "zh-female", "zh-male"
+ENGLISH_FEMALE, ENGLISH_MALE = "en-female", "en-male"
+_DONOR_GROUPS = {
+    MANDARIN_FEMALE: donor_voices.MANDARIN_FEMALE,
+    MANDARIN_MALE: donor_voices.MANDARIN_MALE,
+    ENGLISH_FEMALE: donor_voices.ENGLISH_FEMALE,
+    ENGLISH_MALE: donor_voices.ENGLISH_MALE,
 }
+# Voices whose Mandarin takes a share of a donor's timbre (the decoder half; rhythm and pitch stay their
+# own): the first donor on the list that is loaded. A recogniser misheard 10.5% of the dev set's characters
+# from jf_alpha (already with 30% of jf_gongitsune's timbre), 7.7% from jf_nezumi and 8.9% from jf_tebukuro
+# (with half of jf_gongitsune's); with 30% of the Mandarin female packs' average instead, 5.5%, 6.4% and
+# 7.7%, the Chinese-only sentences 3.4-4.2% (native voices 2.3-3.1%). jf_gongitsune (5.2% → 6.0%) and
+# jm_kumo (with the male average: 4.6%, 4 sentences better, 5 worse) keep their own. The jf_gongitsune
+# blends are what the voices use without the packs (BENCHMARKS.md, Mandarin intelligibility).
+MANDARIN_TIMBRE_BLEND: dict[str, tuple[tuple[str, float], ...]] = {
+    "jf_alpha": ((MANDARIN_FEMALE, 0.3), ("jf_gongitsune", 0.3)),
+    "jf_nezumi": ((MANDARIN_FEMALE, 0.3),),
+    "jf_tebukuro": ((MANDARIN_FEMALE, 0.3), ("jf_gongitsune", 0.5)),
+}
+# The same for a Chinese segment with English words in it (这个app很好用), where a Mandarin donor made the
+# English words harder to understand: a share of the American English packs' average instead. On the 40
+# sentences of the two mixed probes, 30% of it took the voices from their own timbre's 21.6, 21.9, 23.4,
+# 22.7 and 15.2% to 16.0, 11.3, 15.6, 12.8 and 9.7% (64 sentences better, 13 worse; 50% was no better).
+MIXED_TIMBRE_BLEND: dict[str, tuple[tuple[str, float], ...]] = {
+    "jf_alpha": ((ENGLISH_FEMALE, 0.3), ("jf_gongitsune", 0.3)),
+    "jf_gongitsune": ((ENGLISH_FEMALE, 0.3),),
+    "jf_nezumi": ((ENGLISH_FEMALE, 0.3),),
+    "jf_tebukuro": ((ENGLISH_FEMALE, 0.3), ("jf_gongitsune", 0.5)),
+    "jm_kumo": ((ENGLISH_MALE, 0.3),),
+}
+_LATIN = re.compile("[A-Za-z]")
 PREDICTOR_HALF = slice(STYLE_DIM // 2, STYLE_DIM)
 DECODER_HALF = slice(0, STYLE_DIM // 2)
+
+
+def _donor_averages(packs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each donor group's average pack; empty without the packs."""
+    return {
+        name: np.mean([packs[voice] for voice in voices], axis=0)
+        for name, voices in _DONOR_GROUPS.items()
+        if all(voice in packs for voice in voices)
+    }
 
 
 class KokoroEngine(Engine):
@@ -92,6 +127,9 @@ class KokoroEngine(Engine):
         self._vocab: dict[str, int] = json.loads((folder / assets.VOCAB_FILE).read_text(encoding="utf-8"))["vocab"]
         with np.load(folder / assets.VOICES_FILE) as npz:
             self._voices = {k: np.asarray(npz[k], np.float32).reshape(-1, STYLE_DIM) for k in npz.files}
+        self._donors = _donor_averages(donor_voices.load(folder))
+        if not self._donors:
+            log.warning("no donor voice packs in %s (run: python -m index_tts prepare): less clear Mandarin", folder)
         if graph == "split" and not all((folder / f).exists() for f in graphs.STAGE_FILES.values()):
             log.warning("split graphs missing in %s; using the single graph (no tones or prosody controls)", folder)
             graph = "full"
@@ -100,6 +138,8 @@ class KokoroEngine(Engine):
         self.graph = graph
         self.intonation = intonation and graph == "split"
         self.model_version = assets.MODEL_VERSION + (f"+{INTONATION_VERSION}" if self.intonation else "")
+        if self._donors:  # the voices' Mandarin sounds different with the packs
+            self.model_version += "+donor-timbre-1"
         # emotion (sliders, descriptions, reference clips) is rendered as prosody, which needs the split stages
         split = graph == "split"
         self.capabilities = Capabilities(emotion_vector=split, emotion_audio=split, emotion_text=split, prosody_control=split)
@@ -111,7 +151,7 @@ class KokoroEngine(Engine):
         for _ in range(self.num_sessions):
             self._pool.put(self._open_session())
         self._registers: dict[str, Register] = {}
-        self._mandarin_tables: dict[str, np.ndarray] = {}
+        self._mandarin_tables: dict[tuple[str, bool], np.ndarray] = {}  # (voice, mixed) -> style rows
         self._register_lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
         log.info(
@@ -160,29 +200,46 @@ class KokoroEngine(Engine):
         """Phoneme string to token ids; symbols outside the vocabulary are skipped."""
         return [self._vocab[c] for c in phonemes if c in self._vocab]
 
-    def _mandarin_style_table(self, voice: str) -> np.ndarray:
+    def timbre_donor(self, voice: str, mixed: bool = False) -> tuple[str, float] | None:
+        """The donor and share a voice's Mandarin timbre takes, if any: ``MANDARIN_TIMBRE_BLEND``, or
+        ``MIXED_TIMBRE_BLEND`` for a Chinese segment with English words (``mixed``)."""
+        for donor, share in (MIXED_TIMBRE_BLEND if mixed else MANDARIN_TIMBRE_BLEND).get(voice, ()):
+            if donor in self._donors or donor in self._voices:
+                return donor, share
+        return None
+
+    def _mandarin_style_table(self, voice: str, mixed: bool = False) -> np.ndarray:
         """The voice's style rows for Mandarin: its own, with the average predictor half, or with a share
-        of another voice's decoder half (``MANDARIN_AVERAGE_RHYTHM``, ``MANDARIN_TIMBRE_BLEND``)."""
+        of a donor's decoder half (``MANDARIN_AVERAGE_RHYTHM``, ``MANDARIN_TIMBRE_BLEND``)."""
         table = self._style_table(voice)
-        blend = MANDARIN_TIMBRE_BLEND.get(voice)
-        if blend is not None and blend[0] not in self._voices:
-            blend = None
+        blend = self.timbre_donor(voice, mixed)
         if voice not in MANDARIN_AVERAGE_RHYTHM and blend is None:
             return table
-        if voice not in self._mandarin_tables:  # built once per voice; a race only builds the same table twice
-            mixed = table.copy()
+        key = (voice, mixed)
+        if key not in self._mandarin_tables:  # built once per voice; a race only builds the same table twice
+            style = table.copy()
             if voice in MANDARIN_AVERAGE_RHYTHM:
-                mixed[:, PREDICTOR_HALF] = np.mean([t[:, PREDICTOR_HALF] for t in self._voices.values()], axis=0)
+                style[:, PREDICTOR_HALF] = np.mean([t[:, PREDICTOR_HALF] for t in self._voices.values()], axis=0)
             if blend is not None:
                 donor, share = blend
-                donor_timbre = self._style_table(donor)[:, DECODER_HALF]
-                mixed[:, DECODER_HALF] = (1 - share) * table[:, DECODER_HALF] + share * donor_timbre
-            self._mandarin_tables[voice] = mixed
-        return self._mandarin_tables[voice]
+                donor_table = self._donors[donor] if donor in self._donors else self._style_table(donor)
+                style[:, DECODER_HALF] = (1 - share) * table[:, DECODER_HALF] + share * donor_table[:, DECODER_HALF]
+            self._mandarin_tables[key] = style
+        return self._mandarin_tables[key]
 
-    def _inputs(self, phonemes: str, params: SynthParams, language: str = "") -> tuple[np.ndarray, np.ndarray] | None:
-        """Token ids and style for a segment; ``language`` "zh" picks the voice's Mandarin style."""
-        style_table = self._mandarin_style_table(params.voice) if language == "zh" else self._style_table(params.voice)
+    def _segment_inputs(self, segment: Segment, params: SynthParams) -> tuple[np.ndarray, np.ndarray] | None:
+        mixed = segment.language == "zh" and bool(_LATIN.search(segment.text))
+        return self._inputs(segment.phonemes, params, segment.language, mixed)
+
+    def _inputs(
+        self, phonemes: str, params: SynthParams, language: str = "", mixed: bool = False
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Token ids and style for a segment; ``language`` "zh" picks the voice's Mandarin style, ``mixed``
+        the one for Chinese with English words."""
+        if language == "zh":
+            style_table = self._mandarin_style_table(params.voice, mixed)
+        else:
+            style_table = self._style_table(params.voice)
         if not SPEED_RANGE[0] <= params.speed <= SPEED_RANGE[1]:
             raise TTSError(f"speed must be between {SPEED_RANGE[0]} and {SPEED_RANGE[1]}, got {params.speed}")
         tokens = self.tokenize(phonemes)
@@ -216,7 +273,7 @@ class KokoroEngine(Engine):
         before any pitch change; ``None`` when the segment has no phonemes."""
         if self.graph != "split":
             raise TTSError("prosody analysis needs the split graphs; run: python -m index_tts prepare --force")
-        inputs = self._inputs(segment.phonemes, params, segment.language)
+        inputs = self._segment_inputs(segment, params)
         if inputs is None:
             return None
         with self._borrow() as worker:
@@ -262,7 +319,7 @@ class KokoroEngine(Engine):
         return encoded, ProsodyTrack(frames, f0, energy)
 
     def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
-        inputs = self._inputs(segment.phonemes, params, segment.language)
+        inputs = self._segment_inputs(segment, params)
         if inputs is None:
             return np.zeros(0, np.float32)
         prosody = params.prosody or NEUTRAL
