@@ -58,21 +58,21 @@ def test_a_tarball_that_is_not_the_pinned_one_is_refused(shipped_packs) -> None:
 
 def test_packs_are_added_to_a_prepared_folder_and_survive_a_rebuild(tmp_path, shipped_packs, monkeypatch) -> None:
     folder = kokoro_assets.prepare(tmp_path)
-    assert kokoro_donor_voices.manifest_entry(folder) is None and kokoro_donor_voices.load(folder) == {}
+    assert kokoro_assets.donor_voices_entry(tmp_path) is None and kokoro_donor_voices.load(folder) == {}
     monkeypatch.setattr(kokoro_donor_voices, "read_voice_packs", lambda tarball: shipped_packs)  # no download here
     kokoro_assets.add_donor_voices(tmp_path, b"")
-    assert kokoro_donor_voices.manifest_entry(folder)["bytes"] > 14_000_000
+    assert kokoro_assets.donor_voices_entry(tmp_path)["bytes"] > 14_000_000
     assert not list(folder.glob("*.tmp")) and not list(folder.glob(".*"))
     loaded = kokoro_donor_voices.load(folder)
     assert all(np.array_equal(loaded[name], shipped_packs[name]) for name in kokoro_donor_voices.DONOR_VOICES)
     kokoro_assets.prepare(tmp_path, force=True)
-    assert kokoro_donor_voices.manifest_entry(folder) is not None and kokoro_assets.verify(folder)
+    assert kokoro_assets.donor_voices_entry(tmp_path) is not None and kokoro_assets.verify(folder)
     # a damaged file fails verification, and a rebuild drops it rather than listing it again
     (folder / kokoro_donor_voices.DONOR_FILE).write_bytes(b"not an npz")
     with pytest.raises(CheckpointError, match=r"donor_voices\.npz is corrupt"):
         kokoro_assets.verify(folder)
     kokoro_assets.prepare(tmp_path, force=True)
-    assert kokoro_donor_voices.manifest_entry(folder) is None and not (folder / kokoro_donor_voices.DONOR_FILE).exists()
+    assert kokoro_assets.donor_voices_entry(tmp_path) is None and not (folder / kokoro_donor_voices.DONOR_FILE).exists()
 
 
 def test_prepare_with_a_wrong_tarball_warns_and_leaves_a_working_folder(tmp_path) -> None:

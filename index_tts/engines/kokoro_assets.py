@@ -197,6 +197,14 @@ def verify(target: Path) -> dict:
     return manifest
 
 
+def donor_voices_entry(root: Path | None = None) -> dict | None:
+    """The manifest's record of the donor voice packs; None when the folder has none (or no manifest)."""
+    manifest_path = model_dir(root) / MANIFEST_FILE
+    if not manifest_path.exists():
+        return None
+    return json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {}).get(donor_voices.DONOR_FILE)
+
+
 def ensure_prepared(root: Path | None = None) -> Path:
     """On first use prepare the folder (also when an older one lacks the split graphs); afterwards only
     verify it (a broken file is reported, not hidden). ``./start_app.sh`` relies on this: the server

@@ -15,7 +15,6 @@ their own timbre and the app says so in its log. ``--donor-voices-from`` takes a
 from __future__ import annotations
 
 import io
-import json
 import logging
 import tarfile
 import time
@@ -100,11 +99,3 @@ def readable(folder: Path) -> bool:
     log.warning("removing %s: it does not hold the donor voice packs", path)
     path.unlink(missing_ok=True)
     return False
-
-
-def manifest_entry(folder: Path) -> dict | None:
-    """The manifest's record of the donor packs, if the folder has them."""
-    manifest = folder / "manifest.json"
-    if not manifest.exists():
-        return None
-    return json.loads(manifest.read_text(encoding="utf-8")).get("files", {}).get(DONOR_FILE)

@@ -301,16 +301,16 @@ def _cmd_frontend(args: argparse.Namespace) -> int:
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
-    from ..engines import kokoro_assets, kokoro_donor_voices
+    from ..engines import kokoro_assets
 
     folder = kokoro_assets.prepare(args.model_dir, force=args.force)
-    if kokoro_donor_voices.manifest_entry(folder) is None and (args.donor_voices_from or not args.offline):
+    if kokoro_assets.donor_voices_entry(args.model_dir) is None and (args.donor_voices_from or not args.offline):
         try:
             tarball = args.donor_voices_from.read_bytes() if args.donor_voices_from else None
             kokoro_assets.add_donor_voices(args.model_dir, tarball)
         except (OSError, CheckpointError) as exc:
             print(f"warning: no donor voice packs ({exc}); the voices' Mandarin is less clear without", file=sys.stderr)
-    donors = "with" if kokoro_donor_voices.manifest_entry(folder) else "without"
+    donors = "with" if kokoro_assets.donor_voices_entry(args.model_dir) else "without"
     print(f"prepared and verified {folder} ({donors} the donor voice packs)")
     return 0
 
