@@ -513,10 +513,10 @@ def test_a_visitor_queued_behind_others_sees_their_place_in_chinese(webui, brows
             pages.append((page, outside))
         for page, _ in pages:
             page.click("#synthesize")
-        third = _the_page_that_waits([page for page, _ in pages], "排队：第", timeout_s=30)
-        shown = third.inner_text("#output")
+        waiting = _the_page_that_waits([page for page, _ in pages], "排队：第", timeout_s=30)
+        shown = waiting.inner_text("#output")
         assert "queue" not in shown and not re.search(r"\d+(\.\d+)?/\d+(\.\d+)?s", shown), shown
-        third.wait_for_function(
+        waiting.wait_for_function(
             "() => document.querySelector('#synthesis-info').innerText.includes('已合成')", timeout=120_000, polling=50
         )
         for page, outside in pages:
