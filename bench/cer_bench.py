@@ -171,6 +171,25 @@ NOT_KEPT = [
     "a final p ran into the next syllable (laptop坏 heard as 破坏): after every such word 15.1, 9.2, 15.3, 12.3, "
     "9.2% (33 sentences better, 35 worse); only after a final stop 16.3, 8.9, 14.9, 11.2, 9.8% (13 better, 13 "
     "worse)",
+    "(dev, its 52 Chinese-only sentences) 30% of the Mandarin packs' rhythm (the predictor half) on top of their "
+    "timbre: the female packs for the four female voices 3.4, 4.0, 4.2, 3.4% → 4.2, 4.3, 3.8, 4.2% (14 sentences "
+    "better, 21 worse), the male packs for jm_kumo 3.1% → 4.7% (1 better, 7 worse)",
+    "(the two mixed probes, 40 sentences, 16.0, 11.3, 15.6, 12.8, 9.7% as kept) English words inside Chinese "
+    "read from misaki's American lexicon (us_gold, the phonemes Kokoro's English was trained on) before espeak-ng: "
+    "15.9, 11.5, 14.5, 11.8, 9.1% (10 sentences better, 7 worse)",
+    "(the two mixed probes) a pitch accent on English words inside Chinese, the syllable with primary stress on "
+    "the falling tone, secondary stress on the level tone, the others on the neutral tone: jf_alpha 23.7% (the run "
+    "was stopped there); primary stress on the level tone: jf_alpha 20.4%, jf_nezumi 14.0%",
+    "(the two mixed probes) a mixed segment decoded twice on the same durations, pitch and energy, the second "
+    "time with more of the American English packs' timbre, and that one spliced in over the English words only "
+    "(20 ms crossfades): the Chinese with the Mandarin timbre and the English words at 30%: 16.3, 16.0, 17.7, "
+    "18.7, 11.4% (15 sentences better, 34 worse); the Chinese as kept and the English words at 70%: 14.5, 10.2, "
+    "14.6, 11.2, 8.3% (26 better, 17 worse); at 100%: 17.5, 9.0, 10.0, 16.0, 7.6% (32 better, 24 worse; "
+    "jf_gongitsune, jf_nezumi and jm_kumo 19 better, 5 worse). For those three voices, on a third mixed probe "
+    "written after that choice (20 sentences): 15.2, 22.2, 19.3% → 14.1, 22.1, 16.0% (8 better, 5 worse)",
+    "(the ü probe, 20 sentences with yu, ju, qu, xu, lü and nü, written before its run; no change tried) as "
+    "kept 6.5, 5.9, 4.7, 6.5, 8.7%: the ü is heard as ü; the errors are tones (语气 heard as 预期 or 预计 by all "
+    "five voices) and 她 heard as 他",
 ]
 
 
