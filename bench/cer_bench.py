@@ -198,8 +198,8 @@ NOT_KEPT = [
     "18.7, 11.4% (15 sentences better, 34 worse); the Chinese as kept and the English words at 70%: 14.5, 10.2, "
     "14.6, 11.2, 8.3% (26 better, 17 worse); at 100%: 17.5, 9.0, 10.0, 16.0, 7.6% (32 better, 24 worse; "
     "jf_gongitsune, jf_nezumi and jm_kumo 19 better, 5 worse). For those three voices, on a third mixed probe "
-    "written after that choice (20 sentences): 15.2, 22.2, 19.3% → 14.1, 22.1, 16.0% (8 better, 5 worse), so the "
-    "female voices keep one take (jm_kumo's is kept, above)",
+    "written after that choice (20 sentences): 15.2, 22.2, 19.3% → 14.1, 22.1, 16.0% (8 better, 5 worse; "
+    "jf_gongitsune and jf_nezumi 3 better, 4 worse), so the female voices keep one take (jm_kumo's is kept, above)",
     "(the ü probe, 20 sentences with yu, ju, qu, xu, lü and nü, written before its run; no change tried) as "
     "kept 6.5, 5.9, 4.7, 6.5, 8.7%: the ü is heard as ü; the errors are tones (语气 heard as 预期 or 预计 by all "
     "five voices) and 她 heard as 他",

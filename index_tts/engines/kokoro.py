@@ -90,7 +90,7 @@ MIXED_TIMBRE_BLEND: dict[str, tuple[tuple[str, float], ...]] = {
 # English packs' timbre and spliced in over those words (``word_splice``). jm_kumo with the male packs' whole
 # decoder half: on the third and fourth mixed probes, written before those runs, 8 sentences better and 2
 # worse (the fourth 15.0% → 12.7%); on the benchmark's 12 mixed sentences 11.6% → 8.3% (1 better, none
-# worse), by a rule set before that run. The female voices were 8 better and 5 worse on the third probe.
+# worse), by a rule set before that run. jf_gongitsune and jf_nezumi were 3 better, 4 worse on the third.
 ENGLISH_WORDS_TIMBRE: dict[str, tuple[str, float]] = {"jm_kumo": (ENGLISH_MALE, 1.0)}
 _LATIN = re.compile("[A-Za-z]")
 PREDICTOR_HALF = slice(STYLE_DIM // 2, STYLE_DIM)
