@@ -23,6 +23,20 @@ check_bundle_python() {
   fi
 }
 
+# Installing the wheelhouse unpacks it to about 3.6 times its size (3.1 GB of .venv from the
+# 856 MB IndexTTS2 wheelhouse); pip out of space leaves a broken .venv and a long traceback, so say it first.
+check_bundle_disk() {
+  local wheels_mb needed_mb free_mb
+  wheels_mb="$(du -sm wheelhouse | cut -f1)"
+  needed_mb=$(( wheels_mb * 4 ))
+  free_mb="$(df -Pm . | awk 'NR == 2 {print $4}')"
+  if [ "$free_mb" -lt "$needed_mb" ]; then
+    echo "[setup] error: installing this bundle needs about $(( needed_mb / 1024 + 1 )) GB free on this disk; it has ${free_mb} MB." >&2
+    echo "[setup] Free some space (or copy the bundle to a disk with more room) and start again." >&2
+    exit 1
+  fi
+}
+
 ensure_venv() {
   local req="$1" stamp
   if [ ! -x .venv/bin/python ]; then
@@ -40,6 +54,7 @@ ensure_venv() {
     echo "[setup] installing $req"
     if [ -d wheelhouse ]; then
       check_bundle_python
+      check_bundle_disk
       pip install --quiet --disable-pip-version-check --no-index --find-links wheelhouse -r "$req"
     else
       # the IndexTTS2 requirements pin a CPU torchaudio that is made from the registry's wheel

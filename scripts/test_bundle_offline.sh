@@ -28,11 +28,19 @@ if [ "${1:-}" = "--inside" ]; then
   flags=()
   [ "$engine" = kokoro ] || flags=(--engine "$engine" --max-mel-tokens 50)  # random weights never stop by themselves
   ./start_app.sh --port "$port" "${flags[@]}" > "$bundle/start.log" 2>&1 &
+  app=$!
+  serving=0
   for _ in $(seq 600); do  # install + prepare + warm-up, up to 10 minutes
-    if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/health', timeout=2)" 2>/dev/null; then break; fi
+    if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$port/health', timeout=2)" 2>/dev/null; then serving=1; break; fi
+    kill -0 "$app" 2>/dev/null || break  # start_app.sh ended without serving: no use waiting
     sleep 1
   done
-  echo "[bundle-test] installed offline and serving after $(( $(date +%s) - started )) s"
+  if [ "$serving" = 0 ]; then
+    echo "[bundle-test] FAIL: not serving after $(( $(date +%s) - started )) s; ./start_app.sh $(kill -0 "$app" 2>/dev/null && echo 'is still starting' || echo 'has exited')" >&2
+    grep -m3 -i "error" "$bundle/start.log" >&2 || true
+    exit 1
+  fi
+  echo "[bundle-test] installed offline and serving after $(( $(date +%s) - started )) s; .venv is $(du -sm .venv | cut -f1) MB"
   python3 - "$port" "$engine" <<'EOF'
 import array, io, json, math, sys, urllib.request, wave
 port, engine = sys.argv[1], sys.argv[2]
@@ -70,6 +78,7 @@ cd "$(dirname "$0")/.."
 engine=kokoro
 if [ "${1:-}" = "--with-indextts2" ]; then engine=indextts2; shift; fi
 work="$(mktemp -d)"
+echo "[bundle-test] $(df -Pm "$work" | awk 'NR == 2 {printf "%.1f GB free", $4 / 1024}') for the bundle and its install"
 bundle="${1:-$work/usb}"
 trap 'status=$?; [ $status -eq 0 ] || { echo "--- start.log ---" >&2; tail -60 "$bundle/start.log" >&2 2>/dev/null || true; }; rm -rf "$work"' EXIT
 if [ "$engine" = indextts2 ]; then
@@ -79,6 +88,7 @@ else
   ./start_app.sh --make-bundle "$bundle" 2>&1 | grep -v "is ignored: it is neither"
 fi
 test -f "$bundle/EXHIBITION_GUIDE.md" && test -d "$bundle/wheelhouse" && test -f "$bundle/bundle.json"
+rm -rf "$work/indextts2"  # the bundle has its own copy; the disk is shared with the install that follows
 python3 -c "import json, sys; m = json.load(open(sys.argv[1])); print(f'[bundle-test] size: {m[\"bytes\"] / 1e6:.0f} MB in all, wheels {m[\"wheelhouse_bytes\"] / 1e6:.0f} MB, IndexTTS2 checkpoints', round(m['indextts2']['bytes'] / 1e6) if m['indextts2'] else 0, 'MB')" "$bundle/bundle.json"
 unshare --net bash "$(pwd)/scripts/test_bundle_offline.sh" --inside "$bundle" "$engine"
 echo "[bundle-test] ok: bundle built, installed and served by $engine with no network"
