@@ -31,7 +31,7 @@ check_bundle_disk() {
   needed_mb=$(( wheels_mb * 4 ))
   free_mb="$(df -Pm . | awk 'NR == 2 {print $4}')"
   if [ "$free_mb" -lt "$needed_mb" ]; then
-    echo "[setup] error: installing this bundle needs about $(( needed_mb / 1024 + 1 )) GB free on this disk; it has ${free_mb} MB." >&2
+    echo "[setup] error: installing this bundle needs about ${needed_mb} MB free on this disk; it has ${free_mb} MB." >&2
     echo "[setup] Free some space (or copy the bundle to a disk with more room) and start again." >&2
     exit 1
   fi

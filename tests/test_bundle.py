@@ -63,6 +63,23 @@ def test_start_refuses_a_wheelhouse_for_another_python(tmp_path: Path) -> None:
     assert _check_python(tmp_path).stdout.strip() == "fits"
 
 
+def _check_disk(folder: Path, fake_free_mb: int | None) -> subprocess.CompletedProcess:
+    # df is replaced by a function that reports a disk with fake_free_mb free (None: the real df)
+    fake_df = "" if fake_free_mb is None else f"df() {{ echo header; echo 'disk 1 1 {fake_free_mb} 1% /'; }};"
+    script = f"cd {folder} && source {REPO_ROOT}/scripts/setup_env.sh && {fake_df} check_bundle_disk && echo fits"
+    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+
+
+def test_start_refuses_a_disk_too_small_for_the_install(tmp_path: Path) -> None:
+    (tmp_path / "wheelhouse").mkdir()
+    (tmp_path / "wheelhouse" / "a.whl").write_bytes(b"w" * 3_000_000)  # 3 MB: needs about 12 MB unpacked
+    done = _check_disk(tmp_path, fake_free_mb=10)
+    assert done.returncode == 1 and done.stdout == ""
+    assert "needs about 12 MB free" in done.stderr and "it has 10 MB" in done.stderr
+    assert _check_disk(tmp_path, fake_free_mb=13).stdout.strip() == "fits"
+    assert _check_disk(tmp_path, fake_free_mb=None).stdout.strip() == "fits"  # this machine's disk has room for 12 MB
+
+
 def test_indextts2_checkpoints_travel_where_the_engine_looks(indextts2_dir, tmp_path: Path) -> None:
     from index_tts.engines import indextts2_files
 
