@@ -97,6 +97,16 @@ PREDICTOR_HALF = slice(STYLE_DIM // 2, STYLE_DIM)
 DECODER_HALF = slice(0, STYLE_DIM // 2)
 
 
+def _is_mixed(segment: Segment) -> bool:
+    """A Chinese segment with English words in it: it takes its own timbre (``MIXED_TIMBRE_BLEND``)."""
+    return segment.language == "zh" and bool(_LATIN.search(segment.text))
+
+
+def _decoder_blend(own: np.ndarray, donor: np.ndarray, share: float) -> np.ndarray:
+    """The decoder half (timbre) of style rows, ``share`` of it taken from a donor's rows."""
+    return (1 - share) * own[..., DECODER_HALF] + share * donor[..., DECODER_HALF]
+
+
 def _donor_averages(packs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Each donor group's average pack; empty without the packs."""
     return {
@@ -231,13 +241,12 @@ class KokoroEngine(Engine):
             if blend is not None:
                 donor, share = blend
                 donor_table = self._donors[donor] if donor in self._donors else self._style_table(donor)
-                style[:, DECODER_HALF] = (1 - share) * table[:, DECODER_HALF] + share * donor_table[:, DECODER_HALF]
+                style[:, DECODER_HALF] = _decoder_blend(table, donor_table, share)
             self._mandarin_tables[key] = style
         return self._mandarin_tables[key]
 
     def _segment_inputs(self, segment: Segment, params: SynthParams) -> tuple[np.ndarray, np.ndarray] | None:
-        mixed = segment.language == "zh" and bool(_LATIN.search(segment.text))
-        return self._inputs(segment.phonemes, params, segment.language, mixed)
+        return self._inputs(segment.phonemes, params, segment.language, _is_mixed(segment))
 
     def _inputs(
         self, phonemes: str, params: SynthParams, language: str = "", mixed: bool = False
@@ -293,14 +302,13 @@ class KokoroEngine(Engine):
         donor_share = ENGLISH_WORDS_TIMBRE.get(params.voice)
         if donor_share is None or donor_share[0] not in self._donors:
             return None
-        if segment.language != "zh" or not _LATIN.search(segment.text):
+        if not _is_mixed(segment):
             return None
         donor, share = donor_share
         table = self._mandarin_style_table(params.voice, mixed=True)
         row = min(tokens, len(table)) - 1
         style = table[row].copy()
-        own = self._style_table(params.voice)[row, DECODER_HALF]
-        style[DECODER_HALF] = (1 - share) * own + share * self._donors[donor][row, DECODER_HALF]
+        style[DECODER_HALF] = _decoder_blend(self._style_table(params.voice)[row], self._donors[donor][row], share)
         return style.reshape(1, STYLE_DIM).astype(np.float32)
 
     def _open_session(self):
