@@ -72,12 +72,13 @@ def _check_disk(folder: Path, fake_free_mb: int | None) -> subprocess.CompletedP
 
 def test_start_refuses_a_disk_too_small_for_the_install(tmp_path: Path) -> None:
     (tmp_path / "wheelhouse").mkdir()
-    (tmp_path / "wheelhouse" / "a.whl").write_bytes(b"w" * 3_000_000)  # 3 MB: needs about 12 MB unpacked
+    (tmp_path / "wheelhouse" / "a.whl").write_bytes(b"w" * 3_000_000)  # 3 MB: needs about 13 MB to unpack
     done = _check_disk(tmp_path, fake_free_mb=10)
     assert done.returncode == 1 and done.stdout == ""
-    assert "needs about 12 MB free" in done.stderr and "it has 10 MB" in done.stderr
+    assert "needs about 13 MB free" in done.stderr and "it has 10 MB" in done.stderr and "约需 13 MB" in done.stderr
+    assert _check_disk(tmp_path, fake_free_mb=12).returncode == 1
     assert _check_disk(tmp_path, fake_free_mb=13).stdout.strip() == "fits"
-    assert _check_disk(tmp_path, fake_free_mb=None).stdout.strip() == "fits"  # this machine's disk has room for 12 MB
+    assert _check_disk(tmp_path, fake_free_mb=None).stdout.strip() == "fits"  # this machine's disk has room for 13 MB
 
 
 def test_indextts2_checkpoints_travel_where_the_engine_looks(indextts2_dir, tmp_path: Path) -> None:

@@ -216,6 +216,7 @@ def write_guide(target: Path, indextts2: bool = False) -> None:
 - 健康检查 / Health: http://127.0.0.1:7860/health 显示 `ok` 即正常 / shows `ok` when healthy.
 - "服务繁忙" / "busy": 人多时正常，几秒后再试 / normal in a crowd; try again in a few seconds.
 - 不要使用 `--share` 或 `--online`：现场没有网络 / do not use `--share` or `--online`: there is no internet.
+- 磁盘空间不足 / Disk too small: 第一次启动前会检查，并说明需要多少空间 / the first start checks first and says how much it needs.
 - 本包适用于 / Built for: Python {tag}. 其他版本的 Python 无法安装 / other Python versions cannot install it.
 - 不需要 ffmpeg：页面自带播放器 / no ffmpeg needed: the page has its own player.
 """
