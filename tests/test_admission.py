@@ -150,20 +150,32 @@ def test_cache_hits_cost_nothing_in_the_backlog() -> None:
 
 
 def test_the_players_start_up_buffer_is_what_rendering_lags_behind_playback(manager, monkeypatch) -> None:
-    """Measured: kokoro renders faster than it plays here, so a player starts at once. With renders taking
-    1.5 times longer than the sound they give, it must first buffer the difference (rest render − sound)."""
-    manager.synthesize(SpeechRequest(text=f"第{time.time_ns() % 10**8}位来宾，请进。"), endpoint="test")  # measured
+    """A player starts at once when rendering keeps ahead of playback. With renders taking 1.5 times longer
+    than the sound they give, it must first buffer the difference (rest render − sound). The render speed is
+    set here rather than measured, so a busy machine cannot change the answer."""
+    manager.synthesize(SpeechRequest(text=f"第{time.time_ns() % 10**8}位来宾，请进。"), endpoint="test")  # a pace to go by
     request = SpeechRequest(text=f"第{time.time_ns() % 10**8}位来宾，" + LONG_TEXT)
-    speech = manager.stream(request, endpoint="test")
-    try:
-        assert manager.pace.seconds(100) is not None and speech.playback_lead_s == 0.0
-    finally:
-        speech.close()
     segments = manager.plan(request)
     size = sum(segment_size(s) for s in segments)
     sound = manager.pace.seconds(size)
-    monkeypatch.setattr(manager.speed, "cost", lambda n, units: 1.5 * sound * units / size)
+    assert sound is not None and sound > 2.0, sound
+
+    def renders_at(ratio: float) -> None:
+        monkeypatch.setattr(manager.speed, "cost", lambda n, units: ratio * sound * units / size)
+
+    renders_at(0.5)  # twice as fast as it plays
+    speech = manager.stream(request, endpoint="test")
+    try:
+        assert speech.playback_lead_s == 0.0
+    finally:
+        speech.close()
+    renders_at(1.5)
     lead = manager.playback_lead(segments, cached=0)
     assert lead > 0 and lead == pytest.approx(min(10.0, 0.5 * sound), abs=0.05), (lead, sound)
+    slow = manager.stream(SpeechRequest(text=f"第{time.time_ns() % 10**8}位来宾，" + LONG_TEXT), endpoint="test")
+    try:
+        assert slow.playback_lead_s > 0  # the stream carries it to the player
+    finally:
+        slow.close()
     assert manager.playback_lead(segments, cached=len(segments)) == 0.0  # all from the cache: nothing to wait for
     assert manager.playback_lead(segments, cached=0, speed=0.5) < lead  # slower speech gives more sound to play
