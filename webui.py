@@ -18,8 +18,8 @@ os.environ.setdefault("MPLCONFIGDIR", str(Path(__file__).resolve().parent / "cac
 import gradio as gr
 
 from index_tts.common.i18n import EMOTION_NAMES, t
+from index_tts.engines.kokoro.catalog import voice_label
 from index_tts.engines.sampling import SAMPLING_DEFAULTS, SAMPLING_RANGES, page_defaults
-from index_tts.engines.voice_catalog import voice_label
 from index_tts.frontend.segmenter import DEFAULT_MAX_UNITS
 from index_tts.interface import page as actions
 from index_tts.interface.launch import build_parser, run

@@ -68,9 +68,8 @@ def load(engine, users: int, rounds: int, per_request: int, max_batch: int, wind
 
     sizes: list[int] = []
     scheduler = SegmentScheduler(
-        engine.synthesize,
+        engine,
         workers=1,  # one model instance, as the app runs IndexTTS2
-        render_batch=engine.synthesize_batch if max_batch > 1 else None,
         max_batch=max_batch,
         batch_window_s=window_ms / 1000,
         on_batch=sizes.append,
@@ -90,7 +89,7 @@ def load(engine, users: int, rounds: int, per_request: int, max_batch: int, wind
                 with lock:
                     if index == 0:
                         firsts.append(time.perf_counter() - submitted)
-                    audio += len(piece) / engine.sample_rate
+                    audio += len(piece.audio) / engine.sample_rate
 
     threads = [threading.Thread(target=user, args=(u,)) for u in range(users)]
     started = time.perf_counter()
@@ -170,8 +169,8 @@ def batch_sizes(engine, users: int, rounds: int, per_request: int, sizes: list[i
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import torch
 
-    from index_tts.engines.indextts2 import IndexTTS2Engine
-    from index_tts.ops import indextts2_random
+    from index_tts.engines.indextts2 import random_weights as indextts2_random
+    from index_tts.engines.indextts2.engine import IndexTTS2Engine
 
     torch.set_num_threads(args.threads or torch.get_num_threads())
     model_dir = Path(args.work) / f"indextts2-random-{args.size}"

@@ -76,7 +76,7 @@ KEPT = [
     "23.3 and 24.1 away",
     "jm_kumo's English words inside a Chinese segment decoded a second time on the same durations, pitch and "
     "energy with the American English male packs' whole timbre (decoder half), and spliced in over those words "
-    "only with 20 ms crossfades (`index_tts/engines/word_splice.py`); the Chinese around them stays the one "
+    "only with 20 ms crossfades (`index_tts/engines/kokoro/word_splice.py`); the Chinese around them stays the one "
     "fluent take. Chosen on the mixed probes (below, with the female voices' figures); for jm_kumo alone, on a "
     "third and then a fourth mixed probe, each written before its run: 19.3% → 16.0% (5 sentences better, 1 "
     "worse) and 15.0% → 12.7% (3 better, 1 worse). A change that only touches the mixed sentences can move a "

@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 from report import table, write_section  # noqa: E402
 
 from index_tts.engines import create_engine  # noqa: E402
-from index_tts.engines import kokoro_assets as assets  # noqa: E402
 from index_tts.engines.base import SynthParams  # noqa: E402
-from index_tts.engines.kokoro import KokoroEngine  # noqa: E402
+from index_tts.engines.kokoro import assets  # noqa: E402
+from index_tts.engines.kokoro.engine import KokoroEngine  # noqa: E402
 from index_tts.frontend import TextFrontend  # noqa: E402
 from index_tts.serving.synthesizer import Synthesizer  # noqa: E402
 

@@ -34,8 +34,8 @@ from report import table, write_section
 
 from index_tts.common.audio import trim_silence
 from index_tts.engines import create_engine
-from index_tts.engines import kokoro_graphs as graphs
 from index_tts.engines.base import SynthParams
+from index_tts.engines.kokoro import graphs
 from index_tts.frontend import TextFrontend
 
 SAMPLE_RATE = 24_000

@@ -93,7 +93,7 @@ class Memory:
 
 
 def load_engine(model_dir: Path, device: str, fp16: bool, cap: int):
-    from index_tts.engines.indextts2 import IndexTTS2Engine
+    from index_tts.engines.indextts2.engine import IndexTTS2Engine
 
     started = time.perf_counter()
     engine = IndexTTS2Engine(model_root=model_dir, device=device, use_fp16=fp16, max_mel_tokens=cap)
@@ -129,7 +129,7 @@ def scheduled(engine, requests: int, per_request: int) -> dict[str, float]:
     """``requests`` submitted at once to the segment scheduler; first-audio latency and throughput."""
     from index_tts.serving.scheduler import SegmentScheduler
 
-    scheduler = SegmentScheduler(engine.synthesize, workers=1)  # one model instance renders one call at a time
+    scheduler = SegmentScheduler(engine, workers=1)  # one model instance renders one call at a time
     started = time.perf_counter()
     firsts, audio = [], 0.0
     lock = threading.Lock()
@@ -140,7 +140,7 @@ def scheduled(engine, requests: int, per_request: int) -> dict[str, float]:
             with lock:
                 if index == 0:
                     firsts.append(time.perf_counter() - started)
-                audio += len(piece) / engine.sample_rate
+                audio += len(piece.audio) / engine.sample_rate
 
     tickets = [scheduler.submit(segments(per_request), params(i)) for i in range(requests)]
     threads = [threading.Thread(target=listen, args=(t,)) for t in tickets]
@@ -173,7 +173,7 @@ def naive(engine, requests: int, per_request: int) -> dict[str, float]:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import torch
 
-    from index_tts.ops import indextts2_random
+    from index_tts.engines.indextts2 import random_weights as indextts2_random
 
     deadline = time.monotonic() + args.budget_s
     report: dict[str, Any] = {"size": args.size, "device": args.device, "max_mel_tokens": args.max_mel_tokens}

@@ -1,6 +1,6 @@
 """How far a voice's Mandarin moves when it takes a share of another voice's timbre.
 
-``MANDARIN_TIMBRE_BLEND`` (index_tts/engines/kokoro.py) mixes part of a donor's
+``MANDARIN_TIMBRE_BLEND`` (index_tts/engines/kokoro/engine.py) mixes part of a donor's
 decoder half (the Mandarin voice packs' average, or another voice) into a voice's
 Mandarin style, for intelligibility. This measures
 what that costs the voice's identity: each reading is summarised by its mean

@@ -32,8 +32,8 @@ from loadtest import PARAGRAPH, run_level, run_single_paragraph, unique_text  # 
 from report import table, write_section  # noqa: E402
 
 from index_tts.engines import create_engine  # noqa: E402
-from index_tts.engines import kokoro_graphs as graphs  # noqa: E402
 from index_tts.engines.base import SynthParams  # noqa: E402
+from index_tts.engines.kokoro import graphs  # noqa: E402
 from index_tts.frontend import TextFrontend  # noqa: E402
 
 HEADING = "## Worker layout (`bench/workers_bench.py`)"

@@ -82,7 +82,7 @@ def test_start_refuses_a_disk_too_small_for_the_install(tmp_path: Path) -> None:
 
 
 def test_indextts2_checkpoints_travel_where_the_engine_looks(indextts2_dir, tmp_path: Path) -> None:
-    from index_tts.engines import indextts2_files
+    from index_tts.engines.indextts2 import files as indextts2_files
 
     copied = bundle.copy_indextts2(tmp_path, indextts2_dir)
     checkpoints = tmp_path / "checkpoints"

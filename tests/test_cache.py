@@ -26,7 +26,11 @@ def test_key_changes_with_everything_that_changes_the_audio() -> None:
         cache_key("kokoro", "v1", SEG, dataclasses.replace(PARAMS, speed=1.1)),
         cache_key("kokoro", "v1", SEG, dataclasses.replace(PARAMS, seed=1)),
         cache_key("kokoro", "v1", SEG, dataclasses.replace(PARAMS, emotion=(0.5,) + (0.0,) * 7, emotion_weight=0.6)),
-        cache_key("kokoro", "v1", SEG, dataclasses.replace(PARAMS, extra={"emotion_text": "开心"})),
+        cache_key("kokoro", "v1", SEG, dataclasses.replace(PARAMS, emotion_mode="text", emotion_text="开心")),
+        cache_key("kokoro", "v1", SEG, dataclasses.replace(PARAMS, emotion_mode="audio", emotion_audio="/a.wav")),
+        cache_key("kokoro", "v1", SEG, dataclasses.replace(PARAMS, reference_audio="/voice.wav")),
+        cache_key("kokoro", "v1", SEG, dataclasses.replace(PARAMS, sampling={"top_p": 0.5})),
+        cache_key("kokoro", "v1", SEG, dataclasses.replace(PARAMS, interval_silence_ms=100)),
     ]
     assert len({base, *variants}) == len(variants) + 1
 

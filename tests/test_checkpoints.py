@@ -5,7 +5,7 @@ import json
 import pytest
 
 from index_tts.common.errors import CheckpointError
-from index_tts.engines import kokoro_assets as assets
+from index_tts.engines.kokoro import assets
 
 
 @pytest.fixture(scope="module")

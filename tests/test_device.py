@@ -11,8 +11,8 @@ import pytest
 from app_process import ROOT, start_app
 
 from index_tts.common.errors import DeviceError
-from index_tts.engines import onnx_device
-from index_tts.engines.onnx_device import CPU, CUDA, check_session, execution_providers
+from index_tts.engines.kokoro import onnx_device
+from index_tts.engines.kokoro.onnx_device import CPU, CUDA, check_session, execution_providers
 
 NO_CUDA = CUDA not in ort.get_available_providers()
 

@@ -16,8 +16,10 @@ import pytest
 
 from index_tts.common.errors import CheckpointError
 from index_tts.common.paths import REPO_ROOT
-from index_tts.engines import kokoro, kokoro_assets, kokoro_donor_voices
 from index_tts.engines.base import SynthParams
+from index_tts.engines.kokoro import assets as kokoro_assets
+from index_tts.engines.kokoro import donor_voices as kokoro_donor_voices
+from index_tts.engines.kokoro import engine as kokoro
 
 
 def _tarball(files: dict[str, bytes]) -> bytes:

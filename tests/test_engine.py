@@ -83,7 +83,8 @@ def test_several_sessions_serve_in_parallel() -> None:
 
 def test_idle_session_threads_sleep_instead_of_spinning() -> None:
     """Workers have a thread per core; spinning idle threads would take CPU from the other workers."""
-    from index_tts.engines import kokoro_assets, kokoro_graphs
+    from index_tts.engines.kokoro import assets as kokoro_assets
+    from index_tts.engines.kokoro import graphs as kokoro_graphs
 
     folder = kokoro_assets.ensure_prepared(None)
     options = kokoro_graphs.open_session(folder / kokoro_graphs.STAGE_FILES["encoder"], 2).get_session_options()

@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from index_tts.common.errors import TTSError
 from index_tts.engines.base import SynthParams
-from index_tts.engines.indextts2 import IndexTTS2Engine
+from index_tts.engines.indextts2.engine import IndexTTS2Engine
 from index_tts.frontend import Segment
 from index_tts.interface.api import add_api_routes
 from index_tts.serving.config import ManagerConfig
@@ -116,13 +116,13 @@ def test_the_real_upstream_class_is_loaded_from_the_random_folder(engine, manage
 
 @pytest.mark.parametrize("mode", ["voice", "audio", "vector", "text"])
 def test_each_emotion_mode_reaches_upstream_infer_with_its_values(engine, recorder, tmp_path, mode: str) -> None:
-    extra = {"emotion_mode": mode, "sampling": {"temperature": 0.6, "top_k": 20}, "interval_silence": 300}
+    extra = {"emotion_mode": mode, "sampling": {"temperature": 0.6, "top_k": 20}, "interval_silence_ms": 300}
     if mode == "audio":
         extra["emotion_audio"] = _clip(tmp_path / "angry.wav", 320)
     if mode == "text":
         extra["emotion_text"] = "有点难过"
     vector = (0.75, 0, 0, 0, 0, 0, 0, 0) if mode == "vector" else None
-    params = SynthParams(voice="jm_kumo", emotion=vector, emotion_weight=0.65, seed=7, extra=extra)
+    params = SynthParams(voice="jm_kumo", emotion=vector, emotion_weight=0.65, seed=7, **extra)
     audio = engine.synthesize(_segment(), params)
     call = recorder.calls[-1]
     assert call["spk_audio_prompt"].endswith("jm_kumo.wav") and call["text"] == "你好，世界。"
@@ -145,8 +145,7 @@ def test_each_emotion_mode_reaches_upstream_infer_with_its_values(engine, record
 
 def test_same_seed_same_samples_another_emotion_other_samples(engine, recorder) -> None:
     def render(seed: int, vector: tuple[float, ...]) -> np.ndarray:
-        extra = {"emotion_mode": "vector"}
-        params = SynthParams(voice="jf_alpha", emotion=vector, emotion_weight=0.8, seed=seed, extra=extra)
+        params = SynthParams(voice="jf_alpha", emotion=vector, emotion_weight=0.8, seed=seed, emotion_mode="vector")
         return engine.synthesize(_segment("同一句话。"), params)
 
     calm, happy = (0, 0, 0, 0, 0, 0, 0, 0.8), (0.8, 0, 0, 0, 0, 0, 0, 0)
@@ -161,17 +160,17 @@ def test_a_voice_reference_is_cloned_from_its_own_path(engine, recorder, tmp_pat
     clips = [_clip(tmp_path / n, f) for n, f in (("a.wav", 150), ("b.wav", 300), ("a_again.wav", 150))]
     paths = []
     for clip in clips:
-        audio = engine.synthesize(_segment(), SynthParams(voice="jf_alpha", seed=1, extra={"reference_audio": clip}))
+        audio = engine.synthesize(_segment(), SynthParams(voice="jf_alpha", seed=1, reference_audio=clip))
         paths.append(recorder.calls[-1]["spk_audio_prompt"])
         assert paths[-1] in engine._batch._speakers  # the speaker's conditioning was computed from this clip
         finite_audio_checks(audio, INDEXTTS2_SEGMENT_MAX_S)
     assert paths[0] != paths[1] and paths[0] == paths[2]  # different audio never shares a path
     with pytest.raises(TTSError, match="not there any more"):
-        engine.synthesize(_segment(), SynthParams(voice="jf_alpha", extra={"reference_audio": str(tmp_path / "gone.wav")}))
+        engine.synthesize(_segment(), SynthParams(voice="jf_alpha", reference_audio=str(tmp_path / "gone.wav")))
 
 
 def test_a_stream_gives_the_same_samples_as_the_whole(engine, recorder) -> None:
-    params = SynthParams(voice="jf_nezumi", seed=5, extra={"interval_silence": 100})
+    params = SynthParams(voice="jf_nezumi", seed=5, interval_silence_ms=100)
     whole = engine.synthesize(_segment("流式与整段。"), params)
     streamed = np.concatenate(list(engine.stream(_segment("流式与整段。"), params)))
     assert np.array_equal(streamed, whole)

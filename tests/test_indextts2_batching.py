@@ -20,9 +20,9 @@ import torch
 from conftest import INDEXTTS2_MEL_CAP, INDEXTTS2_SEGMENT_MAX_S, finite_audio_checks
 
 from index_tts.common.errors import TTSError
-from index_tts.engines import indextts2_batch as batch
 from index_tts.engines.base import SynthParams
-from index_tts.engines.indextts2 import IndexTTS2Engine, preset_voices
+from index_tts.engines.indextts2 import batch
+from index_tts.engines.indextts2.engine import IndexTTS2Engine, preset_voices
 from index_tts.frontend import Segment
 from index_tts.serving.config import ManagerConfig
 from index_tts.serving.manager import ModelManager
@@ -54,13 +54,13 @@ def _mixed_items(tmp_path: Path) -> list[tuple[Segment, SynthParams]]:
         ("Batching must not change a single sample.", "jf_nezumi", {"emotion_mode": "audio", "emotion_audio": clip}, None),
         ("第二种情绪。", "jf_alpha", {"emotion_mode": "text", "emotion_text": "有点难过"}, None),
         ("温度高一些，束也少一些。", "jm_kumo", {"sampling": {"temperature": 1.2, "num_beams": 2, "top_k": 50}}, None),
-        ("一句很长的话，被分成两段来读，第二段接在第一段后面，中间有停顿。", "jf_alpha", {"max_text_tokens": 40}, None),
+        ("一句很长的话，分成几段来读，每段后面有停顿。", "jf_alpha", {"interval_silence_ms": 100}, None),
         ("Longer cap.", "jf_nezumi", {"sampling": {"max_mel_tokens": 60}}, None),
         ("重复惩罚小一点。", "jm_kumo", {"sampling": {"repetition_penalty": 1.5, "top_p": 0.95}}, None),
     ]
     items = []
     for i, (text, voice, extra, vector) in enumerate(cases):
-        params = SynthParams(voice=voice, emotion=vector, emotion_weight=0.6, seed=100 + i, extra=extra)
+        params = SynthParams(voice=voice, emotion=vector, emotion_weight=0.6, seed=100 + i, **extra)
         items.append((Segment(text=text, language="en" if text.isascii() else "zh", phonemes=""), params))
     return items
 

@@ -19,8 +19,8 @@ from fastapi.testclient import TestClient
 
 from index_tts.common.errors import CheckpointError
 from index_tts.engines import create_engine
-from index_tts.engines import indextts2_files as files
 from index_tts.engines.base import SynthParams
+from index_tts.engines.indextts2 import files
 from index_tts.frontend import Segment
 from index_tts.interface.api import add_api_routes
 from index_tts.serving.config import ManagerConfig

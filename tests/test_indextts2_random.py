@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from index_tts.engines import indextts2_files as files
-from index_tts.ops import indextts2_random
+from index_tts.engines.indextts2 import files
+from index_tts.engines.indextts2 import random_weights as indextts2_random
 
 
 def _digests(folder: Path) -> dict[str, str]:

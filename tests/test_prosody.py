@@ -6,8 +6,8 @@ from conftest import median_pitch, semitone_shift
 
 from index_tts.common.errors import TTSError
 from index_tts.engines import create_engine, kokoro
-from index_tts.engines import kokoro_assets as assets
 from index_tts.engines.base import SynthParams
+from index_tts.engines.kokoro import assets
 from index_tts.frontend import Segment
 from index_tts.prosody import Prosody
 from index_tts.serving.synthesizer import Synthesizer

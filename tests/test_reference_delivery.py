@@ -223,7 +223,7 @@ def test_clips_for_a_cloning_engine_are_checked_and_passed_on(synthesizer, tmp_p
     planner = DeliveryPlanner(cloning, profiles_for(synthesizer, tmp_path))
     good = _write(tmp_path / "good.wav", _voice_like(2.0))
     params, notices = planner.params("speaker", EmotionRequest(mode=EmotionMode.AUDIO, audio_path=good), reference_audio=good)
-    assert params.extra["reference_audio"] == good and params.extra["emotion_audio"] == good and params.prosody is None
+    assert params.reference_audio == good and params.emotion_audio == good and params.prosody is None
     assert notices == ()
     (tmp_path / "bad.wav").write_text("not audio")
     with pytest.raises(TTSError, match="voice reference could not be read"):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from index_tts.common.errors import TTSError
-from index_tts.engines.base import Segment, SynthParams
+from index_tts.engines.base import Rendered, Segment, SynthParams
 from index_tts.serving.scheduler import Cancelled, SegmentScheduler
 
 
@@ -39,22 +39,44 @@ class Recorder:
         return np.full(10, float(segment.text[-1:].isdigit() and int(segment.text[-1])), np.float32)
 
 
+class StandIn:
+    """A renderer made of plain functions, with the calls the scheduler makes of an engine."""
+
+    def __init__(self, render, render_batch=None, on_abandon=None) -> None:
+        self._render, self._render_batch, self._on_abandon = render, render_batch, on_abandon
+
+    def render(self, segment: Segment, params: SynthParams) -> Rendered:
+        return Rendered(self._render(segment, params))
+
+    def synthesize_batch(self, items, cancelled=None, ready=None, more=None):
+        return self._render_batch(items, cancelled, ready, more)
+
+    def abandon_call(self, thread_id: int) -> None:
+        if self._on_abandon is not None:
+            self._on_abandon(thread_id)
+
+
+def scheduler(render, render_batch=None, on_abandon=None, **options) -> SegmentScheduler:
+    """A scheduler rendering with ``render`` (and ``render_batch`` when ``max_batch`` > 1)."""
+    return SegmentScheduler(StandIn(render, render_batch, on_abandon), **options)
+
+
 def segs(n: int, prefix: str = "s") -> list[Segment]:
     return [Segment(text=f"{prefix}{i}", language="en", phonemes="a") for i in range(n)]
 
 
 def test_segments_come_back_in_order_with_their_audio() -> None:
-    sched = SegmentScheduler(Recorder(0.01), workers=2)
+    sched = scheduler(Recorder(0.01), workers=2)
     ticket = sched.submit(segs(6), SynthParams(voice="a"))
     got = list(sched.stream(ticket))
     assert [i for i, _ in got] == list(range(6))
-    assert [float(a[0]) for _, a in got] == [0, 1, 2, 3, 4, 5]
+    assert [float(r.audio[0]) for _, r in got] == [0, 1, 2, 3, 4, 5]
     sched.close()
 
 
 def test_first_segments_of_every_request_go_before_later_segments() -> None:
     rec = Recorder(0.05)
-    sched = SegmentScheduler(rec, workers=1)
+    sched = scheduler(rec, workers=1)
     blocker = sched.submit(segs(1, "x"), SynthParams(voice="blocker"))  # occupies the worker while we queue
     time.sleep(0.01)
     long_req = sched.submit(segs(5), SynthParams(voice="long"))
@@ -70,7 +92,7 @@ def test_first_segments_of_every_request_go_before_later_segments() -> None:
 
 def test_a_lone_request_uses_every_worker() -> None:
     rec = Recorder(0.1)
-    sched = SegmentScheduler(rec, workers=2)
+    sched = scheduler(rec, workers=2)
     started = time.perf_counter()
     list(sched.stream(sched.submit(segs(4), SynthParams(voice="a"))))
     assert rec.max_concurrent == 2
@@ -82,7 +104,7 @@ def test_with_first_alone_a_request_waits_for_its_first_segment_before_the_rest(
     """Workers with a thread per core: a lone request's first segment renders alone, so it gets
     every core; then its other segments use every worker again."""
     rec = Recorder(0.1)
-    sched = SegmentScheduler(rec, workers=2, first_alone=True)
+    sched = scheduler(rec, workers=2, first_alone=True)
     list(sched.stream(sched.submit(segs(3), SynthParams(voice="a"))))
     head_end = rec.spans[("a", "s0")][1]
     assert rec.spans[("a", "s1")][0] >= head_end and rec.spans[("a", "s2")][0] >= head_end
@@ -92,7 +114,7 @@ def test_with_first_alone_a_request_waits_for_its_first_segment_before_the_rest(
 
 def test_with_first_alone_other_requests_still_use_the_free_workers() -> None:
     rec = Recorder(0.1)
-    sched = SegmentScheduler(rec, workers=2, first_alone=True)
+    sched = scheduler(rec, workers=2, first_alone=True)
     first = sched.submit(segs(3, "a"), SynthParams(voice="a"))
     second = sched.submit(segs(3, "b"), SynthParams(voice="b"))
     for ticket in (first, second):
@@ -104,7 +126,7 @@ def test_with_first_alone_other_requests_still_use_the_free_workers() -> None:
 
 def test_closing_the_stream_drops_pending_segments() -> None:
     rec = Recorder(0.05)
-    sched = SegmentScheduler(rec, workers=1)
+    sched = scheduler(rec, workers=1)
     ticket = sched.submit(segs(20), SynthParams(voice="gone"))
     stream = sched.stream(ticket)
     next(stream)
@@ -116,8 +138,8 @@ def test_closing_the_stream_drops_pending_segments() -> None:
 
 def test_ready_segments_are_not_rendered_again() -> None:
     rec = Recorder(0.01)
-    sched = SegmentScheduler(rec, workers=1)
-    ready = {0: np.zeros(5, np.float32), 2: np.zeros(5, np.float32)}
+    sched = scheduler(rec, workers=1)
+    ready = {0: Rendered(np.zeros(5, np.float32)), 2: Rendered(np.zeros(5, np.float32))}
     got = list(sched.stream(sched.submit(segs(3), SynthParams(voice="a"), ready)))
     assert len(got) == 3 and [t for _, t in rec.started] == ["s1"]
     sched.close()
@@ -125,7 +147,7 @@ def test_ready_segments_are_not_rendered_again() -> None:
 
 def test_a_failing_segment_fails_its_request_only() -> None:
     rec = Recorder(0.01)
-    sched = SegmentScheduler(rec, workers=2)
+    sched = scheduler(rec, workers=2)
     bad = sched.submit([Segment("ok0", "en", "a"), Segment("boom", "en", "a")], SynthParams(voice="bad"))
     good = sched.submit(segs(3), SynthParams(voice="good"))
     with pytest.raises(TTSError, match="boom"):
@@ -135,7 +157,7 @@ def test_a_failing_segment_fails_its_request_only() -> None:
 
 
 def test_cancel_wakes_a_waiting_reader() -> None:
-    sched = SegmentScheduler(Recorder(0.2), workers=1)
+    sched = scheduler(Recorder(0.2), workers=1)
     ticket = sched.submit(segs(3), SynthParams(voice="a"))
     threading.Timer(0.05, sched.cancel, args=(ticket,)).start()
     with pytest.raises(Cancelled):
@@ -151,7 +173,7 @@ def test_engines_that_batch_get_segments_gathered_in_a_time_window() -> None:
         time.sleep(0.05)
         return [np.zeros(10, np.float32) for _ in items]
 
-    sched = SegmentScheduler(Recorder(0.05), workers=1, render_batch=render_batch, max_batch=4, batch_window_s=0.05)
+    sched = scheduler(Recorder(0.05), workers=1, render_batch=render_batch, max_batch=4, batch_window_s=0.05)
     tickets = [sched.submit(segs(2, f"r{i}"), SynthParams(voice=f"v{i}")) for i in range(3)]
     for ticket in tickets:
         assert len(list(sched.stream(ticket))) == 2
@@ -167,7 +189,7 @@ def test_a_lone_request_is_not_held_for_the_batch_window() -> None:
         return [np.zeros(10, np.float32) for _ in items]
 
     render = Recorder(0.0)
-    sched = SegmentScheduler(render, workers=1, render_batch=render_batch, max_batch=8, batch_window_s=5.0)
+    sched = scheduler(render, workers=1, render_batch=render_batch, max_batch=8, batch_window_s=5.0)
     time.sleep(0.1)  # nothing arrived just before: no burst
     submitted = time.perf_counter()
     ticket = sched.submit(segs(1, "only"), SynthParams(voice="v"))
@@ -185,7 +207,7 @@ def test_a_burst_waits_in_the_window_and_is_rendered_together() -> None:
         sizes.append(len(items))
         return [np.zeros(10, np.float32) for _ in items]
 
-    sched = SegmentScheduler(
+    sched = scheduler(
         Recorder(0.0), workers=1, render_batch=render_batch, max_batch=8, batch_window_s=0.5, on_batch=observed.append
     )
     tickets = []
@@ -240,7 +262,7 @@ def test_a_failed_batch_is_rendered_one_by_one_so_only_the_bad_segment_fails() -
         return [np.zeros(10, np.float32) for _ in items]
 
     render = Blocker()
-    sched = SegmentScheduler(render, workers=1, render_batch=render.batches(render_batch), max_batch=4, batch_window_s=0.2)
+    sched = scheduler(render, workers=1, render_batch=render.batches(render_batch), max_batch=4, batch_window_s=0.2)
     boom = [Segment(text="boom", language="en", phonemes="a")]
     good, bad = _queued_behind_a_blocker(sched, render, (segs(2, "good"), SynthParams(voice="a")), (boom, SynthParams(voice="b")))
     with pytest.raises(TTSError, match="boom"):
@@ -262,14 +284,14 @@ def test_a_request_cancelled_during_a_batch_is_told_to_the_engine_and_the_others
         return [None if c() else np.ones(10, np.float32) for c in cancelled]
 
     render = Blocker()
-    sched = SegmentScheduler(render, workers=1, render_batch=render.batches(render_batch), max_batch=4, batch_window_s=0.3)
+    sched = scheduler(render, workers=1, render_batch=render.batches(render_batch), max_batch=4, batch_window_s=0.3)
     stay, leave = _queued_behind_a_blocker(
         sched, render, (segs(1, "stay"), SynthParams(voice="a")), (segs(1, "leave"), SynthParams(voice="b"))
     )
     assert inside.wait(5)
     sched.cancel(leave)
     go_on.set()
-    assert [len(a) for _i, a in sched.stream(stay)] == [10]
+    assert [len(r.audio) for _i, r in sched.stream(stay)] == [10]
     assert seen == [[False, True]]
     sched.close()
 
@@ -283,14 +305,14 @@ def test_a_segment_handed_over_during_a_batch_is_heard_before_the_batch_ends() -
         return [np.full(10, 7.0 if i == 0 else 1.0, np.float32) for i in range(len(items))]
 
     render = Blocker()
-    sched = SegmentScheduler(render, workers=1, render_batch=render.batches(render_batch), max_batch=4, batch_window_s=0.2)
+    sched = scheduler(render, workers=1, render_batch=render.batches(render_batch), max_batch=4, batch_window_s=0.2)
     early, late = _queued_behind_a_blocker(
         sched, render, (segs(1, "e"), SynthParams(voice="a")), (segs(1, "l"), SynthParams(voice="b"))
     )
     heard = list(sched.stream(early, timeout=5))  # would time out if it waited for the batch
-    assert not finish.is_set() and [float(a[0]) for _i, a in heard] == [7.0]
+    assert not finish.is_set() and [float(r.audio[0]) for _i, r in heard] == [7.0]
     finish.set()
-    assert [float(a[0]) for _i, a in sched.stream(late, timeout=5)] == [1.0]
+    assert [float(r.audio[0]) for _i, r in sched.stream(late, timeout=5)] == [1.0]
     sched.close()
 
 
@@ -305,12 +327,12 @@ def test_a_request_arriving_during_a_batch_joins_it_instead_of_waiting_for_the_n
         joined = more(len(items))  # between two decode steps: the engine asks for more
         return [np.full(10, float(len(items) + k), np.float32) for k in range(len(items) + len(joined))]
 
-    sched = SegmentScheduler(
+    sched = scheduler(
         Recorder(0.0), workers=1, render_batch=render_batch, max_batch=4, batch_window_s=0.0, on_batch=observed.append
     )
     first = sched.submit(segs(1, "first"), SynthParams(voice="a"))
-    assert [float(a[0]) for _i, a in sched.stream(first, timeout=5)] == [1.0]
-    assert [float(a[0]) for _i, a in sched.stream(holder["late"], timeout=5)] == [2.0]  # the same call's 2nd item
+    assert [float(r.audio[0]) for _i, r in sched.stream(first, timeout=5)] == [1.0]
+    assert [float(r.audio[0]) for _i, r in sched.stream(holder["late"], timeout=5)] == [2.0]  # the same call's 2nd item
     assert calls == [1] and observed == [2] and sched.depth()["active_segments"] == 0
     sched.close()
 
@@ -335,7 +357,7 @@ class Hanger(Recorder):
 def test_a_hung_or_dead_worker_is_replaced_and_only_its_request_fails(kind: str) -> None:
     render = Hanger()
     abandoned: list[int] = []
-    sched = SegmentScheduler(render, workers=1, segment_timeout_s=0.5, on_abandon=abandoned.append)
+    sched = scheduler(render, workers=1, segment_timeout_s=0.5, on_abandon=abandoned.append)
     stuck = sched.submit([Segment(kind, "en", "a"), Segment("after", "en", "a")], SynthParams(voice="stuck"))
     started = time.perf_counter()
     with pytest.raises(TTSError, match="worker was replaced"):
@@ -356,7 +378,7 @@ def test_a_hung_or_dead_worker_is_replaced_and_only_its_request_fails(kind: str)
 def test_without_a_watchdog_a_hung_worker_blocks_everyone() -> None:
     """The reason for the watchdog: with it off, the same hang leaves a later request waiting."""
     render = Hanger()
-    sched = SegmentScheduler(render, workers=1)
+    sched = scheduler(render, workers=1)
     sched.submit([Segment("hang", "en", "a")], SynthParams(voice="stuck"))
     with pytest.raises(TimeoutError):
         list(sched.stream(sched.submit(segs(1), SynthParams(voice="next")), timeout=1.0))
@@ -368,7 +390,7 @@ def test_a_long_request_keeps_its_share_while_new_requests_keep_arriving() -> No
     """Three clients keep sending 3-segment requests; a 12-segment request must still get about a
     quarter of the worker, not wait until the newcomers stop."""
     rec = Recorder(0.02)
-    sched = SegmentScheduler(rec, workers=1)
+    sched = scheduler(rec, workers=1)
     long_req = sched.submit(segs(12, "L"), SynthParams(voice="long"))
     stop = threading.Event()
 

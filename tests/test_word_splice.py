@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from index_tts.engines import kokoro, word_splice
 from index_tts.engines.base import SynthParams
+from index_tts.engines.kokoro import engine as kokoro
+from index_tts.engines.kokoro import word_splice
 from index_tts.prosody.mandarin import syllable_spans
 
 

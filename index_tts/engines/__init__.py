@@ -12,13 +12,13 @@ DEFAULT_ENGINE = "kokoro"
 
 
 def _kokoro(**options: Any) -> Engine:
-    from .kokoro import KokoroEngine
+    from .kokoro.engine import KokoroEngine
 
     return KokoroEngine(**options)
 
 
 def _indextts2(**options: Any) -> Engine:
-    from .indextts2 import IndexTTS2Engine
+    from .indextts2.engine import IndexTTS2Engine
 
     return IndexTTS2Engine(**options)
 

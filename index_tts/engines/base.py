@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -32,12 +33,20 @@ class Capabilities:
     streaming: bool = False
     deterministic: bool = True
     prosody_control: bool = False  # honours SynthParams.prosody (emotion is then rendered as prosody)
-    sampling: bool = False  # takes sampling parameters (top_p, temperature...) in SynthParams.extra["sampling"]
+    sampling: bool = False  # takes sampling parameters (top_p, temperature...) in SynthParams.sampling
+
+
+EmotionModeName = Literal["voice", "audio", "vector", "text"]
 
 
 @dataclass(frozen=True)
 class SynthParams:
-    """Per-request knobs an engine may honour; unknown ones are ignored by engines that lack them."""
+    """Per-request knobs an engine may honour; an engine ignores what it lacks (its ``Capabilities`` say which).
+
+    The first group is what every engine reads. The second is what the request gave as it was, for an
+    engine that clones voices and reads emotions itself (IndexTTS2): the clips' paths, the emotion mode
+    and description, its sampling keywords and the silence between the pieces of a segment.
+    """
 
     voice: str
     speed: float = 1.0
@@ -45,10 +54,20 @@ class SynthParams:
     emotion: tuple[float, ...] | None = None
     emotion_weight: float = 0.0
     prosody: Prosody | None = None
-    extra: dict = field(default_factory=dict)
-    # What the listener should be told about this request (e.g. that the fallback engine spoke a segment);
-    # engines append to it, it is not part of what the audio depends on.
-    notices: list[Notice] = field(default_factory=list, compare=False, repr=False)
+    emotion_mode: EmotionModeName = "voice"
+    emotion_audio: str | None = None
+    emotion_text: str = ""
+    reference_audio: str | None = None
+    sampling: dict[str, float] = field(default_factory=dict)
+    interval_silence_ms: int | None = None  # None: the engine's own default
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One segment's audio and what its listener should be told about how it was made (a fallback engine spoke it)."""
+
+    audio: np.ndarray
+    notices: tuple[Notice, ...] = ()
 
 
 def pause_after(segment: Segment, params: SynthParams) -> int:
@@ -88,6 +107,10 @@ class Engine(ABC):
     @abstractmethod
     def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
         """Render one segment; raises ``TTSError`` for input the engine cannot take."""
+
+    def render(self, segment: Segment, params: SynthParams) -> Rendered:
+        """One segment's audio with what the listener should be told; the scheduler's workers call this."""
+        return Rendered(self.synthesize(segment, params))
 
     def synthesize_batch(
         self,

@@ -2,8 +2,8 @@
 
 Bad input (``TTSError``) is not a failure of the engine and is raised as it
 is; anything else the primary engine raises for a segment is logged, the
-segment is rendered by the fallback engine, and a notice is added to the
-request's ``SynthParams.notices`` so the page, the API and the CLI can say so.
+segment is rendered by the fallback engine, and its ``Rendered`` carries a notice so the page,
+the API and the CLI can say so (and the server does not cache that audio).
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import replace
 
 import numpy as np
 
 from ..common.errors import TTSError
 from ..common.notices import segment_fallback
-from .base import Engine, Join, Ready, Segment, SynthParams
+from .base import Engine, Join, Ready, Rendered, Segment, SynthParams
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +52,20 @@ class FallbackEngine(Engine):
             return self._fallback
 
     def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        return self.render(segment, params).audio
+
+    def render(self, segment: Segment, params: SynthParams) -> Rendered:
         try:
-            return self.primary.synthesize(segment, params)
+            return self.primary.render(segment, params)
         except TTSError:
             raise
         except Exception as exc:
             log.warning("%s failed on a segment (%s: %s); the embedded engine serves it", self.name, type(exc).__name__, exc)
         fallback = self.fallback
-        notice = segment_fallback(self.name, fallback.name)
-        if notice not in params.notices:
-            params.notices.append(notice)
         voice = params.voice if params.voice in fallback.voices() else fallback.voices()[0]
-        return fallback.synthesize(segment, replace(params, voice=voice, extra={}, notices=params.notices))
+        # what only the primary engine reads (clips, sampling) is left out: the embedded engine takes the voice and prosody
+        plain = SynthParams(voice, params.speed, params.seed, params.emotion, params.emotion_weight, params.prosody)
+        return Rendered(fallback.synthesize(segment, plain), (segment_fallback(self.name, fallback.name),))
 
     def synthesize_batch(
         self,

@@ -28,7 +28,7 @@ from ..common.audio import MEDIA_TYPES, encode, to_int16, wav_stream_header
 from ..common.errors import TTSError
 from ..common.notices import header_text
 from ..engines import DEFAULT_ENGINE
-from ..engines.voice_catalog import VOICES as VOICE_CATALOG
+from ..engines.kokoro.catalog import VOICES as VOICE_CATALOG
 from ..ops.rate_limit import RateLimiter
 from ..serving.admission import ServerBusy
 from ..serving.manager import ModelManager

@@ -301,7 +301,7 @@ def _cmd_frontend(args: argparse.Namespace) -> int:
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
-    from ..engines import kokoro_assets
+    from ..engines.kokoro import assets as kokoro_assets
 
     folder = kokoro_assets.prepare(args.model_dir, force=args.force)
     if kokoro_assets.donor_voices_entry(args.model_dir) is None and (args.donor_voices_from or not args.offline):
@@ -327,7 +327,7 @@ def _cmd_voice_profiles(args: argparse.Namespace) -> int:
 
 
 def _cmd_indextts2_random(args: argparse.Namespace) -> int:
-    from ..ops import indextts2_random
+    from ..engines.indextts2 import random_weights as indextts2_random
 
     try:
         timings = indextts2_random.write(args.out, args.size, args.seed, force=args.force)
@@ -339,7 +339,8 @@ def _cmd_indextts2_random(args: argparse.Namespace) -> int:
     print(
         f"wrote {args.out}: IndexTTS2 checkpoints with RANDOM weights ({args.size}, seed {args.seed}, "
         f"{size_mb:.0f} MB, {sum(timings.values()):.1f} s). They speak noise, not speech.\n"
-        f"use: --engine indextts2 --model-dir {args.out} --max-mel-tokens 50"
+        f"use: --engine indextts2 --model-dir {args.out}  (a random GPT never stops by itself: each segment runs "
+        f"to the model's cap; add --max-mel-tokens 50 for short segments)"
     )
     return 0
 

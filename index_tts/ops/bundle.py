@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 from ..common.paths import REPO_ROOT, checkpoints_dir
-from ..engines import indextts2_files, kokoro_assets
+from ..engines.indextts2 import files as indextts2_files
+from ..engines.kokoro import assets as kokoro_assets
 
 log = logging.getLogger(__name__)
 

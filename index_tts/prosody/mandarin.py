@@ -53,7 +53,7 @@ class Register:
     semitones_per_level: float = 3.0
     # The falling tone's high start held a moment: a recogniser heard fewer falling syllables as low ones
     # with the four voices that keep their own rhythm, and more with jm_kumo, which speaks Mandarin with
-    # the voices' average rhythm (engines/kokoro.py); that voice keeps the plain fall.
+    # the voices' average rhythm (engines/kokoro/engine.py); that voice keeps the plain fall.
     held_fall: bool = True
     floor_hz: float = 90.0
     ceiling_hz: float = 420.0

@@ -11,7 +11,6 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,14 @@ import numpy as np
 from ..common.errors import TTSError
 from ..common.notices import Notice
 from ..common.paths import cache_dir
-from ..engines.base import Engine, Join, Joining, Ready, SynthParams
+from ..engines.base import Engine, Rendered, SynthParams
 from ..frontend import TextFrontend
 from ..frontend.segment import Segment
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
 from ..voice.planner import DeliveryPlanner
 from ..voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles
 from .admission import ServerBusy, WaitAdmission
-from .cache import AudioCache, cache_key
+from .cache import AudioCache
 from .config import ManagerConfig
 from .engine_loading import load_engine
 from .metrics import Metrics
@@ -35,6 +34,7 @@ from .render_speed import AudioPace, RenderSpeed, segment_size
 from .request import SpeechRequest
 from .request_ledger import RequestLedger
 from .scheduler import SegmentScheduler
+from .segment_renderer import SegmentRenderer
 from .speech_stream import DirectRendering, ProgressFn, Rendering, ScheduledRendering, SpeechStream, SynthesisResult, collect
 from .synthesizer import Synthesizer
 from .warm_up import warm_up
@@ -59,6 +59,7 @@ class ModelManager:
         self.fallback_notice: Notice | None = None  # set when the configured engine could not load
         self.scheduler: SegmentScheduler | None = None
         self.cache: AudioCache | None = None
+        self.renderer: SegmentRenderer | None = None  # what the scheduler's workers render through
         self._synthesizer: Synthesizer | None = None
         self._planner: DeliveryPlanner | None = None
         self._lock = threading.Lock()
@@ -98,28 +99,20 @@ class ModelManager:
         profiles = VoiceProfiles(self.profile_id, engine.voices, self.neutral_reading, cfg.sessions)
         self._planner = DeliveryPlanner(engine, profiles)
         if not cfg.naive:
-            batching = engine.capabilities.batched_inference and cfg.max_batch > 1
+            self.cache = _audio_cache() if cfg.cache else None
+            self.renderer = SegmentRenderer(engine, self.pace, self.cache)
             self.workers = min(cfg.sessions, engine.parallel_calls or cfg.sessions)
             self.admission.workers = self.workers
             self.scheduler = SegmentScheduler(
-                self._render,
+                self.renderer,
                 workers=self.workers,
-                render_batch=self._render_batch if batching else None,
-                max_batch=cfg.max_batch,
+                max_batch=cfg.max_batch if engine.capabilities.batched_inference else 1,
                 batch_window_s=cfg.batch_window_ms / 1000,
                 segment_timeout_s=cfg.segment_timeout_s,
-                on_abandon=engine.abandon_call,
                 first_alone=getattr(engine, "threads_per_session", 1) > 1,
                 speed=self.speed,
                 on_batch=self.metrics.batch_size.observe,
             )
-            if cfg.cache:
-                try:
-                    folder: Path | None = cache_dir("audio_cache")
-                except OSError as exc:
-                    log.warning("cache: no folder for the disk cache (%s); caching in memory only", exc)
-                    folder = None
-                self.cache = AudioCache(folder)
         self.load_seconds["total"] = round(time.perf_counter() - started, 3)
 
     def warm_up(self) -> None:
@@ -252,10 +245,7 @@ class ModelManager:
         """The engine's parameters for a request, and what the listener should be told about how it is served."""
         voice = request.voice or self.default_voice
         self.synthesizer.check_voice(voice)
-        extra: dict[str, Any] = {}
-        if self.engine.capabilities.sampling:
-            extra["sampling"] = dict(request.sampling)
-            extra["interval_silence"] = request.interval_silence
+        sampling = self.engine.capabilities.sampling  # only an engine that samples gets its keywords
         return self.planner.params(
             voice,
             request.emotion_request(),
@@ -264,7 +254,8 @@ class ModelManager:
             request.pitch,
             request.reference_audio,
             main_text=request.text,
-            extra=extra,
+            sampling=request.sampling if sampling else None,
+            interval_silence_ms=request.interval_silence if sampling else None,
         )
 
     def queue_depth(self) -> int:
@@ -273,59 +264,17 @@ class ModelManager:
         return waiting + self.waiting_elsewhere()
 
     def _rendering(self, segments: list[Segment], params: SynthParams, use_cache: bool, own_work: bool) -> Rendering:
-        if self.scheduler is None:  # naive: one request at a time, whole text before any audio
+        if self.scheduler is None or self.renderer is None:  # naive: one request at a time, whole text before any audio
             return DirectRendering(self.engine, segments, params, self._naive_lock, lambda: self.closed)
-        ready: dict[int, np.ndarray] = {}
-        if self.cache is not None and use_cache:
+        ready: dict[int, Rendered] = {}
+        if use_cache:
             for i, segment in enumerate(segments):
-                hit = self.cache.get(self._key(segment, params))
-                if hit is not None:
+                if (hit := self.renderer.cached(segment, params)) is not None:
                     ready[i] = hit
         to_render = [(i, segment) for i, segment in enumerate(segments) if i not in ready]
         reservation = self.admission.admit(to_render, force=own_work)
         timeout = max(READ_TIMEOUT_S, 2 * self.config.segment_timeout_s)
         return ScheduledRendering(self.scheduler, segments, params, ready, timeout, reservation)
-
-    def _render(self, segment: Segment, params: SynthParams) -> np.ndarray:
-        """What a worker runs for one segment: the engine, then the cache (never audio from a fallback)."""
-        told = len(params.notices)
-        audio = self.engine.synthesize(segment, params)
-        self._keep(segment, params, audio, told)
-        return audio
-
-    def _render_batch(
-        self,
-        items: list[tuple[Segment, SynthParams]],
-        cancelled: list[Callable[[], bool]],
-        ready: Ready,
-        more: Join,
-    ) -> list[np.ndarray | BaseException | None]:
-        """What a worker runs for a batch: one engine call; each segment (those that join it included) is
-        kept as ``_render`` keeps it and handed to ``ready`` as soon as the engine has it."""
-        items = list(items)
-        told = [len(params.notices) for _segment, params in items]
-
-        def join(live: int) -> Joining:
-            joining = more(live)
-            items.extend((segment, params) for segment, params, _check in joining)
-            told.extend(len(params.notices) for _segment, params, _check in joining)
-            return joining
-
-        def done(i: int, audio: np.ndarray | None) -> None:
-            if audio is not None:  # None: dropped, its listener left during the batch
-                self._keep(*items[i], audio, told[i])
-            ready(i, audio)
-
-        return self.engine.synthesize_batch(items, cancelled, done, join)
-
-    def _keep(self, segment: Segment, params: SynthParams, audio: np.ndarray, notices_before: int) -> None:
-        """Learn the audio's pace and cache it, unless a notice says a fallback engine spoke it."""
-        self.pace.record(segment_size(segment), len(audio) / self.engine.sample_rate, params.speed)
-        if self.cache is not None and len(params.notices) == notices_before:
-            self.cache.put(self._key(segment, params), audio)
-
-    def _key(self, segment: Segment, params: SynthParams) -> str:
-        return cache_key(self.engine.name, self.engine.model_version, segment, params)
 
     def neutral_reading(self, voice: str) -> tuple[np.ndarray, int]:
         """A voice's plain reading of the profile sentence, through the one request path."""
@@ -355,6 +304,16 @@ class ModelManager:
             "cache": self.cache.stats() if self.cache else None,
             "uptime_seconds": round(time.time() - self.started_at, 1),
         }
+
+
+def _audio_cache() -> AudioCache:
+    """The segment audio cache, on disk under ``cache_hub/`` when that folder can be made, else in memory."""
+    try:
+        folder: Path | None = cache_dir("audio_cache")
+    except OSError as exc:
+        log.warning("cache: no folder for the disk cache (%s); caching in memory only", exc)
+        folder = None
+    return AudioCache(folder)
 
 
 _instance: ModelManager | None = None

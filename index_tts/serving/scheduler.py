@@ -11,7 +11,7 @@ its first one is rendered: alone on the machine, that first segment gets every c
 sooner, while other requests' segments still fill the other workers.
 When a client goes away its pending segments are dropped.
 
-Batching (``render_batch``, for engines that render several segments in one call): a worker takes
+Batching (``max_batch`` > 1, for engines that render several segments in one call): a worker takes
 segments in the order above, up to ``max_batch``; a batch that starts with a request's first segment
 takes only other first segments, so nobody's first audio waits for later parts of a text. It waits
 up to ``batch_window_s`` for more only while the server is busy (another request is in the
@@ -24,8 +24,8 @@ it and carry on.
 
 A watchdog replaces workers that hang (one segment running longer than ``segment_timeout_s``) or
 die: the request whose segment it was gets an error at once, a fresh worker takes the thread's
-place, and ``on_abandon`` (the engine's ``abandon_call``) swaps the model session the stuck call
-holds for a new one. Python cannot kill the stuck thread; if its call ever returns, the thread
+place, and the renderer's ``abandon_call`` swaps the model session the stuck call holds for a new
+one. Python cannot kill the stuck thread; if its call ever returns, the thread
 sees it was retired and exits without touching any request.
 """
 
@@ -38,27 +38,35 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from ..common.errors import TTSError
-from ..engines.base import Join, Joining, Ready, Segment, SynthParams
+from ..engines.base import Join, Joining, Ready, Rendered, Segment, SynthParams
 from .render_speed import RenderSpeed, segment_size
 
 log = logging.getLogger(__name__)
 
-Render = Callable[[Segment, SynthParams], np.ndarray]
-# (items, cancelled[i]() -> bool, ready(i, audio) while the batch still renders, more(live) -> items that join)
-# -> per item (those that joined included): audio, None (dropped: cancelled), or the exception it failed with
-RenderBatch = Callable[
-    [
-        list[tuple[Segment, SynthParams]],
-        list[Callable[[], bool]],
-        Ready,
-        Join,
-    ],
-    list[np.ndarray | BaseException | None],
-]
+class Renderer(Protocol):
+    """What the workers render through: an engine, or the server's ``SegmentRenderer`` around one (same calls).
+
+    ``synthesize_batch`` gets (items, cancelled[i]() -> bool, ready(i, audio) while the batch still renders,
+    more(live) -> items that join) and answers per item (those that joined included): audio, None (dropped:
+    cancelled), or the exception it failed with. It is called only when the scheduler batches (``max_batch`` > 1).
+    """
+
+    def render(self, segment: Segment, params: SynthParams) -> Rendered: ...
+
+    def synthesize_batch(
+        self,
+        items: list[tuple[Segment, SynthParams]],
+        cancelled: list[Callable[[], bool]] | None = None,
+        ready: Ready | None = None,
+        more: Join | None = None,
+    ) -> list[np.ndarray | BaseException | None]: ...
+
+    def abandon_call(self, thread_id: int) -> None: ...
 
 
 class Cancelled(Exception):
@@ -72,7 +80,7 @@ class Ticket:
     id: int
     segments: list[Segment]
     params: SynthParams
-    results: dict[int, np.ndarray] = field(default_factory=dict)
+    results: dict[int, Rendered] = field(default_factory=dict)
     next_index: int = 0  # next segment to dispatch
     dispatched: int = 0
     last_served: int = 0  # dispatch sequence number of its latest segment (0: never)
@@ -93,29 +101,28 @@ class SegmentScheduler:
 
     def __init__(
         self,
-        render: Render,
+        renderer: Renderer,
         workers: int,
-        render_batch: RenderBatch | None = None,
         max_batch: int = 1,
         batch_window_s: float = 0.0,
         segment_timeout_s: float | None = None,
-        on_abandon: Callable[[int], None] | None = None,
         first_alone: bool = False,
         speed: RenderSpeed | None = None,
         on_batch: Callable[[int], None] | None = None,
     ) -> None:
-        """``render_batch`` (for engines that can batch) gets up to ``max_batch`` segments gathered
-        for at most ``batch_window_s`` after the first one; without it segments go one per call.
-        With ``segment_timeout_s`` a watchdog replaces workers that hang or die, and ``first_alone``
-        holds a request's later segments back until its first is rendered (module docstring).
-        Each segment's render time is recorded in ``speed`` (what admission estimates waits from), and
-        each call's number of segments is handed to ``on_batch`` (the batch-size histogram)."""
+        """With ``max_batch`` > 1 (for renderers that can batch) up to that many segments go to one
+        ``synthesize_batch`` call, gathered for at most ``batch_window_s`` after the first one; otherwise
+        segments go one per ``render`` call. With ``segment_timeout_s`` a watchdog replaces workers that
+        hang or die (and tells the renderer's ``abandon_call``), and ``first_alone`` holds a request's
+        later segments back until its first is rendered (module docstring). Each segment's render time is
+        recorded in ``speed`` (what admission estimates waits from), and each call's number of segments
+        is handed to ``on_batch`` (the batch-size histogram)."""
         self._on_batch = on_batch
         self._arrivals = [float("-inf"), float("-inf")]  # the two latest submissions
         self.speed = speed if speed is not None else RenderSpeed()
         self._first_alone = first_alone
-        self._render = render
-        self._render_batch = render_batch if render_batch is not None and max_batch > 1 else None
+        self._renderer = renderer
+        self._batching = max_batch > 1
         self._max_batch = max_batch
         self._batch_window_s = batch_window_s
         self._tickets: list[Ticket] = []
@@ -127,7 +134,6 @@ class SegmentScheduler:
         self.active_segments = 0
         self.replaced_workers = 0
         self._segment_timeout_s = segment_timeout_s
-        self._on_abandon = on_abandon
         self._busy: dict[threading.Thread, tuple[float, list[tuple[Ticket, int]]]] = {}
         self._retired: set[threading.Thread] = set()
         self._names = itertools.count(0)
@@ -144,7 +150,7 @@ class SegmentScheduler:
 
     # -- public ------------------------------------------------------------------------------------
 
-    def submit(self, segments: list[Segment], params: SynthParams, ready: dict[int, np.ndarray] | None = None) -> Ticket:
+    def submit(self, segments: list[Segment], params: SynthParams, ready: dict[int, Rendered] | None = None) -> Ticket:
         """Queue a request; ``ready`` holds audio already known (cache hits) by segment index."""
         ticket = Ticket(next(self._ids), segments, params, ready=threading.Condition(self._lock))
         ticket.results.update(ready or {})
@@ -155,8 +161,8 @@ class SegmentScheduler:
             self._cond.notify_all()
         return ticket
 
-    def stream(self, ticket: Ticket, timeout: float | None = None) -> Iterator[tuple[int, np.ndarray]]:
-        """Yield (index, audio) in segment order as they finish; closing the iterator cancels the rest."""
+    def stream(self, ticket: Ticket, timeout: float | None = None) -> Iterator[tuple[int, Rendered]]:
+        """Yield (index, rendered) in segment order as they finish; closing the iterator cancels the rest."""
         try:
             for index in range(len(ticket.segments)):
                 assert ticket.ready is not None
@@ -277,11 +283,10 @@ class SegmentScheduler:
                         self.replaced_workers,
                     )
             for ident in abandoned:  # outside the lock: opening a new model session takes a moment
-                if self._on_abandon is not None:
-                    try:
-                        self._on_abandon(ident)
-                    except Exception:
-                        log.exception("could not replace the session of a hung worker")
+                try:
+                    self._renderer.abandon_call(ident)
+                except Exception:
+                    log.exception("could not replace the session of a hung worker")
 
     def _retire(self, thread: threading.Thread, reason: str) -> None:
         """Fail the batch ``thread`` was rendering and start a worker in its place (lock held)."""
@@ -312,7 +317,7 @@ class SegmentScheduler:
                 if self._closed:
                     return
                 batch = [picked]
-                if self._render_batch is not None:
+                if self._batching:
                     self._gather(batch)
                 self.active_segments += len(batch)
                 self._busy[me] = (time.perf_counter(), batch)
@@ -343,7 +348,7 @@ class SegmentScheduler:
                     else:
                         self.speed.record(segment_size(ticket.segments[index]), spent)
                         if not ticket.cancelled and position not in handed:
-                            ticket.results[index] = audio
+                            ticket.results[index] = audio if isinstance(audio, Rendered) else Rendered(audio)
                     if ticket.ready is not None:
                         ticket.ready.notify_all()
 
@@ -353,7 +358,7 @@ class SegmentScheduler:
         with self._cond:
             if audio is None or me in self._retired or ticket.cancelled or ticket.error is not None:
                 return
-            ticket.results[index] = audio
+            ticket.results[index] = Rendered(audio)
             handed.add(position)
             if me in self._busy:  # progress: the watchdog's clock starts again
                 self._busy[me] = (time.perf_counter(), batch)
@@ -381,12 +386,12 @@ class SegmentScheduler:
         ready: Ready,
         more: Join,
         handed: set[int],
-    ) -> list[tuple[np.ndarray | BaseException | None, BaseException | None]]:
+    ) -> list[tuple[Rendered | np.ndarray | BaseException | None, BaseException | None]]:
         """Render a batch; a failure is handed to the request it belongs to, never lost."""
-        if self._render_batch is not None:  # even for one segment: others may join it while it renders
+        if self._batching:  # even for one segment: others may join it while it renders
             try:
                 items = [(t.segments[i], t.params) for t, i in batch]
-                audios = self._render_batch(items, [lambda t=t: t.cancelled for t, _ in batch], ready, more)
+                audios = self._renderer.synthesize_batch(items, [lambda t=t: t.cancelled for t, _ in batch], ready, more)
                 if self._on_batch is not None:
                     self._on_batch(len(batch))  # joined segments included
                 return [(audio, None) for audio in audios]
@@ -396,9 +401,9 @@ class SegmentScheduler:
             self._on_batch(len(batch))
         return [(None, None) if p in handed else self._run_one(t, i) for p, (t, i) in enumerate(batch)]
 
-    def _run_one(self, ticket: Ticket, index: int) -> tuple[np.ndarray | None, BaseException | None]:
+    def _run_one(self, ticket: Ticket, index: int) -> tuple[Rendered | None, BaseException | None]:
         try:
-            return self._render(ticket.segments[index], ticket.params), None
+            return self._renderer.render(ticket.segments[index], ticket.params), None
         except TTSError as exc:
             return None, exc
         except Exception as exc:  # never lose a request silently: the waiting client gets the error

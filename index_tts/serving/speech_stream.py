@@ -20,7 +20,7 @@ import numpy as np
 
 from ..common.errors import TTSError
 from ..common.notices import Notice
-from ..engines.base import Engine, SynthParams, pause_after
+from ..engines.base import Engine, Rendered, SynthParams, pause_after
 from ..frontend.segment import Segment
 from .admission import Reservation
 from .request_ledger import RequestLedger, RequestSummary
@@ -32,11 +32,11 @@ ProgressFn = Callable[[int, int, Segment | None], None]
 
 
 class Rendering(Protocol):
-    """Audio of a request's segments as (index, audio), in order; ``cancel`` drops what is left."""
+    """A request's segments as (index, rendered audio), in order; ``cancel`` drops what is left."""
 
     cache_hits: int
 
-    def __iter__(self) -> Iterator[tuple[int, np.ndarray]]: ...
+    def __iter__(self) -> Iterator[tuple[int, Rendered]]: ...
 
     def cancel(self) -> None: ...
 
@@ -53,7 +53,7 @@ class ScheduledRendering:
         scheduler: SegmentScheduler,
         segments: list[Segment],
         params: SynthParams,
-        ready: dict[int, np.ndarray],
+        ready: dict[int, Rendered],
         timeout: float,
         reservation: Reservation | None = None,
     ) -> None:
@@ -69,7 +69,7 @@ class ScheduledRendering:
         self.ticket: Ticket | None = None
         self._cancelled = False
 
-    def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
+    def __iter__(self) -> Iterator[tuple[int, Rendered]]:
         ticket = self.ticket = self._scheduler.submit(self._segments, self._params, self._ready)
         if self._cancelled:  # cancelled from another thread while this one was submitting
             self._scheduler.cancel(ticket)
@@ -121,7 +121,7 @@ class DirectRendering:
         self.cache_hits = 0
         self._waited = self._rendered = 0.0
 
-    def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
+    def __iter__(self) -> Iterator[tuple[int, Rendered]]:
         asked = time.perf_counter()
         if self._lock is not None:
             while not self._lock.acquire(timeout=0.5):
@@ -131,9 +131,9 @@ class DirectRendering:
             for index, segment in enumerate(self._segments):
                 self._check()
                 started = time.perf_counter()
-                audio = self._engine.synthesize(segment, self._params)
+                rendered = self._engine.render(segment, self._params)
                 self._rendered += time.perf_counter() - started
-                yield index, audio
+                yield index, rendered
         finally:
             if self._lock is not None:
                 self._lock.release()
@@ -178,6 +178,7 @@ class SpeechStream:
         self.engine_name = ledger.engine_name
         self._ledger = ledger
         self._start_notices = notices  # known before any audio: voice match, trimmed clips, cache, engine fallback
+        self._engine_notices: list[Notice] = []  # told by the engine as segments were rendered (a fallback spoke one)
         self.started = time.perf_counter()
         self.first_audio_seconds: float | None = None
         self.playback_lead_s = 0.0  # what a player should buffer before it plays (ModelManager.playback_lead)
@@ -189,7 +190,7 @@ class SpeechStream:
     @property
     def notices(self) -> tuple[Notice, ...]:
         """What the listener should be told: the notices known at the start, then any from the engine since."""
-        return (*self._start_notices, *self.params.notices)
+        return (*self._start_notices, *self._engine_notices)
 
     @property
     def cache_hits(self) -> int:
@@ -224,8 +225,9 @@ class SpeechStream:
         ledger.enter()
         try:
             held: list[np.ndarray] = []
-            for index, audio in self.rendering:
-                chunk = self._emit(index, audio)
+            for index, rendered in self.rendering:
+                self._engine_notices.extend(n for n in rendered.notices if n not in self._engine_notices)
+                chunk = self._emit(index, rendered.audio)
                 if self.whole_text_at_once:
                     held.append(chunk)
                 else:

@@ -11,6 +11,7 @@ Engines that clone (IndexTTS2) get the clips untouched and do both themselves.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from ..common.notices import Notice
@@ -59,14 +60,13 @@ class DeliveryPlanner:
         pitch: float = 0.0,
         reference_audio: str | None = None,
         main_text: str = "",
-        extra: dict | None = None,
+        sampling: Mapping[str, float] | None = None,
+        interval_silence_ms: int | None = None,
     ) -> tuple[SynthParams, tuple[Notice, ...]]:
-        """A request's ``SynthParams`` (emotion resolved, clips passed on in ``extra`` for engines that clone)
-        and what the listener should be told about how it is served."""
+        """A request's ``SynthParams`` (emotion resolved; the clips, the emotion as given, ``sampling`` and
+        ``interval_silence_ms`` passed on for engines that read them) and what the listener should be told."""
         vector = resolve_vector(emotion, seed, main_text)
         delivery = self.plan(voice, emotion, vector, pitch, reference_audio)
-        given = {"emotion_mode": emotion.mode.value, "emotion_audio": emotion.audio_path, "emotion_text": emotion.text}
-        given["reference_audio"] = reference_audio
         params = SynthParams(
             voice=delivery.voice,
             speed=speed,
@@ -74,7 +74,12 @@ class DeliveryPlanner:
             emotion=vector,
             emotion_weight=emotion.weight if emotion.mode is not EmotionMode.VOICE else 0.0,
             prosody=delivery.prosody,
-            extra={**{k: v for k, v in given.items() if v}, **(extra or {})},
+            emotion_mode=emotion.mode.value,
+            emotion_audio=emotion.audio_path or None,
+            emotion_text=emotion.text,
+            reference_audio=reference_audio or None,
+            sampling=dict(sampling or {}),
+            interval_silence_ms=interval_silence_ms,
         )
         return params, (*_emotion_notices(emotion, vector), *delivery.notices)
 

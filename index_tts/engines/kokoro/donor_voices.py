@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..common import npm_package
-from ..common.errors import CheckpointError
+from ...common import npm_package
+from ...common.errors import CheckpointError
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ caches per prompt path, so calls hold one lock per instance, preset voices
 have stable paths and each different uploaded clip gets its own path. Audio
 comes back at 22.05 kHz and is resampled to the app's 24 kHz.
 
-Those keywords go to ``indextts2_batch`` (our batched renderer on upstream's
+Those keywords go to ``batch`` (our batched renderer on upstream's
 own modules) when the installed upstream has the parts it drives: segments of
 several requests then share one GPT decode, each on its own random stream, so
 a seed gives the same audio alone or batched. Otherwise to ``infer``.
@@ -36,12 +36,12 @@ from typing import Any
 
 import numpy as np
 
-from .. import SAMPLE_RATE
-from ..common.errors import CheckpointError, TTSError
-from ..common.paths import REPO_ROOT, cache_dir, checkpoints_dir
-from . import indextts2_files as files
-from .base import Capabilities, Engine, Join, Ready, Segment, SynthParams
-from .sampling import sampling_kwargs
+from ... import SAMPLE_RATE
+from ...common.errors import CheckpointError, TTSError
+from ...common.paths import REPO_ROOT, cache_dir, checkpoints_dir
+from ..base import Capabilities, Engine, Join, Ready, Segment, SynthParams
+from ..sampling import SAMPLING_DEFAULTS, sampling_kwargs
+from . import files
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,14 @@ DEFAULT_INTERVAL_SILENCE_MS = 200
 def preset_voices() -> dict[str, Path]:
     """Bundled prompt clips by voice name: stable paths, so IndexTTS2's per-path caches stay valid."""
     return {p.stem: p for p in sorted(PRESET_DIR.glob("*.wav"))}
+
+
+def mel_token_limit(model: Any) -> int:
+    """The most speech tokens the loaded GPT can generate for one segment (its config's ``gpt.max_mel_tokens``)."""
+    try:
+        return int(model.cfg.gpt.max_mel_tokens)
+    except (AttributeError, TypeError, ValueError):  # a stand-in without a config: upstream's own default cap
+        return int(SAMPLING_DEFAULTS["max_mel_tokens"])
 
 
 def prompt_copy(path: str | os.PathLike, folder: Path) -> str:
@@ -104,7 +112,6 @@ class IndexTTS2Engine(Engine):
         if lines:
             raise CheckpointError(files.missing_message(folder, lines))
         files.read_hub_from(files.hub_cache(folder))
-        self.max_mel_tokens = max_mel_tokens
         if num_sessions != 1 or threads_per_session:
             log.info("indextts2 runs one model instance; --sessions/--threads apply to the embedded engine only")
         try:
@@ -124,6 +131,11 @@ class IndexTTS2Engine(Engine):
                 "fetch them again (hf download IndexTeam/IndexTTS-2) or choose another --model-dir"
             ) from exc
         self._parameters = inspect.signature(self._model.infer).parameters
+        # the GPT's mel position table holds this many speech tokens; asking for more fails deep in upstream
+        # (IndexError), so every request is capped here, whatever its own cap (the tiny random model: 400)
+        self.mel_token_limit = mel_token_limit(self._model)
+        default_cap = max_mel_tokens if max_mel_tokens is not None else SAMPLING_DEFAULTS["max_mel_tokens"]
+        self.max_mel_tokens = min(int(default_cap), self.mel_token_limit)  # a request's cap when it sets none
         self._batch = self._batch_renderer(self._model)
         batched = self._batch is not None  # per-request random streams: a seed gives the same audio every time
         self.capabilities = replace(self.capabilities, batched_inference=batched, deterministic=batched)
@@ -152,7 +164,7 @@ class IndexTTS2Engine(Engine):
     def _batch_renderer(model: Any) -> Any:
         """Our batched renderer when the installed upstream has the parts it drives, else None (upstream ``infer``)."""
         try:
-            from .indextts2_batch import BatchRenderer
+            from .batch import BatchRenderer
         except ImportError:  # torch or transformers missing: upstream's own import would have failed first
             return None
         return BatchRenderer(model) if BatchRenderer.supported(model) else None
@@ -164,31 +176,31 @@ class IndexTTS2Engine(Engine):
 
     def infer_kwargs(self, segment: Segment, params: SynthParams, stream: bool = False) -> dict[str, Any]:
         """Our segment and options as ``IndexTTS2.infer`` keywords, filtered to what this version takes."""
-        extra = params.extra
-        if extra.get("reference_audio"):
-            speaker = prompt_copy(extra["reference_audio"], self._uploads)
+        if params.reference_audio:
+            speaker = prompt_copy(params.reference_audio, self._uploads)
         elif params.voice in self._presets:
             speaker = str(self._presets[params.voice])
         else:
             raise TTSError(f"unknown voice {params.voice!r}; choose one of: {', '.join(self.voices())}")
+        silence = DEFAULT_INTERVAL_SILENCE_MS if params.interval_silence_ms is None else params.interval_silence_ms
         kwargs: dict[str, Any] = {
             "spk_audio_prompt": speaker,
             "text": segment.text,
             "output_path": None,
             "verbose": False,
-            "interval_silence": int(extra.get("interval_silence", DEFAULT_INTERVAL_SILENCE_MS)),
-            "max_text_tokens_per_segment": int(extra.get("max_text_tokens", DEFAULT_SEGMENT_TOKENS)),
+            "interval_silence": int(silence),
+            "max_text_tokens_per_segment": DEFAULT_SEGMENT_TOKENS,
         }
-        mode = extra.get("emotion_mode", "voice")
-        if mode == "audio":
-            kwargs["emo_audio_prompt"] = prompt_copy(extra["emotion_audio"], self._uploads)
+        mode = params.emotion_mode
+        if mode == "audio" and params.emotion_audio:
+            kwargs["emo_audio_prompt"] = prompt_copy(params.emotion_audio, self._uploads)
             kwargs["emo_alpha"] = params.emotion_weight
         elif mode == "vector":
             kwargs["emo_vector"] = list(params.emotion or ())
             kwargs["emo_alpha"] = params.emotion_weight
         elif mode == "text":
             kwargs["use_emo_text"] = True
-            kwargs["emo_text"] = extra.get("emotion_text") or None  # None: IndexTTS2 reads the main text
+            kwargs["emo_text"] = params.emotion_text or None  # None: IndexTTS2 reads the main text
             kwargs["emo_alpha"] = params.emotion_weight
         if stream:
             kwargs["stream_return"] = True
@@ -203,10 +215,9 @@ class IndexTTS2Engine(Engine):
         dropped = sorted(set(kwargs) - set(named))
         if dropped:
             log.debug("indextts2: this version takes no %s", ", ".join(dropped))
-        sampling = dict(extra.get("sampling") or {})
-        if self.max_mel_tokens is not None:
-            sampling.setdefault("max_mel_tokens", self.max_mel_tokens)
-        return {**named, **sampling_kwargs(sampling)}
+        sampling = sampling_kwargs({"max_mel_tokens": self.max_mel_tokens, **params.sampling})
+        sampling["max_mel_tokens"] = min(sampling["max_mel_tokens"], self.mel_token_limit)
+        return {**named, **sampling}
 
     # -- synthesis ---------------------------------------------------------------------------
 
@@ -231,7 +242,7 @@ class IndexTTS2Engine(Engine):
         ready: Ready | None = None,
         more: Join | None = None,
     ) -> list[np.ndarray | BaseException | None]:
-        """Several segments through one batched decode (``indextts2_batch``); None for a cancelled one.
+        """Several segments through one batched decode (``batch``); None for a cancelled one.
 
         Each segment samples on its own random stream from its seed (a fresh seed when it has none), so
         what it sounds like does not depend on what else was in the batch. Each is handed to ``ready``
@@ -240,7 +251,7 @@ class IndexTTS2Engine(Engine):
         in its place instead of failing the others."""
         if self._batch is None:
             return super().synthesize_batch(items, cancelled, ready)
-        from .indextts2_batch import Request, Settings, request_from_kwargs
+        from .batch import Request, Settings, request_from_kwargs
 
         out: list[np.ndarray | BaseException | None] = []
 

@@ -23,10 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..common.errors import CheckpointError
-from ..common.paths import checkpoints_dir
-from . import kokoro_donor_voices as donor_voices
-from . import kokoro_graphs as graphs
+from ...common.errors import CheckpointError
+from ...common.paths import checkpoints_dir
+from . import donor_voices, graphs
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +130,7 @@ def prepare(root: Path | None = None, force: bool = False) -> Path:
 
 
 def add_donor_voices(root: Path | None = None, tarball: bytes | None = None) -> Path:
-    """Put the donor voice packs into the prepared folder and the manifest (``kokoro_donor_voices``).
+    """Put the donor voice packs into the prepared folder and the manifest (``donor_voices``).
 
     ``tarball``: the pinned kokoro-js tarball's bytes; fetched from the npm registry when not given.
     Only ``python -m index_tts prepare`` calls this: the app never downloads.

@@ -17,7 +17,8 @@ weighs in a CPU measurement as it does in the release. ``full`` has the
 release's dimensions: compute does not depend on the weights' values, so it
 measures speed.
 The weights are random: the audio is noise. A random GPT never emits its stop
-token (cap ``max_mel_tokens``); the emotion model is made to end its answer at
+token, so each segment runs to the cap: the request's ``max_mel_tokens``, and at
+most what the GPT's position table holds (the engine caps it); the emotion model is made to end its answer at
 once (its final norm is zero, so every logit is equal and the end token, id 0,
 wins), which reads as "calm".
 """
@@ -34,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..engines import indextts2_files as files
+from . import files
 
 log = logging.getLogger(__name__)
 

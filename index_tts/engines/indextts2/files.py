@@ -13,7 +13,7 @@ import importlib.util
 import os
 from pathlib import Path
 
-from ..common.paths import REPO_ROOT
+from ...common.paths import REPO_ROOT
 
 CHECKPOINT_REPO = "IndexTeam/IndexTTS-2"
 CHECKPOINT_FILES = (

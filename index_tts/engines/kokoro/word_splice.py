@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..prosody.mandarin import SyllableSpan
+from ...prosody.mandarin import SyllableSpan
 
 # Tokens that are neither Chinese syllables nor English sounds: word spaces and punctuation.
 _NOT_A_SOUND = frozenset(' ,.!?;:—…"“”()')

@@ -12,7 +12,7 @@ from typing import Any
 
 import onnxruntime as ort
 
-from ..common.errors import DeviceError
+from ...common.errors import DeviceError
 
 CPU = "CPUExecutionProvider"
 CUDA = "CUDAExecutionProvider"

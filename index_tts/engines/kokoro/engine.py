@@ -3,7 +3,7 @@
 A small pool of workers serves calls: several one-thread workers give the most
 throughput on a multi-core CPU, one worker with all threads gives the lowest
 latency for a single request. Each worker runs the model as three split stages
-(see ``kokoro_graphs``) so durations, pitch and energy can be changed between
+(see ``graphs``) so durations, pitch and energy can be changed between
 them: that is where Mandarin tones and the prosody controls are applied. When
 the split graphs are missing the single graph serves instead, without those
 controls.
@@ -25,16 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import SAMPLE_RATE
-from ..common.audio import trim_silence
-from ..common.errors import TTSError
-from ..prosody.controls import Prosody, ProsodyTrack, apply_controls, apply_loudness, scale_durations
-from ..prosody.mandarin import Register, apply_tones, is_question, syllable_spans
-from . import kokoro_assets as assets
-from . import kokoro_donor_voices as donor_voices
-from . import kokoro_graphs as graphs
-from . import word_splice
-from .base import Capabilities, Engine, Segment, SynthParams
+from ... import SAMPLE_RATE
+from ...common.audio import trim_silence
+from ...common.errors import TTSError
+from ...prosody.controls import Prosody, ProsodyTrack, apply_controls, apply_loudness, scale_durations
+from ...prosody.mandarin import Register, apply_tones, is_question, syllable_spans
+from ..base import Capabilities, Engine, Segment, SynthParams
+from . import assets, donor_voices, graphs, word_splice
 from .onnx_device import execution_providers
 
 log = logging.getLogger(__name__)
@@ -53,7 +50,7 @@ NEUTRAL = Prosody()
 # average did not help on the dev set, so they keep their own.
 MANDARIN_AVERAGE_RHYTHM = frozenset({"jm_kumo"})
 # Timbre donors: averages of Kokoro's own Mandarin and American English voice packs, fetched at set-up
-# (``kokoro_donor_voices``). They are not offered as voices: they lend the shipped voices part of a native
+# (``donor_voices``). They are not offered as voices: they lend the shipped voices part of a native
 # speaker's articulation.
 MANDARIN_FEMALE, MANDARIN_MALE = "zh-female", "zh-male"
 ENGLISH_FEMALE, ENGLISH_MALE = "en-female", "en-male"
