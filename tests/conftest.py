@@ -47,21 +47,6 @@ def profiles_for(synthesizer: Synthesizer, folder=None, render=None) -> VoicePro
     return VoiceProfiles(reading, engine.voices, render or read, folder=folder)
 
 
-def page_values(text: str, **settings) -> dict:
-    """The page's controls by name (``page.PAGE_FIELDS``) at their defaults, then ``settings``
-    (emotion sliders by emotion name)."""
-    from index_tts.voice.emotion import EMOTIONS
-
-    values = {
-        "text": text, "voice": "jf_alpha", "reference_audio": None, "emotion_mode": "voice", "emotion_audio": None,
-        "emotion_weight": 0.65, **dict.fromkeys(EMOTIONS, 0.0), "emotion_random": False, "emotion_text": "",
-        "speed": 1.0, "seed": 0, "text_language": "auto", "max_segment": 40, "ui_lang": "zh",
-        "interval_silence": 200, "pitch": 0.0,
-    }  # fmt: skip
-    values.update(settings)
-    return values
-
-
 def voiced_fraction(audio: np.ndarray, sample_rate: int) -> float:
     """Share of 40 ms frames with a clear periodic component (speech has many, noise and silence few)."""
     frame = int(0.04 * sample_rate)

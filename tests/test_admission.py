@@ -9,10 +9,10 @@ import time
 
 import gradio as gr
 import pytest
-from conftest import page_values
 
 from index_tts.frontend.segment import Segment
-from index_tts.interface.page import synthesize_for_page
+from index_tts.interface.ui.actions import synthesize_for_page
+from index_tts.interface.ui.controls import page_values
 from index_tts.serving.admission import ServerBusy, WaitAdmission
 from index_tts.serving.config import ManagerConfig
 from index_tts.serving.manager import ModelManager

@@ -157,7 +157,7 @@ def test_reference_clips_through_the_api(naive_manager) -> None:
 def test_rate_limit_and_busy_answers_say_when_to_retry(naive_manager) -> None:
     import gradio as gr
 
-    from index_tts.interface.page import synthesize_for_page
+    from index_tts.interface.ui.actions import synthesize_for_page
     from index_tts.ops.rate_limit import RateLimiter
 
     app = fastapi.FastAPI()

@@ -10,8 +10,8 @@ import pytest
 
 from index_tts.common.errors import TTSError
 from index_tts.common.i18n import EMOTION_NAMES, STRINGS, t
-from index_tts.interface.page import request_from_page
 from index_tts.interface.server import StartupError, reserve_port
+from index_tts.interface.ui.controls import request_from_page
 from index_tts.ops.pidfile import remove_pidfile, write_pidfile
 from index_tts.ops.share import internet_reachable
 from index_tts.serving.request import SEED_RANGE, SpeechRequest

@@ -14,13 +14,13 @@ import gradio as gr
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import page_values
 from fastapi.testclient import TestClient
 from hostile_inputs import NORMAL, SETTINGS, TEXTS
 
 from index_tts.interface import cli
 from index_tts.interface.api import add_api_routes
-from index_tts.interface.page import synthesize_for_page
+from index_tts.interface.ui.actions import synthesize_for_page
+from index_tts.interface.ui.controls import page_values
 from index_tts.voice.emotion import EMOTIONS
 
 HANG_S = 120  # an input that takes longer than this to answer counts as a hang

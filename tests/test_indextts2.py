@@ -226,9 +226,9 @@ def test_a_failed_request_falls_back_to_the_embedded_engine_and_is_not_cached(ma
 
 
 def test_the_page_offers_sampling_and_cloning_for_indextts2(manager) -> None:
-    import webui
+    from index_tts.interface.ui import build_page
 
-    demo = webui.build_ui(manager, "en")
+    demo = build_page(manager, "en")
     props = {c["props"]["elem_id"]: c["props"] for c in demo.config["components"] if c["props"].get("elem_id")}
     assert props["sampling"]["visible"] is True and props["no-cloning"]["visible"] is False
     assert "fallback-banner" not in props

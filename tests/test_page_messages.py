@@ -11,14 +11,14 @@ import gradio as gr
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import page_values
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.testclient import TestClient
 
 from index_tts.common.i18n import t
 from index_tts.interface.boot_language import STORAGE_KEY, BootLanguage
-from index_tts.interface.page import char_count, synthesize_for_page, synthesize_with_status
-from index_tts.serving.request import MAX_TEXT_CHARS, SpeechRequest
+from index_tts.interface.ui.actions import char_count, synthesize_for_page, synthesize_with_status
+from index_tts.interface.ui.controls import page_values
+from index_tts.serving.request import SpeechRequest, max_text_chars
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -48,7 +48,7 @@ def _bad_settings(clips: dict[str, str]) -> dict[str, tuple[dict, str]]:
         "too short voice reference": (page_values("你好。", reference_audio=clips["short"]), "音色参考音频"),
         "unreadable emotion clip": (page_values("你好。", emotion_mode="audio", emotion_audio=clips["garbage"]), "情感参考音频"),
         "emotion clip gone": (page_values("你好。", emotion_mode="audio", emotion_audio=clips["gone"]), "情感参考音频"),
-        "text too long": (page_values("字" * (MAX_TEXT_CHARS + 1)), "5000"),
+        "text too long": (page_values("字" * (max_text_chars() + 1)), "5000"),
     }
 
 
@@ -100,10 +100,10 @@ def test_a_failure_replaces_the_status_and_still_reaches_the_caller(manager) -> 
 
 
 def test_an_over_long_text_is_a_visible_warning_with_the_limit() -> None:
-    assert char_count("字" * 10, "zh") == f"字数：10 / {MAX_TEXT_CHARS}"
-    over = char_count("字" * (MAX_TEXT_CHARS + 7), "zh")
-    assert over.startswith("⚠️") and "超出 7 字" in over and str(MAX_TEXT_CHARS) in over
-    assert "7 over the limit" in char_count("a" * (MAX_TEXT_CHARS + 7), "en")
+    assert char_count("字" * 10, "zh") == f"字数：10 / {max_text_chars()}"
+    over = char_count("字" * (max_text_chars() + 7), "zh")
+    assert over.startswith("⚠️") and "超出 7 字" in over and str(max_text_chars()) in over
+    assert "7 over the limit" in char_count("a" * (max_text_chars() + 7), "en")
 
 
 def test_the_page_boots_in_the_chosen_language_before_gradio_starts() -> None:

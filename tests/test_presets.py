@@ -4,7 +4,8 @@ import gradio as gr
 import pytest
 
 from index_tts.common.errors import TTSError
-from index_tts.interface import page as actions
+from index_tts.interface.ui import presets as actions
+from index_tts.interface.ui.controls import PRESET_CONTROLS
 from index_tts.serving.presets import Preset, list_presets, load_preset, save_preset
 from index_tts.voice.emotion import EMOTIONS
 
@@ -44,8 +45,8 @@ def test_page_buttons_save_and_load(tmp_path, monkeypatch) -> None:
     assert list_presets() == ["calm kumo"] and (tmp_path / "calm kumo.json").exists()
     assert listed["choices"] == ["calm kumo"] and listed["value"] == "calm kumo"
     assert actions.preset_choices()["choices"] == ["calm kumo"]  # what every page load shows
-    loaded = actions.load_preset_for_page("calm kumo", actions.PRESET_CONTROLS, "zh")
-    assert dict(zip(actions.PRESET_CONTROLS, loaded, strict=True)) == values
+    loaded = actions.load_preset_for_page("calm kumo", PRESET_CONTROLS, "zh")
+    assert dict(zip(PRESET_CONTROLS, loaded, strict=True)) == values
     # an emotion description box the visitor never touched sends None: the settings still save
     untouched = actions.save_preset_for_page("untouched", {**values, "emotion_text": None}, "zh")
     assert untouched["value"] == "untouched" and actions.load_preset_for_page("untouched", ("emotion_text",), "zh") == [""]
@@ -57,9 +58,9 @@ def test_page_buttons_save_and_load(tmp_path, monkeypatch) -> None:
         (lambda: actions.save_preset_for_page("bad/name", {"voice": "jf_alpha"}, "zh"), "zh", "预设名称只能用 1-40 个文字"),
         (lambda: actions.save_preset_for_page("bad/name", {"voice": "jf_alpha"}, "en"), "en", "A preset name is 1-40"),
         (lambda: actions.save_preset_for_page("fast", {"voice": "jf_alpha", "speed": 9.0}, "zh"), "zh", "无法保存为预设"),
-        (lambda: actions.load_preset_for_page(None, actions.PRESET_CONTROLS, "zh"), "zh", "请先在“已保存的预设”里选一个"),
-        (lambda: actions.load_preset_for_page("", actions.PRESET_CONTROLS, "en"), "en", "Choose a preset"),
-        (lambda: actions.load_preset_for_page("gone", actions.PRESET_CONTROLS, "zh"), "zh", "没有名为“gone”的预设"),
+        (lambda: actions.load_preset_for_page(None, PRESET_CONTROLS, "zh"), "zh", "请先在“已保存的预设”里选一个"),
+        (lambda: actions.load_preset_for_page("", PRESET_CONTROLS, "en"), "en", "Choose a preset"),
+        (lambda: actions.load_preset_for_page("gone", PRESET_CONTROLS, "zh"), "zh", "没有名为“gone”的预设"),
     ],
 )
 def test_preset_failures_are_warnings_in_the_page_language_and_change_nothing(tmp_path, monkeypatch, action, lang, message):

@@ -14,15 +14,16 @@ import fastapi
 import numpy as np
 import pytest
 import soundfile as sf
-from conftest import median_pitch, page_values
+from conftest import median_pitch
 from fastapi.testclient import TestClient
 
 from index_tts.common.audio import to_int16, write_wav_atomic
 from index_tts.engines.base import SynthParams
 from index_tts.interface.api import add_api_routes
-from index_tts.interface.api_models import OpenAISpeechRequest, TTSRequest
-from index_tts.interface.page import prepare_stream_for_page, synthesize_for_page
+from index_tts.interface.api.models import OpenAISpeechRequest, TTSRequest
 from index_tts.interface.stream_handoff import StreamHandoff
+from index_tts.interface.ui.actions import prepare_stream_for_page, synthesize_for_page
+from index_tts.interface.ui.controls import page_values
 from index_tts.serving.config import ManagerConfig
 from index_tts.serving.manager import ModelManager
 from index_tts.serving.presets import PRESET_FIELDS, Preset

@@ -8,11 +8,11 @@ import os
 import time
 from pathlib import Path
 
+from . import settings
+
 log = logging.getLogger(__name__)
 
 DAY_S = 86_400.0
-# How long finished audio and uploaded clips are kept (INDEX_TTS_KEEP_DAYS), whatever their number.
-KEEP_DAYS = float(os.environ.get("INDEX_TTS_KEEP_DAYS") or 7)
 STALE_TEMP_S = 600.0  # a temp file this old has no writer any more: writes take well under a second
 
 
@@ -23,9 +23,12 @@ def _stat(path: Path) -> os.stat_result | None:
         return None
 
 
-def prune(folder: Path, pattern: str, keep_files: int, max_bytes: int, max_age_s: float = KEEP_DAYS * DAY_S) -> int:
+def prune(folder: Path, pattern: str, keep_files: int, max_bytes: int, max_age_s: float | None = None) -> int:
     """Delete the oldest files matching ``pattern`` until at most ``keep_files`` remain, together at
-    most ``max_bytes``, none older than ``max_age_s``. Returns how many were deleted."""
+    most ``max_bytes``, none older than ``max_age_s`` (default: the ``keep_days`` setting). Returns how
+    many were deleted."""
+    if max_age_s is None:
+        max_age_s = settings.current().keep_days * DAY_S
     now = time.time()
     found = [(path, st) for path in folder.glob(pattern) if (st := _stat(path)) is not None]
     found.sort(key=lambda item: item[1].st_mtime, reverse=True)  # newest first

@@ -16,29 +16,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from ..common import settings
 from ..common.errors import CheckpointError, DeviceError, TTSError
-from ..engines import DEFAULT_ENGINE, create_engine, engine_names
+from ..engines import create_engine, engine_names
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
+from .flags import add_flags, settings_from
 
 log = logging.getLogger("index_tts")
-
-
-def positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be a positive integer")
-    return number
-
-
-def mel_token_cap(value: str) -> int:
-    """An IndexTTS2 speech-token cap, within the range a request may ask for."""
-    from ..engines.sampling import SAMPLING_RANGES
-
-    lo, hi = SAMPLING_RANGES["max_mel_tokens"]
-    number = int(value)
-    if not lo <= number <= hi:
-        raise argparse.ArgumentTypeError(f"must be between {lo:g} and {hi:g}")
-    return number
 
 
 def request_flag(field: str) -> Callable[[str], Any]:
@@ -73,13 +59,11 @@ def _emotion(value: str) -> tuple[float, ...]:
     return request_flag("emotion")(tuple(values.values()))  # type: ignore[arg-type]
 
 
+ENGINE_FLAGS = ("engine", "model_dir", "workers", "threads", "device", "max_mel_tokens")  # settings the CLI takes
+
+
 def _add_engine_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--engine", default=DEFAULT_ENGINE, choices=engine_names(), help="speech engine")
-    p.add_argument("--model-dir", type=Path, default=None, help="checkpoints folder (default ./checkpoints)")
-    p.add_argument("--sessions", type=positive_int, default=1, help="ONNX sessions (parallel calls)")
-    p.add_argument("--threads", type=positive_int, default=None, help="threads per session (default: cores / sessions)")
-    p.add_argument("--device", default=None, help="cpu (default), cuda or cuda:N (see requirements-gpu.txt)")
-    p.add_argument("--max-mel-tokens", type=mel_token_cap, default=None, metavar="N", help="IndexTTS2: speech-token cap")
+    add_flags(p, ENGINE_FLAGS, choices={"engine": engine_names()})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_engine_args(profiles)
 
     prepare = sub.add_parser("prepare", help="materialize and verify the embedded model in checkpoints/")
-    prepare.add_argument("--model-dir", type=Path, default=None)
+    add_flags(prepare, ["model_dir"])
     prepare.add_argument("--force", action="store_true", help="rebuild even if the folder looks prepared")
     prepare.add_argument(
         "--donor-voices-from",
@@ -173,21 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def speech_service(args: argparse.Namespace) -> Iterator[Any]:
-    """A model manager like the server's (scheduler and planning alike), without warm-up or cache."""
+    """A model manager like the server's (scheduler and planning alike), without warm-up, cache or fallback:
+    an engine named on the command line is the one wanted, so it fails clearly instead."""
     from ..serving.config import ManagerConfig
     from ..serving.manager import ModelManager
 
-    config = ManagerConfig(
-        engine=args.engine,
-        model_dir=args.model_dir,
-        sessions=args.sessions,
-        threads=args.threads,
-        device=args.device,
-        max_mel_tokens=args.max_mel_tokens,
-        cache=False,
-        fallback=False,  # an engine named on the command line is the one wanted: fail clearly instead
-    )
-    manager = ModelManager(config)
+    manager = ModelManager(ManagerConfig.from_settings(settings.current(), serving=False))
     try:
         manager.load(warm_frontend=False)
         manager.ready = True
@@ -280,7 +255,10 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _cmd_voices(args: argparse.Namespace) -> int:
-    engine = create_engine(args.engine, model_root=args.model_dir, num_sessions=args.sessions, threads_per_session=args.threads)
+    chosen = settings.current()
+    engine = create_engine(
+        chosen.engine, model_root=chosen.model_dir, num_sessions=chosen.workers, threads_per_session=chosen.threads
+    )
     for voice in engine.voices():
         print(voice)
     return 0
@@ -303,14 +281,15 @@ def _cmd_frontend(args: argparse.Namespace) -> int:
 def _cmd_prepare(args: argparse.Namespace) -> int:
     from ..engines.kokoro import assets as kokoro_assets
 
-    folder = kokoro_assets.prepare(args.model_dir, force=args.force)
-    if kokoro_assets.donor_voices_entry(args.model_dir) is None and (args.donor_voices_from or not args.offline):
+    model_dir = settings.current().model_dir
+    folder = kokoro_assets.prepare(model_dir, force=args.force)
+    if kokoro_assets.donor_voices_entry(model_dir) is None and (args.donor_voices_from or not args.offline):
         try:
             tarball = args.donor_voices_from.read_bytes() if args.donor_voices_from else None
-            kokoro_assets.add_donor_voices(args.model_dir, tarball)
+            kokoro_assets.add_donor_voices(model_dir, tarball)
         except (OSError, CheckpointError) as exc:
             print(f"warning: no donor voice packs ({exc}); the voices' Mandarin is less clear without", file=sys.stderr)
-    donors = "with" if kokoro_assets.donor_voices_entry(args.model_dir) else "without"
+    donors = "with" if kokoro_assets.donor_voices_entry(model_dir) else "without"
     print(f"prepared and verified {folder} ({donors} the donor voice packs)")
     return 0
 
@@ -320,7 +299,7 @@ def _cmd_voice_profiles(args: argparse.Namespace) -> int:
 
     with speech_service(args) as manager:
         engine = manager.engine
-        profiles = VoiceProfiles(manager.profile_id, engine.voices, manager.neutral_reading, args.sessions, saved=False)
+        profiles = VoiceProfiles(manager.profile_id, engine.voices, manager.neutral_reading, manager.workers, saved=False)
         profiles.measure_all()
         print(profiles.write_to(args.out or SHIPPED_DIR))
     return 0
@@ -361,6 +340,12 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("phonemizer").setLevel(logging.ERROR)
+    try:
+        settings.use(settings_from(args, ("model_dir", *ENGINE_FLAGS, "verbose")))
+    except ValidationError as exc:  # a setting from the environment (flags are checked by argparse)
+        error = exc.errors()[0]
+        print(f"error: {error['loc'][0] if error['loc'] else 'settings'}: {error['msg']}", file=sys.stderr)
+        return 2
     try:
         return _COMMANDS[args.command](args)
     except (TTSError, CheckpointError, DeviceError) as exc:

@@ -1,4 +1,4 @@
-"""The web server: one FastAPI app on one port with our routes first and the Gradio UI at "/".
+"""The web server: the port reserved before the model loads, and uvicorn with a clean drain on SIGTERM.
 
 The port is bound (but not listening) before the model loads, so a taken port
 fails at once with one clear line, and nobody can connect until the model is warm.
@@ -13,16 +13,9 @@ import signal
 import socket
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import fastapi
-import gradio as gr
 import uvicorn
-from fastapi.staticfiles import StaticFiles
-
-from ..ops import page_font
-from ..serving.manager import ModelManager
-from .boot_language import BootLanguage
 
 log = logging.getLogger(__name__)
 
@@ -46,44 +39,6 @@ def reserve_port(host: str, port: int) -> socket.socket:
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     sock.set_inheritable(True)
     return sock
-
-
-def queue_state(demo: gr.Blocks) -> dict[str, int]:
-    """Waiting and running events in the Gradio queue (0 before the queue starts)."""
-    queue = getattr(demo, "_queue", None)
-    if queue is None:
-        return {"waiting": 0, "running": 0}
-    return {"waiting": len(queue), "running": queue.get_active_worker_count()}
-
-
-def build_app(
-    manager: ModelManager,
-    demo: gr.Blocks,
-    *,
-    auth: tuple[str, str] | None = None,
-    extra_routes: Callable[[fastapi.FastAPI], None] | None = None,
-    mount_options: dict[str, Any] | None = None,
-    page_lang: str = "zh",
-) -> fastapi.FastAPI:
-    """Our routes (``/health`` and any extras) first, then the UI mounted at "/"."""
-    # The HTTP API's schema is served for clients and fuzzers; the docs pages are off (they load from a CDN).
-    app = fastapi.FastAPI(title="IndexTTS", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
-    manager.waiting_elsewhere = lambda: queue_state(demo)["waiting"]
-
-    @app.get("/health")
-    def health() -> dict[str, Any]:
-        report = manager.health()
-        state = queue_state(demo)
-        report["queue"] = state
-        report["queue_depth"] = state["waiting"]
-        return report
-
-    if extra_routes:
-        extra_routes(app)
-    if page_font.available():  # the page's Chinese font, served from this machine
-        app.mount(page_font.URL_PATH, StaticFiles(directory=page_font.FONT_DIR), name="page-font")
-    app.add_middleware(BootLanguage, default_lang=page_lang)  # Gradio's own strings start in the page's language
-    return gr.mount_gradio_app(app, demo, path="/", auth=auth, **(mount_options or {}))
 
 
 class _QuietShutdown(logging.Filter):

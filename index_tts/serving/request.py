@@ -8,26 +8,21 @@ types, and the CLI checks its flags with them, so a limit cannot drift between e
 
 from __future__ import annotations
 
-import os
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
+from ..common import settings
 from ..common.errors import TTSError
 from ..engines.sampling import sampling_kwargs
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
 from ..voice.emotion import DEFAULT_WEIGHT, EMOTIONS, EmotionMode, EmotionRequest
 
 
-def _max_text_chars() -> int:
-    """The longest text one request may have: ``$INDEX_TTS_MAX_TEXT_CHARS`` or 5000."""
-    value = os.environ.get("INDEX_TTS_MAX_TEXT_CHARS", "5000")
-    if not value.isdigit() or not 1 <= int(value) <= 100_000:
-        raise SystemExit(f"error: INDEX_TTS_MAX_TEXT_CHARS must be a whole number from 1 to 100000, got {value!r}")
-    return int(value)
+def max_text_chars() -> int:
+    """The longest text one request may have: the ``max_text_chars`` setting (default 5000)."""
+    return settings.current().max_text_chars
 
-
-MAX_TEXT_CHARS = _max_text_chars()
 SPEED_RANGE = (0.5, 2.0)
 PITCH_RANGE = (-12.0, 12.0)  # semitones the caller adds to the voice (emotion may move it further, within the engine's own range)
 SEED_RANGE = (0, 2**32 - 1)  # what every random generator the engines use accepts
@@ -37,7 +32,14 @@ INTERVAL_SILENCE_RANGE = (0, 2000)  # ms, IndexTTS2's silence between the pieces
 MAX_DESCRIPTION_CHARS = 500
 MAX_VOICE_CHARS = 200
 
-Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS, description="the text to speak")]
+Text = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=settings.TEXT_CHARS_CEILING,
+        description="the text to speak, at most max_text_chars characters (INDEX_TTS_MAX_TEXT_CHARS, default 5000)",
+    ),
+]
 Speed = Annotated[float, Field(ge=SPEED_RANGE[0], le=SPEED_RANGE[1], allow_inf_nan=False, description="speaking rate")]
 Pitch = Annotated[
     float, Field(ge=PITCH_RANGE[0], le=PITCH_RANGE[1], allow_inf_nan=False, description="semitones added to the voice")
@@ -84,6 +86,8 @@ class SpeechRequest(BaseModel):
     def _not_blank(cls, text: str) -> str:
         if not text.strip():
             raise ValueError("blank")
+        if len(text) > max_text_chars():
+            raise ValueError("too long")
         return text
 
     @field_validator("sampling")
@@ -179,9 +183,10 @@ def problem(exc: ValidationError) -> TTSError:
     where = str(error["loc"][0]) if error["loc"] else ""
     if where == "text":
         value = error.get("input")
-        if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
-            values = {"n": len(value), "limit": MAX_TEXT_CHARS}
-            return TTSError(f"the text has {len(value)} characters; the limit is {MAX_TEXT_CHARS}", "text_too_long", values)
+        limit = max_text_chars()
+        if isinstance(value, str) and len(value) > limit:
+            values = {"n": len(value), "limit": limit}
+            return TTSError(f"the text has {len(value)} characters; the limit is {limit}", "text_too_long", values)
         return TTSError("the text is empty: there is nothing to speak", "err_text_empty")
     if where == "sampling":
         return TTSError(str(error.get("ctx", {}).get("error") or error["msg"]))

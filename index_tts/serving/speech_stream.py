@@ -266,6 +266,11 @@ class SpeechStream:
             )
         )
 
+    def result(self, chunks: list[np.ndarray]) -> SynthesisResult:
+        """The whole request once its chunks (all of them, in order) have been read."""
+        audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
+        return SynthesisResult(audio, self.sample_rate, self.segments, self.seconds, self.notices, self.cache_hits)
+
     def _first_heard(self, chunk: np.ndarray) -> np.ndarray:
         if self.first_audio_seconds is None:
             self.first_audio_seconds = time.perf_counter() - self.started
@@ -317,5 +322,4 @@ def collect(speech: SpeechStream, progress: ProgressFn | None = None) -> Synthes
         chunks.append(chunk)
         if progress and not speech.whole_text_at_once:
             progress(i + 1, total, speech.segments[i])
-    audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-    return SynthesisResult(audio, speech.sample_rate, speech.segments, speech.seconds, speech.notices, speech.cache_hits)
+    return speech.result(chunks)

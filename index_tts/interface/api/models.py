@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from ..serving.request import Description, EmotionVector, SpeechRequest, Unit, request_fields
+from ...serving.request import Description, EmotionVector, SpeechRequest, Unit, request_fields
 
 OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse")
 

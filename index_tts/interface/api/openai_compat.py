@@ -1,0 +1,49 @@
+"""The OpenAI-compatible routes: ``POST /v1/audio/speech`` and ``GET /v1/audio/voices``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from ...common.audio import MEDIA_TYPES
+from ...engines.kokoro.catalog import VOICES as VOICE_CATALOG
+from ...serving.request import SpeechRequest
+from ...voice.emotion import EmotionMode
+from .context import Api, check_key
+from .models import OPENAI_VOICES, OpenAISpeechRequest
+from .responses import AUDIO_SCHEMA, documented, rate_limited, speak
+
+router = APIRouter(dependencies=[Depends(check_key)])
+
+
+@router.get("/v1/audio/voices", responses=documented({"application/json": {}}, 401))
+def list_voices(ctx: Api) -> dict:
+    """The engine's voices, their descriptions, and which voice each OpenAI name stands for."""
+    engine = ctx.manager.engine
+    voices = engine.voices()
+    return {
+        "engine": engine.name,
+        "default": ctx.manager.default_voice,
+        "voices": voices,
+        "details": {v: VOICE_CATALOG[v] for v in voices if v in VOICE_CATALOG},
+        "blending": "a:0.6+b:0.4 mixes voices" if engine.capabilities.prosody_control else None,
+        "openai_aliases": {name: ctx.voice_for(name) for name in OPENAI_VOICES},
+    }
+
+
+@router.post(
+    "/v1/audio/speech",
+    response_model=None,
+    response_class=Response,
+    responses=documented({media: AUDIO_SCHEMA for media in MEDIA_TYPES.values()}, 400, 401, 429, 500, 503),
+)
+async def openai_speech(body: OpenAISpeechRequest, request: Request, ctx: Api) -> Response:
+    """Speech as in OpenAI's API (``instructions`` is the emotion description), whole or streamed."""
+    if limited := rate_limited(ctx, request, "openai"):
+        return limited
+    speech = SpeechRequest.build(
+        text=body.input, voice=ctx.voice_for(body.voice), speed=body.speed, seed=body.seed,
+        language=body.language, pitch=body.pitch,
+        emotion_mode=EmotionMode.TEXT if body.instructions else EmotionMode.VOICE, emotion_text=body.instructions,
+    )  # fmt: skip
+    return await speak(ctx, speech, body.response_format, body.stream, "openai", request)

@@ -1,0 +1,35 @@
+"""``GET /api/stream/{token}``: the page's own player fetches the stream its button prepared."""
+
+from __future__ import annotations
+
+import weakref
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from ...common.audio import MEDIA_TYPES
+from .context import Api
+from .responses import AUDIO_SCHEMA, documented, error, full, streamed
+
+router = APIRouter()
+
+
+@router.get(
+    "/api/stream/{token}",
+    response_model=None,
+    response_class=Response,
+    responses=documented({MEDIA_TYPES["pcm"]: AUDIO_SCHEMA}, 404, 503),
+    include_in_schema=False,  # the page's own player: the token comes from the page, not from a client
+)
+async def page_stream(token: str, ctx: Api) -> Response:
+    """Raw 24 kHz s16le PCM of a request the page prepared (its play-while-synthesizing button)."""
+    speech = ctx.handoff.claim(token) if ctx.handoff is not None else None
+    if speech is None:
+        return error(404, "this stream is unknown or was already played; press the button again", "not_found")
+    leave = ctx.admission.enter()
+    if leave is None:
+        speech.close()
+        return full(ctx, speech.endpoint)
+    weakref.finalize(speech, leave)
+    lead = {"X-Playback-Lead-Seconds": f"{speech.playback_lead_s:.2f}"}  # the player's start-up buffer
+    return streamed(speech, "pcm", ctx.admission, leave, lead)
