@@ -14,8 +14,8 @@ A random GPT never stops, so every sentence is capped at ``--max-mel-tokens``:
 all modes produce the same audio length, and each request's audio is the same
 in both modes (the tests check that sample for sample).
 
-    python bench/batching_bench.py --size tiny             # ~3 min on 2 CPU cores
-    python bench/batching_bench.py --size medium --levels 1,2,4,8,16 --write
+    python -m bench.batching_bench --size tiny             # ~3 min on 2 CPU cores
+    python -m bench.batching_bench --size medium --levels 1,2,4,8,16 --write
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import percentile, run_all
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 SENTENCES = [
     ("zh", "欢迎来到人工智能展览馆。"),
@@ -55,11 +56,6 @@ def _params(user: int, round_: int):
     from index_tts.engines.base import SynthParams
 
     return SynthParams(voice=("jf_alpha", "jm_kumo", "jf_nezumi")[user % 3], seed=1000 * user + round_)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
 def load(engine, users: int, rounds: int, per_request: int, max_batch: int, window_ms: float) -> dict[str, float]:
@@ -91,13 +87,7 @@ def load(engine, users: int, rounds: int, per_request: int, max_batch: int, wind
                         firsts.append(time.perf_counter() - submitted)
                     audio += len(piece.audio) / engine.sample_rate
 
-    threads = [threading.Thread(target=user, args=(u,)) for u in range(users)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
+    wall = run_all(user, users)
     scheduler.close()
     return {
         "wall_s": wall,
@@ -206,7 +196,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def markdown(report: dict[str, Any]) -> str:
-    from report import table
+    from bench.report import table
 
     best = max(report["levels"], key=lambda r: r["speed-up"])
     where = report.get("gpu") or f"this machine's CPU ({report['torch_threads']} torch threads)"
@@ -265,7 +255,7 @@ def main() -> int:
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
     if args.write:
-        from report import BENCHMARKS
+        from bench.report import BENCHMARKS
 
         write_subsection(BENCHMARKS, report["size"], report.get("gpu"), text)
     return 0

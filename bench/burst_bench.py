@@ -7,7 +7,7 @@ follow), and, side by side, the same crowd with the wait bound out of the way (`
 the fixed count of places alone decides, as before admission by expected wait). Each client sends
 one short unique sentence to ``POST /api/tts`` and waits up to 120 s for the whole answer.
 
-Usage: python bench/burst_bench.py [--clients 100] [--no-write]
+Usage: python -m bench.burst_bench [--clients 100] [--no-write]
 """
 
 from __future__ import annotations
@@ -16,17 +16,15 @@ import argparse
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from bench.report import table, write_section
+from testkit.app_process import start_app
+from testkit.burst import CLIENT_TIMEOUT_S, cpu_hogs, fire_burst
 
-from app_process import start_app  # noqa: E402
-from burst import CLIENT_TIMEOUT_S, cpu_hogs, fire_burst  # noqa: E402
-from report import table, write_section  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 HEADING = "## A burst of simultaneous requests (`bench/burst_bench.py`)"
 SCENARIOS = (

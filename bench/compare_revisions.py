@@ -6,7 +6,7 @@ and prepared model; each side runs its own copy of ``bench/engine_bench.py`` and
 (the same measurements, through each side's own code), in a subprocess of its own. Figures are
 reported per round and as the median ratio after / before.
 
-Usage: python bench/compare_revisions.py --base REV [--rounds 2] [--window 30] [--levels 1,4,16] [--write]
+Usage: python -m bench.compare_revisions --base REV [--rounds 2] [--window 30] [--levels 1,4,16] [--write]
 """
 
 from __future__ import annotations
@@ -16,23 +16,19 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.report import table, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-
-from report import table, write_section  # noqa: E402
-
 HEADING = "## Before and after, side by side (`bench/compare_revisions.py`)"
 
 # Run inside one side's checkout: its own engine_bench on its own code (one session with every core).
 ENGINE = """
-import json, logging, sys
-sys.path[:0] = ["bench"]
-import engine_bench as b
+import json, logging
+from bench import engine_bench as b
 logging.basicConfig(level=logging.WARNING)
 engine = b.create_engine("kokoro")
 frontend = b.TextFrontend()
@@ -49,17 +45,15 @@ print("RESULT " + json.dumps({{"rtf": rtf, "first": first, "layouts": layouts}})
 
 # Run inside one side's checkout: its own load test against its own ./start_app.sh.
 LOAD = """
-import json, sys
-sys.path[:0] = ["bench", "tests"]
-import loadtest as L
+import json
+from bench import loadtest as L
 rows, rss = L.serve_and_load((), {levels}, {window}, "normal", 0.0, ("unique",))
 print("RESULT " + json.dumps({{"rows": rows, "rss_mb": rss}}))
 """
 
 RAW = """
-import json, sys
-sys.path[:0] = ["bench", "tests"]
-import loadtest as L
+import json
+from bench import loadtest as L
 print("RESULT " + json.dumps(L.raw_engine_limit({window})))
 """
 
@@ -81,6 +75,8 @@ def run_in(tree: Path, script: str, timeout: float = 3600) -> dict:
     """Run ``script`` with the environment's Python in ``tree``; return what it printed after RESULT."""
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     env["HF_HOME"] = str(tree / "cache_hub")
+    # the tree's root (bench/ is a package); and, for revisions before it was one, bench/ and tests/ themselves
+    env["PYTHONPATH"] = os.pathsep.join(str(tree / part) for part in ("", "bench", "tests"))
     done = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "python"), "-c", script],
         cwd=tree,
@@ -170,7 +166,7 @@ def main() -> None:
     report = "\n\n".join(
         [
             HEADING,
-            f"`python bench/compare_revisions.py --base {base_rev} --rounds {args.rounds} --window {args.window:.0f} "
+            f"`python -m bench.compare_revisions --base {base_rev} --rounds {args.rounds} --window {args.window:.0f} "
             f"--levels {args.levels} --parts {args.parts}`, run on {time.strftime('%Y-%m-%d')}, nothing else running. "
             "Each round runs both sides' engine benchmark (1 session x every core; RTF is compute / audio seconds, "
             "lower is better; throughput by session layout, higher is better) and load test (the normal server, unique texts, "

@@ -1,32 +1,26 @@
 """Emotion rendering of the embedded engine, measured: pitch, range, tempo and loudness per emotion,
 the compute cost of rendering, and Mandarin tone accuracy under each emotion.
 
-Usage: python bench/emotion_bench.py [--voice jf_alpha] [--write]
+Usage: python -m bench.emotion_bench [--voice jf_alpha] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from report import table, write_section
-from tone_bench import HELD_OUT_SET, syllables
-from tone_classifier import classify, pitch_contour, reference_pitch
-
+from bench.report import table, write_section
+from bench.tone_bench import HELD_OUT_SET, syllables
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.frontend import TextFrontend
 from index_tts.serving.synthesizer import Synthesizer
 from index_tts.voice.emotion import EMOTIONS, normalize_vector
 from index_tts.voice.emotion_prosody import emotion_prosody
+from testkit.tone_classifier import classify, pitch_contour, reference_pitch
 
 SENTENCE = "今天我们一起去公园散步，看看湖边的花，再找个地方喝杯茶。"
 WEIGHT = 0.65  # the UI's default
@@ -98,7 +92,7 @@ def main() -> None:
     if args.write:
         heading = "## Emotion rendering (`bench/emotion_bench.py`)"
         intro = (
-            f"`python bench/emotion_bench.py --write`: voice {args.voice}, one sentence of {len(SENTENCE)} characters, "
+            f"`python -m bench.emotion_bench --write`: voice {args.voice}, one sentence of {len(SENTENCE)} characters, "
             f"each emotion at full slider and weight {WEIGHT} (the UI default), normalized the IndexTTS2 way. "
             "F0 by librosa.pyin; tone accuracy on the 72 held-out isolated syllables rendered with the same emotion "
             "(classifier of `bench/tone_bench.py`). Compute: median of "

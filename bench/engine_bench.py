@@ -1,7 +1,7 @@
 """Engine benchmark: RTF by text length, first-segment latency, throughput by session layout,
 peak RSS, and where the fixed per-call cost goes. Prints a report and writes it to BENCHMARKS.md.
 
-Usage: python bench/engine_bench.py [--repeats 3] [--no-write]
+Usage: python -m bench.engine_bench [--repeats 3] [--no-write]
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import os
 import platform
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -22,17 +21,15 @@ from pathlib import Path
 
 import onnxruntime as ort
 
+from bench.report import table, write_section
+from index_tts.engines import create_engine
+from index_tts.engines.base import SynthParams
+from index_tts.engines.kokoro import assets
+from index_tts.engines.kokoro.engine import KokoroEngine
+from index_tts.frontend import TextFrontend
+from index_tts.serving.synthesizer import Synthesizer
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from report import table, write_section  # noqa: E402
-
-from index_tts.engines import create_engine  # noqa: E402
-from index_tts.engines.base import SynthParams  # noqa: E402
-from index_tts.engines.kokoro import assets  # noqa: E402
-from index_tts.engines.kokoro.engine import KokoroEngine  # noqa: E402
-from index_tts.frontend import TextFrontend  # noqa: E402
-from index_tts.serving.synthesizer import Synthesizer  # noqa: E402
 
 ZH = (
     "人工智能正在改变我们的生活方式。从清晨的语音助手到夜晚的智能家居，从城市交通到医疗诊断，"

@@ -13,25 +13,20 @@ which is trimmed afterwards. This measures, side by side in one run:
 Audio is compared on the speech after trimming: level ratio, and the mean absolute difference of
 log-mel spectra (0 for identical audio; the same audio 1 dB louder gives 0.23).
 
-Usage: python bench/first_audio_bench.py [--repeats 3] [--write]
+Usage: python -m bench.first_audio_bench [--repeats 3] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import librosa
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from loadtest import PARAGRAPH
-from report import table, write_section
-
+from bench.loadtest import PARAGRAPH
+from bench.report import table, write_section
 from index_tts.common.audio import trim_silence
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
@@ -202,7 +197,7 @@ def main() -> None:
     if args.write:
         heading = "## First audio on one core (`bench/first_audio_bench.py`)"
         intro = (
-            f"`python bench/first_audio_bench.py --write`: one worker with one thread, voice jf_alpha, median of "
+            f"`python -m bench.first_audio_bench --write`: one worker with one thread, voice jf_alpha, median of "
             f"{args.repeats} runs; the paragraph is the load test's ({len(PARAGRAPH)} characters)."
         )
         write_section(heading, f"{heading}\n\n{intro}\n\n{report}")

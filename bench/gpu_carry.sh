@@ -14,4 +14,4 @@ ls gpu_carry/*.whl >/dev/null
 echo "[gpu_carry] $(ls gpu_carry | wc -l) wheels, $(du -sh gpu_carry | cut -f1)"
 echo "[gpu_carry] on the GPU machine:"
 echo "  python3 -m pip install --quiet --no-index --no-deps gpu_carry/*.whl && \\"
-echo "  python3 bench/indextts2_gpu.py --size full --device cuda --report \$OUT/indextts2_gpu.md --json \$OUT/indextts2_gpu.json"
+echo "  python3 -m bench.indextts2_gpu --size full --device cuda --report \$OUT/indextts2_gpu.md --json \$OUT/indextts2_gpu.json"

@@ -21,8 +21,8 @@ numba is too big to travel) is replaced by ``bench/gpu_shims`` when it is missin
 Upstream's text normaliser (nemo, whose pynini is 155 MB) is skipped the same way:
 text normalisation is CPU work of milliseconds.
 
-    python bench/indextts2_gpu.py --size tiny --device cpu --levels 1,4     # proves the script on a CPU
-    python3 bench/indextts2_gpu.py --size full --device cuda --report $OUT/indextts2_gpu.md
+    python -m bench.indextts2_gpu --size tiny --device cpu --levels 1,4     # proves the script on a CPU
+    python3 -m bench.indextts2_gpu --size full --device cuda --report $OUT/indextts2_gpu.md
 """
 
 from __future__ import annotations
@@ -38,13 +38,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import run_all
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # the app's package; report.py beside this script
 try:
     import librosa  # noqa: F401
-except ImportError:  # not installed, or its numba is not (see the module docstring)
-    sys.modules.pop("librosa", None)
-    sys.path.insert(0, str(ROOT / "bench" / "gpu_shims"))
+except ImportError:  # not installed, or its numba is not (see the module docstring): the shim stands in
+    from bench.gpu_shims import librosa as _shim
+
+    sys.modules["librosa"], sys.modules["librosa.filters"] = _shim, _shim.filters
 
 log = logging.getLogger("indextts2_gpu")
 
@@ -143,11 +145,7 @@ def scheduled(engine, requests: int, per_request: int) -> dict[str, float]:
                 audio += len(piece.audio) / engine.sample_rate
 
     tickets = [scheduler.submit(segments(per_request), params(i)) for i in range(requests)]
-    threads = [threading.Thread(target=listen, args=(t,)) for t in tickets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all(lambda i: listen(tickets[i]), len(tickets))
     wall = time.perf_counter() - started
     scheduler.close()
     return {"wall_s": wall, "audio_s": audio, "first_p50_s": statistics.median(firsts), "first_max_s": max(firsts)}
@@ -256,7 +254,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def markdown(report: dict[str, Any]) -> str:
-    from report import table
+    from bench.report import table
 
     where = report.get("gpu") or "this machine's CPU"
     lines = [

@@ -14,7 +14,7 @@ With ``--warmup S`` the first S seconds of each window are not measured: only re
 start after them count toward latencies, and only audio delivered after them toward
 throughput, so a long window shows the steady state of a level rather than its arrival burst.
 
-Usage: python bench/loadtest.py [--window 30] [--warmup 0] [--levels 1,4,16,64] [--together N]
+Usage: python -m bench.loadtest [--window 30] [--warmup 0] [--levels 1,4,16,64] [--together N]
                                 [--servers normal,naive] [--mixes unique,repeat] [--no-write]
 """
 
@@ -25,7 +25,6 @@ import os
 import platform
 import random
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -34,12 +33,11 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+from bench.common import percentile, run_all
+from bench.report import table, write_section
+from testkit.app_process import start_app
 
-from app_process import start_app  # noqa: E402
-from report import table, write_section  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 HEADING = "## Serving under load (`bench/loadtest.py`)"
 CLAUSES = (
@@ -58,13 +56,6 @@ def unique_text(rng: random.Random, serial: int) -> str:
     while len(text) < target:
         text += rng.choice(CLAUSES) + rng.choice("，。！？")
     return text[:target].rstrip("，") + "。"
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 REPEATED = [unique_text(random.Random(1000 + i), 900_000 + i) for i in range(8)]
@@ -161,11 +152,7 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
                             arrival.append(got_first)
                     (total if finished else cut).append(elapsed)
 
-    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_all(user, users, daemon=True)
     measured_s = window - warmup  # clients still waiting at the deadline leave later; that time is not measured
     done = len(total)
     return {
@@ -275,13 +262,8 @@ def raw_engine_limit(window: float, together: int = 0) -> dict:
             produced[k] += len(engine.synthesize(segments[i % len(segments)], params)) / engine.sample_rate
             i += cores
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(cores)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    limit = {"audio_s_per_s": round(sum(produced) / (time.perf_counter() - started), 2), "workers": cores}
+    wall = run_all(work, cores)
+    limit = {"audio_s_per_s": round(sum(produced) / wall, 2), "workers": cores}
     if together:
         firsts = [
             frontend.process(unique_text(rng, 1000 + i), first_max_units=FIRST_SEGMENT_UNITS).segments[0] for i in range(together)

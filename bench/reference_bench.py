@@ -1,14 +1,13 @@
 """Reference clips with the embedded engine, measured: emotion from a clip (pitch, tempo, loudness against the
 voice's neutral reading), approximate voice match (output median pitch against the clip's), analysis cost.
 
-Usage: python bench/reference_bench.py [--write]
+Usage: python -m bench.reference_bench [--write]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -16,11 +15,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from report import table, write_section
-
+from bench.report import table, write_section
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.prosody.controls import Prosody
@@ -183,7 +178,7 @@ def main() -> None:
     if args.write:
         heading = "## Reference clips with the embedded engine (`bench/reference_bench.py`)"
         intro = (
-            "`python bench/reference_bench.py --write`. Clips are rendered by built-in voices with known changes "
+            "`python -m bench.reference_bench --write`. Clips are rendered by built-in voices with known changes "
             f"(an emotion at full weight, a slower tempo, a pitch shift) on one sentence, then used as references for "
             f"{LISTENER} on other sentences. Emotion clips at weight 1.0, output F0 by librosa.pyin against "
             f"{LISTENER}'s plain reading of the same sentence. Voice match: the clip's median pitch (Praat) against "

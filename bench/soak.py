@@ -8,7 +8,7 @@ of the run (caches and arenas filled) to the end. Because RSS goes up and down w
 in flight (onnxruntime hands memory back after each call), growth is judged on the median and the
 peak of each fifth of the run, from the second fifth to the last, not on two single samples.
 
-Usage: python bench/soak.py [--minutes 10] [--users 4] [--no-write]
+Usage: python -m bench.soak [--minutes 10] [--users 4] [--no-write]
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import os
 import random
 import re
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -26,13 +25,11 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+from bench.loadtest import unique_text
+from bench.report import table, write_section
+from testkit.app_process import start_app
 
-from app_process import start_app  # noqa: E402
-from loadtest import unique_text  # noqa: E402
-from report import table, write_section  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 HEADING = "## Soak (`bench/soak.py`)"
 REPEATED = ["欢迎来到人工智能展览馆。", "请在入口处领取参观手册。", "Welcome to the exhibition!"]
@@ -175,7 +172,7 @@ def main() -> None:
     print(text)
     if not args.no_write:
         intro = (
-            f"`python bench/soak.py --minutes {args.minutes:g} --users {args.users}`: `./start_app.sh --max-active 4` on a "
+            f"`python -m bench.soak --minutes {args.minutes:g} --users {args.users}`: `./start_app.sh --max-active 4` on a "
             f"free port, {args.users} users in a closed loop over a mix of requests ({mix}): unique and repeated API "
             "texts, PCM streams abandoned after the first chunk, bad input (400) and page calls through gradio_client. "
             f"Sampled every {SAMPLE_EVERY_S:g} s; growth is from the end of the first fifth of the run to its end "

@@ -1,21 +1,16 @@
 """Cost of the split graph: the single Kokoro graph against the three split stages, with and without
 Mandarin tone contours, measured side by side on the same segments in one run.
 
-Usage: python bench/split_bench.py [--repeats 5] [--write]
+Usage: python -m bench.split_bench [--repeats 5] [--write]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from report import table, write_section
-
+from bench.report import table, write_section
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.frontend import TextFrontend
@@ -76,7 +71,7 @@ def main() -> None:
     if args.write:
         heading = "## Split graph cost (`bench/split_bench.py`)"
         intro = (
-            f"`python bench/split_bench.py --write`: one worker with every core, voice jf_alpha, median of "
+            f"`python -m bench.split_bench --write`: one worker with every core, voice jf_alpha, median of "
             f"{args.repeats} interleaved runs per text. The split path runs the encoder, prosody and decoder "
             "stages with the frame alignment rebuilt in numpy between them; tones add the contour arithmetic "
             "and, once per voice, a register measurement."

@@ -10,7 +10,7 @@ different pitch (a new cache key, the same work: the pitch is applied before the
 first request of each sentence is compared with the median of its later ones. One extra start
 with ``--skip-warmup`` shows, side by side, what the warm-up buys.
 
-Usage: python bench/startup_bench.py [--starts 3] [--no-write]
+Usage: python -m bench.startup_bench [--starts 3] [--no-write]
 """
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ import os
 import platform
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from app_process import start_app  # noqa: E402
-from gradio_client import Client  # noqa: E402
-from report import table, write_section  # noqa: E402
+from gradio_client import Client
+
+from bench.report import table, write_section
+from testkit.app_process import start_app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 HEADING = "## Start-up and first request (`bench/startup_bench.py`)"
 FIRST = {

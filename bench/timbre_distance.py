@@ -8,27 +8,21 @@ MFCCs (coefficients 1-19, loudness left out), and distances are averaged over
 five Mandarin dev sentences. A blended voice should stay nearer its own sound
 than any other voice is.
 
-    python bench/timbre_distance.py jf_tebukuro
+    python -m bench.timbre_distance jf_tebukuro
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import sys
-from pathlib import Path
 
 import librosa
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from mandarin_sentences import DEV
-
 from index_tts.engines import create_engine, kokoro
 from index_tts.engines.base import SynthParams
 from index_tts.serving.synthesizer import Synthesizer
+from testkit.mandarin_sentences import DEV
 
 SENTENCES = [s for s in DEV if not any(c.isascii() and c.isalpha() for c in s)][:5]
 

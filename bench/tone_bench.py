@@ -1,6 +1,6 @@
 """Tone accuracy of the embedded engine, before (the model's own pitch) and after Mandarin intonation.
 
-Usage: python bench/tone_bench.py [--voices jf_alpha,...] [--set held-out|dev] [--plots DIR]
+Usage: python -m bench.tone_bench [--voices jf_alpha,...] [--set held-out|dev] [--plots DIR]
                                   [--json OUT] [--before BEFORE.json] [--write]
 
 For each shipped voice it synthesizes every isolated syllable of the test set
@@ -15,21 +15,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from report import table, write_section
-from tone_classifier import TRACKERS, classify, pitch_contour, reference_pitch
-
+from bench.report import table, write_section
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.frontend import TextFrontend
+from testkit.tone_classifier import TRACKERS, classify, pitch_contour, reference_pitch
 
 # Isolated syllables: one character per tone for each base, readings without ambiguity.
 # The dev set was used while choosing the contours; the held-out set was not.
@@ -159,9 +154,9 @@ def main() -> None:
     if args.write:
         heading = "## Mandarin tone accuracy (`bench/tone_bench.py`)"
         intro = (
-            f"`python bench/tone_bench.py --set {args.set} --plots docs/tones --write`: {len(items)} isolated "
+            f"`python -m bench.tone_bench --set {args.set} --plots docs/tones --write`: {len(items)} isolated "
             f"syllables ({len(items) // 4} bases × 4 tones, {args.set} set) synthesized by each voice, classified from "
-            "the audio alone by `bench/tone_classifier.py` (contour shape in semitones around the voice's median; "
+            "the audio alone by `testkit/tone_classifier.py` (contour shape in semitones around the voice's median; "
             "chance is 25%) on the F0 of three trackers: yin over the syllable nucleus with its ends trimmed (the "
             "classifier's own), and two independent judges over the loud part of the syllable, ends included: "
             "librosa's pyin and Praat's autocorrelation pitch (parselmouth). The contours and the classifier were "

@@ -6,7 +6,7 @@ throughput of as many concurrent streams as there are cores; then the server wit
 paragraph, and first audio and throughput for 4 users.
 Prints a report and writes it to BENCHMARKS.md.
 
-Usage: python bench/workers_bench.py [--rounds 2] [--no-write]
+Usage: python -m bench.workers_bench [--rounds 2] [--no-write]
 """
 
 from __future__ import annotations
@@ -17,24 +17,20 @@ import os
 import platform
 import random
 import statistics
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
+from bench.common import run_all
+from bench.loadtest import PARAGRAPH, run_level, run_single_paragraph, unique_text
+from bench.report import table, write_section
+from index_tts.engines import create_engine
+from index_tts.engines.base import SynthParams
+from index_tts.engines.kokoro import graphs
+from index_tts.frontend import TextFrontend
+from testkit.app_process import start_app
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
-
-from app_process import start_app  # noqa: E402
-from loadtest import PARAGRAPH, run_level, run_single_paragraph, unique_text  # noqa: E402
-from report import table, write_section  # noqa: E402
-
-from index_tts.engines import create_engine  # noqa: E402
-from index_tts.engines.base import SynthParams  # noqa: E402
-from index_tts.engines.kokoro import graphs  # noqa: E402
-from index_tts.frontend import TextFrontend  # noqa: E402
 
 HEADING = "## Worker layout (`bench/workers_bench.py`)"
 HEAD = "欢迎来到人工，"  # a first segment as the scheduler cuts it: six characters
@@ -64,13 +60,7 @@ def engine_layout(workers: int, threads: int, spin: bool, texts: list[str], fron
         for segment in segments[k::streams]:
             produced[k] += len(engine.synthesize(segment, params)) / engine.sample_rate
 
-    started = time.perf_counter()
-    pool = [threading.Thread(target=stream, args=(k,)) for k in range(streams)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    wall = time.perf_counter() - started
+    wall = run_all(stream, streams)
     engine.close()
     return {
         "layout": f"{workers} worker(s) x {threads} thread(s)",

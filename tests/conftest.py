@@ -126,7 +126,7 @@ def webui(tmp_path_factory):
 
     HOME and TMPDIR point at empty folders so a test can prove the server writes nothing outside the app.
     """
-    from app_process import start_app
+    from testkit.app_process import start_app
 
     run_dir = tmp_path_factory.mktemp("webui")
     outside = {"HOME": run_dir / "home", "TMPDIR": run_dir / "tmp"}

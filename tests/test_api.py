@@ -12,8 +12,9 @@ import urllib.request
 import numpy as np
 import pytest
 import soundfile as sf
-from app_process import get_json
 from conftest import speech_checks, voiced_fraction
+
+from testkit.app_process import get_json
 
 TEXT = "人工智能正在改变我们的生活方式。从清晨的语音助手到夜晚的智能家居，它已经走进了每一个角落。"
 

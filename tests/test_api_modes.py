@@ -179,11 +179,11 @@ def test_rate_limit_and_busy_answers_say_when_to_retry(naive_manager) -> None:
 
     values = {"text": "你好", "voice": "jf_alpha", "text_language": "zh", "max_segment": 40}
     limiter = RateLimiter(1)
-    path, _ = synthesize_for_page(naive_manager, values, "zh", None, limiter, "10.0.0.7")
+    path, _ = synthesize_for_page(naive_manager, values, "zh", limiter, "10.0.0.7")
     assert path.endswith(".wav")
     with pytest.raises(gr.Error, match="每分钟最多 1 次"):
-        synthesize_for_page(naive_manager, values, "zh", None, limiter, "10.0.0.7")
-    assert synthesize_for_page(naive_manager, values, "en", None, limiter, "10.0.0.8")[0].endswith(".wav")
+        synthesize_for_page(naive_manager, values, "zh", limiter, "10.0.0.7")
+    assert synthesize_for_page(naive_manager, values, "en", limiter, "10.0.0.8")[0].endswith(".wav")
 
 
 def test_admission_places_are_given_back_once_and_when_a_stream_is_dropped() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from app_process import get_json, start_app
-from burst import CLIENT_TIMEOUT_S, cpu_hogs, fire_burst
+from testkit.app_process import get_json, start_app
+from testkit.burst import CLIENT_TIMEOUT_S, cpu_hogs, fire_burst
 
 MAX_WAIT_S = 10  # small, so that the wait bound (not the count of places) decides, and the test is short
 CLIENTS = 100

@@ -8,11 +8,11 @@ import sys
 
 import onnxruntime as ort
 import pytest
-from app_process import ROOT, start_app
 
 from index_tts.common.errors import DeviceError
 from index_tts.engines.kokoro import onnx_device
 from index_tts.engines.kokoro.onnx_device import CPU, CUDA, check_session, execution_providers
+from testkit.app_process import ROOT, start_app
 
 NO_CUDA = CUDA not in ort.get_available_providers()
 

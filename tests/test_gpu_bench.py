@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,11 +48,12 @@ def test_the_librosa_stand_in_agrees_with_librosa(tmp_path) -> None:
 def test_the_gpu_benchmark_runs_on_a_cpu_with_the_tiny_model(indextts2_dir, tmp_path) -> None:
     (tmp_path / "indextts2-random-tiny").symlink_to(indextts2_dir)  # already written: the script reuses it
     report, figures = tmp_path / "report.md", tmp_path / "figures.json"
-    cmd = [sys.executable, str(ROOT / "bench" / "indextts2_gpu.py"), "--size", "tiny", "--device", "cpu",
+    cmd = [sys.executable, "-m", "bench.indextts2_gpu", "--size", "tiny", "--device", "cpu",
            "--levels", "1,64", "--per-request", "1", "--work", str(tmp_path), "--budget-s", "200",
            "--batching-levels", "2,64",
            "--report", str(report), "--json", str(figures)]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the app's package and bench/, run from the work folder
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     data = json.loads(figures.read_text())
     assert data["load_s"] > 0 and data["first_audio_stream_s"] > 0 and data["rtf"] > 0

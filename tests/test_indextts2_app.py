@@ -23,9 +23,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from app_process import get_json, start_app
 from conftest import INDEXTTS2_MEL_CAP, INDEXTTS2_SEGMENT_MAX_S, finite_audio_checks
 from page_waits import wait_for_result
+
+from testkit.app_process import get_json, start_app
 
 SILENCE_MAX_S = 0.6  # the longest pause the app puts between two segments
 

@@ -1,19 +1,14 @@
 """Mandarin round trip: every voice speaks, Whisper base (from the registry) writes down what it heard."""
 
 import statistics
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from index_tts.engines.base import SynthParams
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from cer_bench import paired_change
-from cer_errors import classify, tally
-from mandarin_judge import MandarinJudge, cer, model_dir, normalize
-from mandarin_sentences import BENCHMARK, DEV, PROBES, TEST
+from testkit.cer_errors import classify, paired_change, tally
+from testkit.mandarin_judge import MandarinJudge, cer, model_dir, normalize
+from testkit.mandarin_sentences import BENCHMARK, DEV, PROBES, TEST
 
 # Mean CER on TEST (15 sentences) must stay at or under these: each voice's figure on this set (the
 # sentences' rows of docs/mandarin/cer-benchmark.json) plus four characters in a hundred, room for another

@@ -1,7 +1,7 @@
 """Mandarin tones: sandhi in the front-end, syllable spans, and tone contours heard in the audio."""
 
-import sys
-from pathlib import Path
+
+import itertools
 
 import numpy as np
 import pytest
@@ -11,11 +11,7 @@ from index_tts.engines.base import SynthParams
 from index_tts.frontend.tone_sandhi import apply_sandhi
 from index_tts.prosody import Prosody
 from index_tts.prosody.mandarin import CONTOUR_SPAN, Register, apply_tones, syllable_spans, tone_targets
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-import itertools
-
-from tone_classifier import classify, pitch_contour, reference_pitch
+from testkit.tone_classifier import classify, pitch_contour, reference_pitch
 
 
 def _tones(frontend, text: str) -> list[int]:

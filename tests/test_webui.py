@@ -16,10 +16,11 @@ import time
 import urllib.request
 
 import pytest
-from app_process import ROOT, app_env, free_port, get_json, process_alive, start_app
 from conftest import SHARED_APP_MAX_WAIT_S, speech_checks
 from gradio_client.exceptions import AppError
 from gradio_client.utils import QueueError, Status
+
+from testkit.app_process import ROOT, app_env, free_port, get_json, process_alive, start_app
 
 LONG_TEXT = "人工智能正在改变我们的生活方式。从清晨的语音助手到夜晚的智能家居，它已经悄悄走进了每一个角落。"
 

@@ -70,7 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m index_tts", description="Offline expressive text-to-speech.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_synth(sub)
+    _add_tools(sub)
+    _add_setup(sub)
+    return parser
 
+
+Subcommands = Any  # argparse's _SubParsersAction
+
+
+def _add_synth(sub: Subcommands) -> None:
+    """``synth``: its flags are a request's fields, checked against the request's own limits."""
     synth = sub.add_parser(
         "synth",
         help="synthesize text to a 24 kHz mono 16-bit WAV file",
@@ -109,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_engine_args(synth)
 
+
+def _add_tools(sub: Subcommands) -> None:
+    """``voices``, ``frontend`` and ``voice-profiles``: what the engine and the front-end would do."""
     voices = sub.add_parser("voices", help="list voices, one per line")
     _add_engine_args(voices)
 
@@ -125,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     profiles.add_argument("--out", type=Path, default=None, help="folder (default: index_tts/voice/shipped_profiles)")
     _add_engine_args(profiles)
 
+
+def _add_setup(sub: Subcommands) -> None:
+    """``prepare`` (the embedded model in checkpoints/) and ``indextts2-random`` (test checkpoints)."""
     prepare = sub.add_parser("prepare", help="materialize and verify the embedded model in checkpoints/")
     add_flags(prepare, ["model_dir"])
     prepare.add_argument("--force", action="store_true", help="rebuild even if the folder looks prepared")
@@ -152,7 +168,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     random.add_argument("--seed", type=int, default=0, help="the same seed writes the same weights")
     random.add_argument("--force", action="store_true", help="replace a folder this command did not write")
-    return parser
 
 
 @contextmanager

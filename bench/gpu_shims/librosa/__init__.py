@@ -1,6 +1,6 @@
 """The two librosa functions IndexTTS2 calls, for a machine where librosa cannot be installed.
 
-Only ``bench/indextts2_gpu.py`` puts this folder on ``sys.path``, and only when the
+Only ``bench/indextts2_gpu.py`` puts it in the place of ``librosa``, and only when the
 real librosa does not import: librosa needs numba and llvmlite (64 MB of wheels),
 more than may travel to the lent GPU machine. Upstream uses ``librosa.load`` for the
 prompt clips and ``librosa.filters.mel`` for its mel spectrogram; both run once per

@@ -12,14 +12,12 @@ already uses.
 from __future__ import annotations
 
 import difflib
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
+import numpy as np
 from pypinyin import Style, pinyin
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from index_tts.frontend.script import HAN_RE
 
 KINDS = ("homophone", "tone", "syllable", "dropped or added")
@@ -78,3 +76,26 @@ def tally(rows: list[dict]) -> Slips:
     for row in rows:
         total.add(classify(row["reference"], row["heard"]))
     return total
+
+
+def paired_change(before: list[dict], after: list[dict], draws: int = 4000, seed: int = 0) -> dict:
+    """How one voice's sentences moved between two runs: how many got better and worse, the mean change
+    of their CER, and a bootstrap 95% interval of that mean (sentences resampled, seeded).
+
+    Whisper's errors on one sentence flip with small changes to the audio, so a mean alone can move a
+    point either way by chance; the sign count and the interval say whether a change is more than that.
+    """
+    earlier = {r["text"]: r["cer"] for r in before}
+    pairs = [(earlier[r["text"]], r["cer"]) for r in after if r["text"] in earlier]
+    if not pairs:
+        raise ValueError("the two runs share no sentences")
+    diff = np.array([b - a for a, b in pairs])
+    means = np.random.default_rng(seed).choice(diff, size=(draws, len(diff)), replace=True).mean(axis=1)
+    return {
+        "sentences": len(diff),
+        "better": int((diff < -1e-9).sum()),
+        "worse": int((diff > 1e-9).sum()),
+        "change": float(diff.mean()),
+        "low": float(np.quantile(means, 0.025)),
+        "high": float(np.quantile(means, 0.975)),
+    }
