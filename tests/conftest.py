@@ -17,6 +17,20 @@ from index_tts.voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfil
 
 logging.getLogger("phonemizer").setLevel(logging.ERROR)
 
+# Tests that time the app (first audio against the last, playback in a browser, a drain, a burst beside a CPU hog),
+# or order work by sleeping, run alone on the machine: ./run_tests.sh runs the rest two at a time first
+# (pytest-xdist), then these with nothing else running (``-m serial``).
+SERIAL_MODULES = {
+    "test_admission.py", "test_api.py", "test_app_parts.py", "test_browser.py", "test_burst.py",
+    "test_indextts2_app.py", "test_scheduler.py", "test_speech_stream.py", "test_webui.py",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SERIAL_MODULES:
+            item.add_marker(pytest.mark.serial)
+
 
 @pytest.fixture(scope="session")
 def frontend() -> TextFrontend:

@@ -21,10 +21,26 @@ from index_tts.interface import cli
 from index_tts.interface.api import add_api_routes
 from index_tts.interface.ui.actions import synthesize_for_page
 from index_tts.interface.ui.controls import page_values
+from index_tts.serving.cache import AudioCache
+from index_tts.serving.config import ManagerConfig
+from index_tts.serving.manager import ModelManager
 from index_tts.voice.emotion import EMOTIONS
 
 HANG_S = 120  # an input that takes longer than this to answer counts as a hang
 CASES = [(name, {"text": text}) for name, text in TEXTS] + [(name, {field: value}) for name, field, value in SETTINGS]
+
+
+@pytest.fixture(scope="module")
+def manager():
+    """The shared manager's layout with the audio cache on: the engine renders each input once (for the page,
+    whose tests run first), and the API and the CLI, which take the same input from the top (validation,
+    front-end, planning), are answered with that audio from the cache instead of rendering it twice more."""
+    m = ModelManager(ManagerConfig(sessions=2, threads=1, cache=True))
+    m.load()
+    m.cache = m.renderer.cache = AudioCache(None)  # in memory only: every run renders each input afresh once
+    m.ready = True
+    yield m
+    m.close()
 
 
 @pytest.fixture(scope="module")
