@@ -53,7 +53,8 @@ def synthesize(folder: Path) -> None:
 def score(folder: Path) -> list[dict]:
     """The judge's transcript and CER of every reference clip (run in the app's environment)."""
     import soundfile as sf
-    from mandarin_judge import MandarinJudge
+
+    from testkit.mandarin_judge import MandarinJudge
 
     judge = MandarinJudge()
     rows = []

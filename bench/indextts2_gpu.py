@@ -231,7 +231,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     report["levels"] = rows
 
     # cross-request batching on and off, side by side (bench/batching_bench.py's closed-loop users)
-    from batching_bench import compare
+    from bench.batching_bench import compare
 
     levels = [lv for lv in args.batching_levels if time.monotonic() + 3 * lv * seconds_per_request < deadline]
     report["batching"] = compare(engine, levels, 1, args.per_request, args.max_batch, args.window_ms) if levels else []

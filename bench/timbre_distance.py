@@ -19,8 +19,9 @@ import logging
 import librosa
 import numpy as np
 
-from index_tts.engines import create_engine, kokoro
+from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
+from index_tts.engines.kokoro import engine as kokoro
 from index_tts.serving.synthesizer import Synthesizer
 from testkit.mandarin_sentences import DEV
 

@@ -68,7 +68,8 @@ def measure(audios: list[np.ndarray], items: list[tuple[str, int]], tracker: str
 def word_pitch(audio: np.ndarray) -> np.ndarray:
     """pyin F0 every 10 ms, NaN where unvoiced or more than 20 dB below the loudest frame."""
     import librosa
-    from tone_classifier import HOP, SAMPLE_RATE
+
+    from testkit.tone_classifier import HOP, SAMPLE_RATE
 
     f0, voiced, _ = librosa.pyin(audio, fmin=60, fmax=600, sr=SAMPLE_RATE, frame_length=2048, hop_length=HOP)
     rms = librosa.feature.rms(y=audio, frame_length=1024, hop_length=HOP)[0][: len(f0)]
@@ -82,7 +83,8 @@ def plot_pairs(engines: dict, frontend: TextFrontend, voice: str, path: Path) ->
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from tone_classifier import HOP, SAMPLE_RATE
+
+    from testkit.tone_classifier import HOP, SAMPLE_RATE
 
     fig, axes = plt.subplots(4, 4, figsize=(10, 8), sharey=True)
     for row, words in enumerate(TONE_PAIRS):

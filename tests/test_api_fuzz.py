@@ -49,7 +49,9 @@ def api_schema(api_app):
     return schemathesis.openapi.from_asgi("/openapi.json", api_app)
 
 
-OPERATIONS = [("GET", "/v1/audio/voices"), ("GET", "/metrics"), ("POST", "/v1/audio/speech"), ("POST", "/api/tts")]
+OPERATIONS = [
+    ("GET", "/health"), ("GET", "/v1/audio/voices"), ("GET", "/metrics"), ("POST", "/v1/audio/speech"), ("POST", "/api/tts"),
+]  # fmt: skip
 
 
 def test_the_schema_lists_every_route(api_schema) -> None:

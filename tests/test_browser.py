@@ -134,7 +134,10 @@ def test_play_while_synthesizing_starts_sound_before_the_text_is_done(webui, bro
     status = page.inner_text("#stream-status")
     shown = [int(n) for n in re.findall(r"(\d+) 毫秒", status)]  # the page rounds half up, Python to even
     assert 6.0 < seconds < 30.0 and len(shown) == 1 and abs(shown[0] - first_ms) <= 1, status
-    assert first_ms < 0.5 * done_ms  # sound started long before the server had finished the text
+    # sound started long before the server had finished the text, but for the start-up buffer the server asked
+    # for: on a machine that renders slower than it plays, the player waits that long on purpose (tested below)
+    lead_s = page.evaluate("window.indexTTSLeadSeconds")
+    assert first_ms - 1000 * lead_s < 0.5 * done_ms, (first_ms, lead_s, done_ms)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "click_to_sound.txt").write_text(
         f"{first_ms:.0f} ms to first sound, {done_ms:.0f} ms to the last byte, {seconds:.2f} s of audio\n"
@@ -508,7 +511,7 @@ def test_a_visitor_queued_behind_others_sees_their_place_in_chinese(webui, brows
             page.goto(webui.url, wait_until="load")
             page.wait_for_selector("#synthesize", timeout=30_000)
             serial = time.time_ns() % 10**8  # nothing from the cache: every sentence is new
-            sentences = [f"第{serial + k}位观众，今天天气很好，我们一起去公园散步，看看湖边的风景。" for k in range(8)]
+            sentences = [f"第{serial + k}位观众，今天天气很好，我们一起去公园散步，看看湖边的风景。" for k in range(4)]
             page.locator("textarea").first.fill("".join(sentences))
             pages.append((page, outside))
         for page, _ in pages:
@@ -516,9 +519,10 @@ def test_a_visitor_queued_behind_others_sees_their_place_in_chinese(webui, brows
         waiting = _the_page_that_waits([page for page, _ in pages], "排队：第", timeout_s=30)
         shown = waiting.inner_text("#output")
         assert "queue" not in shown and not re.search(r"\d+(\.\d+)?/\d+(\.\d+)?s", shown), shown
+        # the waiting page's turn comes when one of the first two is done: as long as that takes on this machine
         waiting.wait_for_function(
-            "() => document.querySelector('#synthesis-info').innerText.includes('已合成')", timeout=120_000, polling=50
+            "() => document.querySelector('#synthesis-info').innerText.includes('已合成')", timeout=300_000, polling=50
         )
         for page, outside in pages:
-            wait_for_result(page, timeout_ms=180_000)
+            wait_for_result(page, timeout_ms=300_000)
             assert outside == [], f"the page contacted hosts other than the app: {outside}"

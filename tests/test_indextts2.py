@@ -13,6 +13,7 @@ import io
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import fastapi
 import numpy as np
@@ -112,6 +113,22 @@ def test_the_real_upstream_class_is_loaded_from_the_random_folder(engine, manage
     assert manager.health()["engine"] == "indextts2" and manager.fallback_notice is None
     # one model instance: one scheduler worker, so a segment waiting for the model is never "hung"
     assert manager.health()["workers"] == 1 and manager.admission.workers == 1
+
+
+def test_no_request_asks_the_model_for_more_speech_tokens_than_its_gpt_holds(engine, indextts2_dir) -> None:
+    """The tiny model's GPT holds 400 mel positions (upstream's default cap is 1500): asking for more fails deep
+    in upstream (an IndexError at warm-up, measured at 405), so the engine caps every request at the model's own."""
+    import yaml
+
+    from index_tts.engines.indextts2.engine import mel_token_limit
+
+    config = yaml.safe_load((indextts2_dir / "config.yaml").read_text())
+    assert engine.mel_token_limit == config["gpt"]["max_mel_tokens"] == 400  # read from the checkpoint itself
+    asks = {None: INDEXTTS2_MEL_CAP, 60: 60, 400: 400, 1500: 400, 1815: 400}  # a request's cap -> what upstream gets
+    for asked, given in asks.items():
+        sampling = {} if asked is None else {"max_mel_tokens": asked}
+        assert engine.infer_kwargs(_segment(), SynthParams(voice="jf_alpha", sampling=sampling))["max_mel_tokens"] == given
+    assert mel_token_limit(SimpleNamespace()) == 1500  # a model without a config: upstream's own default
 
 
 @pytest.mark.parametrize("mode", ["voice", "audio", "vector", "text"])

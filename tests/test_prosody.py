@@ -5,9 +5,10 @@ import pytest
 from conftest import median_pitch, semitone_shift
 
 from index_tts.common.errors import TTSError
-from index_tts.engines import create_engine, kokoro
+from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.engines.kokoro import assets
+from index_tts.engines.kokoro import engine as kokoro
 from index_tts.frontend import Segment
 from index_tts.prosody import Prosody
 from index_tts.serving.synthesizer import Synthesizer

@@ -32,6 +32,11 @@ def option(default: Any, help: str, **flag: Any) -> Any:
     return Field(default, description=help, json_schema_extra=extra)
 
 
+def seconds(default: float, lo: float, hi: float, help: str) -> Any:
+    """A duration in seconds between ``lo`` and ``hi`` (its flag takes ``S``)."""
+    return Field(default, ge=lo, le=hi, allow_inf_nan=False, description=help, json_schema_extra={"flag": {"metavar": "S"}})
+
+
 class Settings(BaseSettings):
     """The app's options. Groups: where it listens, the engine, how requests are served, limits, housekeeping."""
 
@@ -89,14 +94,12 @@ class Settings(BaseSettings):
     # -- how requests are served -----------------------------------------------------------------
     max_active: int = Field(16, ge=1, description="requests served at once; the rest wait in the queue")
     max_queue: int = Field(32, ge=1, description="requests that may wait; more get 'busy, try again'")
-    max_wait: float = Field(
+    max_wait: float = seconds(
         30.0,
-        ge=1,
-        le=3600,
-        allow_inf_nan=False,
-        description="refuse a request ('busy, try again in N s'; API: 503 + Retry-After) when the speech already "
-        "accepted needs more than S seconds to render at the measured speed",
-        json_schema_extra={"flag": {"metavar": "S"}},
+        1,
+        3600,
+        "refuse a request ('busy, try again in N s'; API: 503 + Retry-After) when the speech already accepted needs "
+        "more than S seconds to render at the measured speed",
     )
     max_batch: int = Field(4, ge=1, le=64, description="segments of different requests decoded together (IndexTTS2)")
     batch_window_ms: float = Field(
@@ -110,22 +113,12 @@ class Settings(BaseSettings):
         description="at most N synthesis requests per minute per client (page and API; default: no limit)",
         json_schema_extra={"flag": {"metavar": "N"}},
     )
-    segment_timeout: float = Field(
-        60.0,
-        ge=1,
-        le=3600,
-        allow_inf_nan=False,
-        description="a worker on one segment longer than S seconds is replaced, its request fails",
-        json_schema_extra={"flag": {"metavar": "S"}},
+    segment_timeout: float = seconds(
+        60.0, 1, 3600, "a worker on one segment longer than S seconds is replaced, its request fails"
     )
     # start_app.sh --stop sends SIGKILL after 10 s
-    shutdown_timeout: float = Field(
-        5.0,
-        ge=0,
-        le=9,
-        allow_inf_nan=False,
-        description="on SIGTERM, let requests in flight finish for up to S seconds (start_app.sh --stop waits 10)",
-        json_schema_extra={"flag": {"metavar": "S"}},
+    shutdown_timeout: float = seconds(
+        5.0, 0, 9, "on SIGTERM, let requests in flight finish for up to S seconds (start_app.sh --stop waits 10)"
     )
     skip_warmup: bool = option(False, "open the port without a warm-up (for benchmarks only)")
 

@@ -80,6 +80,10 @@ def pause_after(segment: Segment, params: SynthParams) -> int:
 Ready = Callable[[int, np.ndarray | None], None]
 Joining = list[tuple[Segment, SynthParams, Callable[[], bool]]]
 Join = Callable[[int], Joining]
+# ``synthesize_batch``'s items, their "has its listener gone" checks, and what it answers for each item
+Items = list[tuple[Segment, SynthParams]]
+Checks = list[Callable[[], bool]]
+Outcomes = list[np.ndarray | BaseException | None]
 
 
 class Engine(ABC):
@@ -113,12 +117,8 @@ class Engine(ABC):
         return Rendered(self.synthesize(segment, params))
 
     def synthesize_batch(
-        self,
-        items: list[tuple[Segment, SynthParams]],
-        cancelled: list[Callable[[], bool]] | None = None,
-        ready: Ready | None = None,
-        more: Join | None = None,
-    ) -> list[np.ndarray | BaseException | None]:
+        self, items: Items, cancelled: Checks | None = None, ready: Ready | None = None, more: Join | None = None
+    ) -> Outcomes:
         """Render several segments in one call; engines with ``batched_inference`` override this.
 
         ``cancelled[i]()`` turns true when item i's listener has gone: an engine may stop work on it and

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..common.errors import TTSError
 from ..common.notices import segment_fallback
-from .base import Engine, Join, Ready, Rendered, Segment, SynthParams
+from .base import Checks, Engine, Items, Join, Outcomes, Ready, Rendered, Segment, SynthParams
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +68,8 @@ class FallbackEngine(Engine):
         return Rendered(fallback.synthesize(segment, plain), (segment_fallback(self.name, fallback.name),))
 
     def synthesize_batch(
-        self,
-        items: list[tuple[Segment, SynthParams]],
-        cancelled: list[Callable[[], bool]] | None = None,
-        ready: Ready | None = None,
-        more: Join | None = None,
-    ) -> list[np.ndarray | BaseException | None]:
+        self, items: Items, cancelled: Checks | None = None, ready: Ready | None = None, more: Join | None = None
+    ) -> Outcomes:
         """The primary's batch. If it fails, the scheduler renders the segments one by one, each through
         ``synthesize``, which falls back per segment: the batch may have grown meanwhile (``more``)."""
         return self.primary.synthesize_batch(items, cancelled, ready, more)

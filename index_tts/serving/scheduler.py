@@ -43,7 +43,7 @@ from typing import Protocol
 import numpy as np
 
 from ..common.errors import TTSError
-from ..engines.base import Join, Joining, Ready, Rendered, Segment, SynthParams
+from ..engines.base import Checks, Items, Join, Joining, Outcomes, Ready, Rendered, Segment, SynthParams
 from .render_speed import RenderSpeed, segment_size
 
 log = logging.getLogger(__name__)
@@ -59,12 +59,8 @@ class Renderer(Protocol):
     def render(self, segment: Segment, params: SynthParams) -> Rendered: ...
 
     def synthesize_batch(
-        self,
-        items: list[tuple[Segment, SynthParams]],
-        cancelled: list[Callable[[], bool]] | None = None,
-        ready: Ready | None = None,
-        more: Join | None = None,
-    ) -> list[np.ndarray | BaseException | None]: ...
+        self, items: Items, cancelled: Checks | None = None, ready: Ready | None = None, more: Join | None = None
+    ) -> Outcomes: ...
 
     def abandon_call(self, thread_id: int) -> None: ...
 

@@ -8,11 +8,9 @@ not what the request asked for, so it is not kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from ..engines.base import Engine, Join, Joining, Ready, Rendered, Segment, SynthParams
+from ..engines.base import Checks, Engine, Items, Join, Joining, Outcomes, Ready, Rendered, Segment, SynthParams
 from .cache import AudioCache, cache_key
 from .render_speed import AudioPace, segment_size
 
@@ -39,12 +37,8 @@ class SegmentRenderer:
         return rendered
 
     def synthesize_batch(
-        self,
-        items: list[tuple[Segment, SynthParams]],
-        cancelled: list[Callable[[], bool]] | None = None,
-        ready: Ready | None = None,
-        more: Join | None = None,
-    ) -> list[np.ndarray | BaseException | None]:
+        self, items: Items, cancelled: Checks | None = None, ready: Ready | None = None, more: Join | None = None
+    ) -> Outcomes:
         """One engine call for a batch; each segment (those that join it included) is kept as ``render``
         keeps it and handed to ``ready`` as soon as the engine has it."""
         items = list(items)

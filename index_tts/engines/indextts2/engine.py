@@ -39,7 +39,7 @@ import numpy as np
 from ... import SAMPLE_RATE
 from ...common.errors import CheckpointError, TTSError
 from ...common.paths import REPO_ROOT, cache_dir, checkpoints_dir
-from ..base import Capabilities, Engine, Join, Ready, Segment, SynthParams
+from ..base import Capabilities, Checks, Engine, Items, Join, Outcomes, Ready, Segment, SynthParams
 from ..sampling import SAMPLING_DEFAULTS, sampling_kwargs
 from . import files
 
@@ -236,12 +236,8 @@ class IndexTTS2Engine(Engine):
         return self._to_app_rate(np.asarray(audio, np.float32).reshape(-1) / 32768.0, int(rate))
 
     def synthesize_batch(
-        self,
-        items: list[tuple[Segment, SynthParams]],
-        cancelled: list[Callable[[], bool]] | None = None,
-        ready: Ready | None = None,
-        more: Join | None = None,
-    ) -> list[np.ndarray | BaseException | None]:
+        self, items: Items, cancelled: Checks | None = None, ready: Ready | None = None, more: Join | None = None
+    ) -> Outcomes:
         """Several segments through one batched decode (``batch``); None for a cancelled one.
 
         Each segment samples on its own random stream from its seed (a fresh seed when it has none), so
