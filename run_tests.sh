@@ -32,7 +32,7 @@ pass_status() {  # pytest's exit code 5 is "no test selected in this pass": not 
   if [ "$code" != 0 ] && [ "$code" != 5 ]; then failed=1; fi
 }
 started=$(date +%s)
-code=0; python -m pytest -n 2 --dist loadfile -m "not serial" "$@" || code=$?
+code=0; python -m pytest -n 2 --dist loadfile -m "not serial" --durations=25 "$@" || code=$?
 pass_status "$code"
 echo "[run_tests] first pass (two at a time) took $(( $(date +%s) - started )) s"
 if [ "$bundles" = 1 ]; then
@@ -41,7 +41,7 @@ if [ "$bundles" = 1 ]; then
   if [ "$code" != 0 ]; then failed=1; echo "[run_tests] bundle tests FAILED; the end of $bundle_log:"; tail -30 "$bundle_log"; fi
 fi
 started=$(date +%s)
-code=0; python -m pytest -m serial "$@" || code=$?
+code=0; python -m pytest -m serial --durations=25 "$@" || code=$?
 pass_status "$code"
 echo "[run_tests] second pass (alone) took $(( $(date +%s) - started )) s"
 exit "$failed"

@@ -26,7 +26,9 @@ if [ "${1:-}" = "--inside" ]; then
   [ ! -e .venv ] || { echo "[bundle-test] FAIL: the bundle already has a .venv" >&2; exit 1; }
   started=$(date +%s)
   flags=()
-  [ "$engine" = kokoro ] || flags=(--engine "$engine" --max-mel-tokens 50)  # random weights never stop by themselves
+  # random weights never stop by themselves: short segments; and no hang watchdog, which a busy machine (the tests
+  # run beside this one) can trip during the first render of the model: this test is about installing and serving
+  [ "$engine" = kokoro ] || flags=(--engine "$engine" --max-mel-tokens 50 --segment-timeout 900)
   ./start_app.sh --port "$port" "${flags[@]}" > "$bundle/start.log" 2>&1 &
   app=$!
   serving=0
