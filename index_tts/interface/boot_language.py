@@ -1,7 +1,7 @@
 """Gradio's own strings start in the page's language, not the browser's.
 
 Gradio's frontend picks its locale from ``navigator.language`` once, as it boots, and draws several of
-its strings (an audio box's "Drop Audio Here") in that locale once (webui.py redraws them on a switch).
+its strings (an audio box's "Drop Audio Here") in that locale once (ui/wiring.py redraws them on a switch).
 So the page's HTML gets a first script, ahead of Gradio's, that makes the browser report the language the visitor
 chose last on this machine (kept in ``localStorage`` by the switch), else the app's ``--lang``.
 """

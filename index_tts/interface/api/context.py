@@ -1,6 +1,6 @@
 """What the API's routes need, held by the app (``app.state.api``) and handed to each route by FastAPI.
 
-Routes are plain functions of the ``routes_*`` modules; they take ``ApiContext`` with ``Depends(api)``
+Routes are plain functions of the modules beside this one; they take ``ApiContext`` as ``ctx: Api``
 instead of closing over a manager, so each can be read, and tested, on its own.
 """
 
