@@ -32,7 +32,7 @@ pass_status() {  # pytest's exit code 5 is "no test selected in this pass": not 
   if [ "$code" != 0 ] && [ "$code" != 5 ]; then failed=1; fi
 }
 started=$(date +%s)
-code=0; python -m pytest -n 2 --dist loadfile -m "not serial" --durations=25 "$@" || code=$?
+code=0; python -m pytest -n 2 --dist loadfile -p testkit.pytest_cores -m "not serial" --durations=25 "$@" || code=$?
 pass_status "$code"
 echo "[run_tests] first pass (two at a time) took $(( $(date +%s) - started )) s"
 if [ "$bundles" = 1 ]; then

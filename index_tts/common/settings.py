@@ -10,13 +10,14 @@ entry points print as one line.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .cores import usable_cores
 
 ENV_PREFIX = "INDEX_TTS_"
 TEXT_CHARS_CEILING = 100_000  # the most ``max_text_chars`` may be raised to
@@ -64,7 +65,7 @@ class Settings(BaseSettings):
     )
     # one worker per core: most throughput (BENCHMARKS.md, worker layout)
     workers: int = Field(
-        default_factory=lambda: os.cpu_count() or 1,
+        default_factory=usable_cores,
         ge=1,
         description="engine workers, one model session each (default: one per core)",
         json_schema_extra={"flag": {"aliases": ["--sessions"], "metavar": "N"}},

@@ -23,6 +23,7 @@ def max_text_chars() -> int:
     """The longest text one request may have: the ``max_text_chars`` setting (default 5000)."""
     return settings.current().max_text_chars
 
+
 SPEED_RANGE = (0.5, 2.0)
 PITCH_RANGE = (-12.0, 12.0)  # semitones the caller adds to the voice (emotion may move it further, within the engine's own range)
 SEED_RANGE = (0, 2**32 - 1)  # what every random generator the engines use accepts

@@ -48,6 +48,7 @@ from .render_speed import RenderSpeed, segment_size
 
 log = logging.getLogger(__name__)
 
+
 class Renderer(Protocol):
     """What the workers render through: an engine, or the server's ``SegmentRenderer`` around one (same calls).
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import queue
 import re
 import threading
@@ -27,6 +26,7 @@ import numpy as np
 
 from ... import SAMPLE_RATE
 from ...common.audio import trim_silence
+from ...common.cores import usable_cores
 from ...common.errors import TTSError
 from ...prosody.controls import Prosody, ProsodyTrack, apply_controls, apply_loudness, scale_durations
 from ...prosody.mandarin import Register, apply_tones, is_question, syllable_spans
@@ -137,7 +137,7 @@ class KokoroEngine(Engine):
         self.device = device or "cpu"
         folder = assets.ensure_prepared(model_root)
         self.num_sessions = max(1, int(num_sessions))
-        cores = os.cpu_count() or 1
+        cores = usable_cores()
         self.threads_per_session = max(1, int(threads_per_session or max(1, cores // self.num_sessions)))
         self._vocab: dict[str, int] = json.loads((folder / assets.VOCAB_FILE).read_text(encoding="utf-8"))["vocab"]
         with np.load(folder / assets.VOICES_FILE) as npz:

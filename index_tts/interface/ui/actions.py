@@ -177,4 +177,3 @@ def char_count(text: str, lang: str) -> str:
     if n > limit:
         return t("char_count_over", lang, n=n, limit=limit, over=n - limit)
     return t("char_count", lang, n=n, limit=limit)
-

@@ -50,5 +50,3 @@ def load_preset_for_page(name: str | None, controls: Sequence[str], lang: str) -
 def preset_choices() -> Any:
     """The preset list as it is on disk (every page load asks: presets saved in another tab or before a restart)."""
     return gr.update(choices=list_presets())
-
-
