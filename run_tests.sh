@@ -6,19 +6,25 @@
 #   file per worker), while the bundle tests run beside them; then the tests that time the app or start
 #   it (marked serial in tests/conftest.py), with nothing else running.
 #   --no-bundle: leave the bundle tests out (quicker local runs; CI runs them).
+#   chromium (Debian) is installed beside the first pass: only the second opens a browser.
 set -euo pipefail
 cd "$(dirname "$0")"
 bundles=1
 if [ "${1:-}" = "--no-bundle" ]; then bundles=0; shift; fi
+setup_started=$(date +%s)
 source scripts/setup_env.sh
 ensure_venv requirements-dev.txt
 python -m index_tts prepare
 python -m index_tts.ops.page_font || true  # the page's Chinese font (npm); its tests skip without it
-scripts/install_browser.sh  # Debian's chromium for the browser tests (Playwright never downloads one)
+# Debian's chromium for the browser tests (Playwright never downloads one): installed while the first pass
+# runs, since only the second pass opens a browser
+mkdir -p logs
+scripts/install_browser.sh > logs/install-browser.log 2>&1 &
+browser_pid=$!
 python -m ruff check .
 lint-imports --no-cache  # the folder layers and no import cycles (pyproject.toml)
+echo "[run_tests] set-up and lint took $(( $(date +%s) - setup_started )) s"
 
-mkdir -p logs
 bundle_log=logs/bundle-tests.log
 if [ "$bundles" = 1 ]; then
   # mostly installs (disk and decompression): they overlap with the first pass, not with the timed tests
@@ -40,6 +46,9 @@ if [ "$bundles" = 1 ]; then
   grep "^\[bundle-test\]" "$bundle_log" || true
   if [ "$code" != 0 ]; then failed=1; echo "[run_tests] bundle tests FAILED; the end of $bundle_log:"; tail -30 "$bundle_log"; fi
 fi
+code=0; wait "$browser_pid" || code=$?
+cat logs/install-browser.log
+if [ "$code" != 0 ]; then echo "[run_tests] installing chromium FAILED"; exit 1; fi
 started=$(date +%s)
 code=0; python -m pytest -m serial --durations=25 "$@" || code=$?
 pass_status "$code"

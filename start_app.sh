@@ -62,6 +62,7 @@ make_bundle() {
   done
   source scripts/setup_env.sh
   ensure_venv "$requirements"
+  if [ "$requirements" = requirements-indextts2.txt ]; then ensure_cpu_torchaudio_wheel; fi
   python -m index_tts prepare
   python -m index_tts.ops.page_font || echo "the bundle carries no page font: Chinese then needs a CJK font on the exhibition machine" >&2
   exec python -m index_tts.ops.bundle "$dest" "${extra[@]}"

@@ -60,14 +60,19 @@ ensure_venv() {
       check_bundle_disk
       pip install --quiet --disable-pip-version-check --no-index --find-links wheelhouse -r "$req"
     else
-      # the IndexTTS2 requirements pin a CPU torchaudio that is made from the registry's wheel
-      if echo "$files" | grep -qw requirements-indextts2.txt; then python scripts/torchaudio_cpu_wheel.py; fi
+      if echo "$files" | grep -qw requirements-indextts2.txt; then ensure_cpu_torchaudio_wheel; fi
       pip install --quiet --disable-pip-version-check -r "$req"
     fi
     touch "$stamp"
     # a file that includes others (-r) has installed them as well
     for f in $files; do touch ".venv/.installed-$(basename "$f")"; done
   fi
+}
+
+# The IndexTTS2 requirements pin a CPU torchaudio that is made from the registry's wheel into wheels/
+# (ignored by git): made when missing, for an install and for a bundle made from an installed .venv.
+ensure_cpu_torchaudio_wheel() {
+  if ! compgen -G "wheels/torchaudio-*+cpu-*.whl" > /dev/null; then python scripts/torchaudio_cpu_wheel.py; fi
 }
 
 # A requirements file and every file it includes with -r, one per line.

@@ -54,8 +54,8 @@ def _mixed_items(tmp_path: Path) -> list[tuple[Segment, SynthParams]]:
         ("Batching must not change a single sample.", "jf_nezumi", {"emotion_mode": "audio", "emotion_audio": clip}, None),
         ("第二种情绪。", "jf_alpha", {"emotion_mode": "text", "emotion_text": "有点难过"}, None),
         ("温度高一些，束也少一些。", "jm_kumo", {"sampling": {"temperature": 1.2, "num_beams": 2, "top_k": 50}}, None),
-        # over upstream's 120 text tokens per piece: read as two pieces, 100 ms apart
-        ("一句很长的话，被分成两段来读，第二段接在第一段后面，中间有停顿。" * 5, "jf_alpha", {"interval_silence_ms": 100}, None),
+        # 236 text tokens, over upstream's 120 per piece: read as two pieces (118 + 118), 100 ms apart
+        ("一句很长的话，被分成两段来读，第二段接在第一段后面，中间有停顿。" * 4, "jf_alpha", {"interval_silence_ms": 100}, None),
         ("Longer cap.", "jf_nezumi", {"sampling": {"max_mel_tokens": 60}}, None),
         ("重复惩罚小一点。", "jm_kumo", {"sampling": {"repetition_penalty": 1.5, "top_p": 0.95}}, None),
     ]
