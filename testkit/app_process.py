@@ -88,15 +88,18 @@ def app_env(run_dir: Path, overrides: dict[str, str] | None = None) -> dict[str,
     return env
 
 
-def start_app(run_dir: Path, *flags: str, port: int | None = None, env: dict[str, str] | None = None) -> AppProcess:
-    """Launch ``./start_app.sh --port P [flags]`` in the background, logging to ``run_dir/app.log``."""
+def start_app(
+    run_dir: Path, *flags: str, port: int | None = None, env: dict[str, str] | None = None, root: Path = ROOT
+) -> AppProcess:
+    """Launch ``./start_app.sh --port P [flags]`` in the background, logging to ``run_dir/app.log``;
+    ``root``: the checkout whose app it is (another revision's worktree, for side-by-side benchmarks)."""
     port = port or free_port()
     run_dir.mkdir(parents=True, exist_ok=True)
     log_path = run_dir / "app.log"
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [str(ROOT / "start_app.sh"), "--port", str(port), *flags],
-            cwd=ROOT,
+            [str(root / "start_app.sh"), "--port", str(port), *flags],
+            cwd=root,
             env=app_env(run_dir, env),
             stdout=log,
             stderr=subprocess.STDOUT,
