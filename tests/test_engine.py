@@ -1,5 +1,7 @@
 """The embedded engine renders real speech: rate, duration per character, loudness, voicing."""
 
+import threading
+
 import numpy as np
 import pytest
 from conftest import voiced_fraction
@@ -103,6 +105,40 @@ def test_the_manager_renders_first_segments_alone_only_with_threads_to_spare() -
             assert manager.scheduler is not None and manager.scheduler._first_alone is alone
         finally:
             manager.close()
+
+
+def test_a_call_alone_decodes_with_every_core_and_sounds_the_same(monkeypatch) -> None:
+    """One-thread workers on a machine with more cores: a call with no other in flight decodes with a
+    session of its own that has every core; two calls at once each use their worker. Same audio."""
+    from index_tts.engines.kokoro import engine as kokoro_engine
+    from index_tts.engines.kokoro import graphs as kokoro_graphs
+    from index_tts.frontend import TextFrontend
+
+    monkeypatch.setattr(kokoro_engine, "usable_cores", lambda: 2)  # whatever this machine has
+    pooled = create_engine("kokoro", num_sessions=2, threads_per_session=1)
+    assert pooled.sprints_alone and pooled._sprint.get_session_options().intra_op_num_threads == 2
+    used = []
+    real_decode = kokoro_graphs.decode
+    monkeypatch.setattr(kokoro_graphs, "decode", lambda session, *a: used.append(session) or real_decode(session, *a))
+    segment = TextFrontend().process("图书馆的开放时间。").segments[0]
+    alone = pooled.synthesize(segment, SynthParams(voice="jf_alpha"))
+    assert used == [pooled._sprint]
+    held, release = threading.Event(), threading.Event()
+
+    def another_call() -> None:
+        with pooled._borrow():
+            held.set()
+            release.wait(60)
+
+    other = threading.Thread(target=another_call)
+    other.start()
+    held.wait(60)  # another call in flight: this one decodes with its own worker
+    beside = pooled.synthesize(segment, SynthParams(voice="jf_alpha"))
+    release.set()
+    other.join()
+    assert used[1] is not pooled._sprint
+    assert len(alone) == len(beside) and np.abs(alone - beside).max() < 1e-3
+    pooled.close()
 
 
 def test_unknown_engine_is_rejected() -> None:

@@ -124,6 +124,31 @@ def test_with_first_alone_other_requests_still_use_the_free_workers() -> None:
     sched.close()
 
 
+def test_with_sprint_alone_a_lone_request_renders_its_first_segment_alone() -> None:
+    """An engine that decodes a call alone with every core: a request that finds the scheduler idle
+    has its first segment rendered with nothing beside it, then its others side by side."""
+    rec = Recorder(0.1)
+    sched = scheduler(rec, workers=2, sprint_alone=True)
+    list(sched.stream(sched.submit(segs(3), SynthParams(voice="a"))))
+    head_end = rec.spans[("a", "s0")][1]
+    assert rec.spans[("a", "s1")][0] >= head_end and rec.spans[("a", "s2")][0] >= head_end
+    assert abs(rec.spans[("a", "s1")][0] - rec.spans[("a", "s2")][0]) < 0.05
+    sched.close()
+
+
+def test_with_sprint_alone_nobody_waits_under_load() -> None:
+    """A request that arrives while another is rendering is not held: its later segments fill free workers."""
+    rec = Recorder(0.1)
+    sched = scheduler(rec, workers=3, sprint_alone=True)
+    busy = sched.submit(segs(1, "x"), SynthParams(voice="x"))
+    time.sleep(0.02)  # x's only segment is being rendered
+    second = sched.submit(segs(3, "b"), SynthParams(voice="b"))
+    for ticket in (busy, second):
+        list(sched.stream(ticket))
+    assert rec.spans[("b", "b1")][0] < rec.spans[("b", "b0")][1]  # b's second segment did not wait for its first
+    sched.close()
+
+
 def test_closing_the_stream_drops_pending_segments() -> None:
     rec = Recorder(0.05)
     sched = scheduler(rec, workers=1)

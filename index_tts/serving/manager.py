@@ -110,6 +110,7 @@ class ModelManager:
                 batch_window_s=cfg.batch_window_ms / 1000,
                 segment_timeout_s=cfg.segment_timeout_s,
                 first_alone=getattr(engine, "threads_per_session", 1) > 1,
+                sprint_alone=getattr(engine, "sprints_alone", False),
                 speed=self.speed,
                 on_batch=self.metrics.batch_size.observe,
             )

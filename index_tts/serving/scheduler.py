@@ -8,7 +8,10 @@ Order of service, whenever a worker is free:
 A lone request gets every worker, each rendering one of its segments, so it still uses all cores.
 With ``first_alone`` (for workers with several threads each) a request's later segments wait until
 its first one is rendered: alone on the machine, that first segment gets every core and is heard
-sooner, while other requests' segments still fill the other workers.
+sooner, while other requests' segments still fill the other workers. With ``sprint_alone`` (for an
+engine that decodes a call alone with every core) they wait only when the request found the
+scheduler idle: a lone visitor's first segment then runs alone and gets every core, and under load
+nobody waits.
 When a client goes away its pending segments are dropped.
 
 Batching (``max_batch`` > 1, for engines that render several segments in one call): a worker takes
@@ -104,6 +107,7 @@ class SegmentScheduler:
         batch_window_s: float = 0.0,
         segment_timeout_s: float | None = None,
         first_alone: bool = False,
+        sprint_alone: bool = False,
         speed: RenderSpeed | None = None,
         on_batch: Callable[[int], None] | None = None,
     ) -> None:
@@ -111,13 +115,15 @@ class SegmentScheduler:
         ``synthesize_batch`` call, gathered for at most ``batch_window_s`` after the first one; otherwise
         segments go one per ``render`` call. With ``segment_timeout_s`` a watchdog replaces workers that
         hang or die (and tells the renderer's ``abandon_call``), and ``first_alone`` holds a request's
-        later segments back until its first is rendered (module docstring). Each segment's render time is
+        later segments back until its first is rendered (module docstring); ``sprint_alone`` only when the
+        request found the scheduler idle. Each segment's render time is
         recorded in ``speed`` (what admission estimates waits from), and each call's number of segments
         is handed to ``on_batch`` (the batch-size histogram)."""
         self._on_batch = on_batch
         self._arrivals = [float("-inf"), float("-inf")]  # the two latest submissions
         self.speed = speed if speed is not None else RenderSpeed()
         self._first_alone = first_alone
+        self._sprint_alone = sprint_alone
         self._renderer = renderer
         self._batching = max_batch > 1
         self._max_batch = max_batch
@@ -221,7 +227,7 @@ class SegmentScheduler:
             return None
         ticket = min(candidates, key=lambda t: (t.next_index > 0, t.last_served, t.id))
         index = ticket.next_index
-        ticket.holding = self._first_alone and index == 0
+        ticket.holding = index == 0 and (self._first_alone or (self._sprint_alone and self._idle_but(ticket)))
         ticket.next_index += 1
         ticket.dispatched += 1
         ticket.last_served = next(self._dispatches)
@@ -229,6 +235,10 @@ class SegmentScheduler:
             ticket.waited_s = time.perf_counter() - ticket.submitted_at
         self._skip_ready(ticket)
         return ticket, index
+
+    def _idle_but(self, ticket: Ticket) -> bool:
+        """No worker busy and no other request waiting (lock held): ``ticket``'s first segment would run alone."""
+        return not self._busy and not any(t is not ticket and t.pending() for t in self._tickets)
 
     def _busy_elsewhere(self, batch: list[tuple[Ticket, int]]) -> bool:
         """Whether company for ``batch`` may come: another request is inside, or requests are arriving in a

@@ -2,8 +2,11 @@
 
 A small pool of workers serves calls: several one-thread workers give the most
 throughput on a multi-core CPU, one worker with all threads gives the lowest
-latency for a single request. Each worker runs the model as three split stages
-(see ``graphs``) so durations, pitch and energy can be changed between
+latency for a single request. Both are had: a call that finds itself alone (no other
+call in flight, as a lone visitor's first segment is: the scheduler holds that
+request's later segments back) decodes with a decoder session of its own that uses
+every core (``sprints_alone``); under load, calls overlap and each uses its worker.
+Each worker runs the model as three split stages (see ``graphs``) so durations, pitch and energy can be changed between
 them: that is where Mandarin tones and the prosody controls are applied. When
 the split graphs are missing the single graph serves instead, without those
 controls.
@@ -165,6 +168,10 @@ class KokoroEngine(Engine):
         self._lend_lock = threading.Lock()
         for _ in range(self.num_sessions):
             self._pool.put(self._open_session())
+        # the decoder (95% of a call) with every core, for a call alone on the machine
+        self._sprint = self._open_sprint(cores)
+        self._sprint_lock = threading.Lock()
+        self.sprints_alone = self._sprint is not None
         self._registers: dict[str, Register] = {}
         self._mandarin_tables: dict[tuple[str, bool], np.ndarray] = {}  # (voice, mixed) -> style rows
         self._register_lock = threading.Lock()
@@ -308,6 +315,23 @@ class KokoroEngine(Engine):
         style[DECODER_HALF] = _decoder_blend(self._style_table(params.voice)[row], self._donors[donor][row], share)
         return style.reshape(1, STYLE_DIM).astype(np.float32)
 
+    def _open_sprint(self, cores: int):
+        """A decoder session with every core, when workers have fewer threads than that (CPU, split graph)."""
+        if self.graph != "split" or self.device != "cpu" or cores <= self.threads_per_session:
+            return None
+        return graphs.open_session(self._folder / graphs.STAGE_FILES["decoder"], cores, self.device)
+
+    def _decode(self, worker: graphs.SplitKokoro, encoded: graphs.Encoded, frames, f0, energy) -> np.ndarray:
+        """Decode with every core when this call is the only one in flight, else with the worker's threads."""
+        with self._lend_lock:
+            alone = len(self._lent) == 1
+        if alone and self._sprint is not None and self._sprint_lock.acquire(blocking=False):
+            try:
+                return graphs.decode(self._sprint, encoded, frames, f0, energy)
+            finally:
+                self._sprint_lock.release()
+        return worker.decode(encoded, frames, f0, energy)
+
     def _open_session(self):
         if self.graph == "split":
             return graphs.SplitKokoro(self._folder, self.threads_per_session, self.device)
@@ -367,11 +391,11 @@ class KokoroEngine(Engine):
                 if register is not None:
                     track = apply_tones(track, spans, register, is_question(segment.text))
                 track = apply_controls(track, prosody)
-                audio = worker.decode(encoded, track.frames, track.f0, track.energy)
+                audio = self._decode(worker, encoded, track.frames, track.f0, track.energy)
                 english_style = self._english_words_style(segment, params, inputs[0].shape[1] - 2)
                 if english_style is not None:
                     english = dataclasses.replace(encoded, style=english_style)
-                    second = worker.decode(english, track.frames, track.f0, track.energy)
+                    second = self._decode(worker, english, track.frames, track.f0, track.energy)
                     mask = word_splice.english_tokens(segment.phonemes, spans, self._vocab)
                     audio = np.asarray(audio, np.float32).ravel()
                     weights = word_splice.splice_weights(mask, track.frames, len(audio))

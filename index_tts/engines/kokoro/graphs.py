@@ -132,14 +132,7 @@ class SplitKokoro:
         return f0[0], energy[0]
 
     def decode(self, encoded: Encoded, frames: np.ndarray, f0: np.ndarray, energy: np.ndarray) -> np.ndarray:
-        aligned = np.repeat(encoded.text_features, frames, axis=2).astype(np.float32)
-        feeds = {
-            ALIGNED_TEXT_FEATURES: aligned,
-            F0: f0.reshape(1, -1).astype(np.float32),
-            ENERGY: energy.reshape(1, -1).astype(np.float32),
-            "style": encoded.style,
-        }
-        return self.sessions["decoder"].run(None, feeds, RUN_OPTIONS)[0]
+        return decode(self.sessions["decoder"], encoded, frames, f0, energy)
 
     def run(self, tokens: np.ndarray, style: np.ndarray, speed: float) -> np.ndarray:
         """The whole model with nothing edited: the same audio as the single graph."""
@@ -147,6 +140,18 @@ class SplitKokoro:
         frames = round_durations(encoded.durations)
         f0, energy = self.predict(encoded, frames)
         return self.decode(encoded, frames, f0, energy)
+
+
+def decode(session: ort.InferenceSession, encoded: Encoded, frames: np.ndarray, f0: np.ndarray, energy: np.ndarray) -> np.ndarray:
+    """Audio from the decoder stage ``session`` (a worker's own, or one with every core for a call alone)."""
+    aligned = np.repeat(encoded.text_features, frames, axis=2).astype(np.float32)
+    feeds = {
+        ALIGNED_TEXT_FEATURES: aligned,
+        F0: f0.reshape(1, -1).astype(np.float32),
+        ENERGY: energy.reshape(1, -1).astype(np.float32),
+        "style": encoded.style,
+    }
+    return session.run(None, feeds, RUN_OPTIONS)[0]
 
 
 def check_split(folder: Path, model_file: str, tokens: list[int], style: np.ndarray) -> float:
