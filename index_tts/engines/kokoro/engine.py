@@ -2,14 +2,14 @@
 
 A small pool of workers serves calls: several one-thread workers give the most
 throughput on a multi-core CPU, one worker with all threads gives the lowest
-latency for a single request. Both are had: a call that finds itself alone (no other
-call in flight, as a lone visitor's first segment is: the scheduler holds that
-request's later segments back) decodes with a decoder session of its own that uses
-every core (``sprints_alone``); under load, calls overlap and each uses its worker.
-Each worker runs the model as three split stages (see ``graphs``) so durations, pitch and energy can be changed between
-them: that is where Mandarin tones and the prosody controls are applied. When
-the split graphs are missing the single graph serves instead, without those
-controls.
+latency for a single request. Both are had: a call that finds itself alone (no
+other call in flight, as a lone visitor's first segment is: the scheduler holds
+that request's later segments back) decodes with a decoder session of its own
+that uses every core (``sprints_alone``); under load, calls overlap and each
+uses its worker. Each worker runs the model as three split stages (see
+``graphs``) so durations, pitch and energy can be changed between them: that is
+where Mandarin tones and the prosody controls are applied. When the split graphs
+are missing the single graph serves instead, without those controls.
 """
 
 from __future__ import annotations
