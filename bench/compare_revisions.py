@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -59,12 +60,13 @@ print("RESULT " + json.dumps(L.raw_engine_limit({window})))
 
 
 def worktree(rev: str, folder: Path) -> Path:
-    """``rev`` checked out in ``folder``, with this checkout's environment and prepared model."""
+    """``rev`` checked out in ``folder``, with this checkout's environment and its own copy of the prepared
+    model (an older revision may prepare it again, and must not write into this checkout's)."""
     subprocess.run(["git", "worktree", "add", "--detach", "-q", str(folder), rev], cwd=ROOT, check=True)
     (folder / ".venv").symlink_to(ROOT / ".venv")
     model = ROOT / "checkpoints" / "kokoro-v1.0"
     if model.exists():
-        (folder / "checkpoints" / "kokoro-v1.0").symlink_to(model)
+        shutil.copytree(model, folder / "checkpoints" / "kokoro-v1.0", dirs_exist_ok=True)
     # requirement files older than the environment's stamps: setup_env.sh sees nothing to install
     for req in folder.glob("requirements*.txt"):
         os.utime(req, (0, 0))

@@ -12,7 +12,7 @@ Figures, per side and round (the client is always this checkout's; each side ser
   throughput against the raw engine limit, measured at the start of each round on this checkout.
 
 The baseline is a revision, kept in ``bench/speed_baseline.txt``; it is checked out in a temporary git
-worktree that borrows this checkout's ``.venv`` and a copy of its prepared model. Sides take turns (A B,
+worktree that borrows this checkout's ``.venv`` and a copy of its prepared model (``compare_revisions``). Sides take turns (A B,
 then B A). Noise is each figure's spread between a side's own rounds (the largest relative distance of a
 round from its side's median, both sides together); a figure has moved when the ratio of the medians is
 further from 1 than that noise and than ``--floor``. It is a benchmark, not a test: it prints figures,
@@ -24,8 +24,6 @@ Usage: python -m bench.speed_guard [--base REV] [--rounds 2] [--window 30] [--wr
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import subprocess
 import tempfile
@@ -33,7 +31,7 @@ import time
 from pathlib import Path
 
 from bench import first_sound
-from bench.compare_revisions import run_in
+from bench.compare_revisions import run_in, worktree
 from bench.loadtest import run_level
 from bench.report import table, write_section
 from testkit.app_process import start_app
@@ -86,19 +84,6 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def side_tree(rev: str, folder: Path) -> Path:
-    """``rev`` in a worktree with this checkout's environment and its own copy of the prepared model (an
-    older revision may prepare it again, and must not write into this checkout's)."""
-    git("worktree", "add", "--detach", "-q", str(folder), rev)
-    (folder / ".venv").symlink_to(ROOT / ".venv")
-    model = ROOT / "checkpoints" / "kokoro-v1.0"
-    if model.exists():
-        shutil.copytree(model, folder / "checkpoints" / "kokoro-v1.0", dirs_exist_ok=True)
-    for req in folder.glob("requirements*.txt"):  # older than the environment's stamps: nothing to install
-        os.utime(req, (0, 0))
-    return folder
-
-
 def serving_figures(tree: Path, window: float, raw: float) -> dict[str, float]:
     """Start the side's app (cache off), time it to healthy, then a lone visitor, then 16 users."""
     out: dict[str, float] = {}
@@ -127,9 +112,7 @@ def moved(before: list[float], after: list[float], floor: float) -> tuple[float,
     spreads = [abs(v / statistics.median(side) - 1) for side in (before, after) for v in side if statistics.median(side)]
     noise = max(spreads, default=0.0)
     ratio = a / b if b else float("nan")
-    verdict = "moved" if abs(ratio - 1) > max(noise, floor) else ""
-    if verdict:
-        verdict = "higher" if ratio > 1 else "lower"
+    verdict = ("higher" if ratio > 1 else "lower") if abs(ratio - 1) > max(noise, floor) else ""
     return round(ratio, 3), round(noise, 3), verdict
 
 
@@ -151,8 +134,8 @@ def main() -> None:
     figures: dict[str, dict[str, list[float]]] = {"baseline": {}, "tree": {}}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="speed-guard-") as tmp:
-        sides = {"baseline": side_tree(base, Path(tmp) / "baseline")}
-        sides["tree"] = side_tree(head, Path(tmp) / "tree") if args.against else ROOT
+        sides = {"baseline": worktree(base, Path(tmp) / "baseline")}
+        sides["tree"] = worktree(head, Path(tmp) / "tree") if args.against else ROOT
         try:
             for round_ in range(args.rounds):
                 raw = run_in(ROOT, RAW.format(window=args.window))["audio_s_per_s"]
