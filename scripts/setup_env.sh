@@ -58,7 +58,9 @@ ensure_venv() {
     if [ -d wheelhouse ]; then
       check_bundle_python
       check_bundle_disk
-      pip install --quiet --disable-pip-version-check --no-index --find-links wheelhouse -r "$req"
+      # --no-compile: byte-compiling every installed module took 60 of the 104 CPU seconds of the IndexTTS2
+      # bundle's install; Python compiles what it imports at the first start instead (6 s, then kept)
+      pip install --quiet --disable-pip-version-check --no-compile --no-index --find-links wheelhouse -r "$req"
     else
       if echo "$files" | grep -qw requirements-indextts2.txt; then ensure_cpu_torchaudio_wheel; fi
       pip install --quiet --disable-pip-version-check -r "$req"
