@@ -97,3 +97,35 @@ def test_indextts2_bundle_refuses_checkpoints_that_are_not_all_there(tmp_path: P
     with pytest.raises(bundle.BundleError, match=r"IndexTTS2 cannot start: \d+ thing"):
         bundle.copy_indextts2(tmp_path / "usb", tmp_path / "nothing", hub=tmp_path / "no-hub")
     assert not (tmp_path / "usb").exists()
+
+
+def test_indextts2_normaliser_grammars_go_each_way_once_and_travel(tmp_path: Path, monkeypatch) -> None:
+    """A new install reads the grammars the app kept; the app keeps what upstream compiled; nothing is overwritten."""
+    from index_tts.engines.indextts2 import files as indextts2_files
+
+    cache = tmp_path / "cache_hub"
+    upstream, kept_root = tmp_path / "site-packages" / "nemo_cache", cache / indextts2_files.NORMALISER_CACHE
+    monkeypatch.setattr(indextts2_files, "upstream_grammar_folder", lambda: upstream)
+    kept = indextts2_files.kept_grammar_folder(kept_root)
+    assert kept is not None and kept.parent == kept_root and kept.name.startswith("nemo-")
+    kept.mkdir(parents=True)
+    (kept / "zh_tokenize.far").write_bytes(b"zh")
+    upstream.mkdir(parents=True)
+    (upstream / "en_verbalizer.far").write_bytes(b"en")
+    (upstream / "zh_tokenize.far").write_bytes(b"upstream's own")
+    (upstream / "notes.txt").write_text("not a grammar")
+
+    copied = indextts2_files.share_grammars(kept_root)
+    assert copied == [f"{kept.name}/en_verbalizer.far"]
+    assert (upstream / "zh_tokenize.far").read_bytes() == b"upstream's own"
+    assert (kept / "en_verbalizer.far").read_bytes() == b"en" and not (kept / "notes.txt").exists()
+    (upstream / "zh_tokenize.far").unlink()
+    assert indextts2_files.share_grammars(kept_root) == ["nemo_cache/zh_tokenize.far"]
+    assert (upstream / "zh_tokenize.far").read_bytes() == b"zh"
+    assert indextts2_files.share_grammars(kept_root) == []
+    assert not [p for p in (*upstream.iterdir(), *kept.iterdir()) if p.name.endswith(".tmp")]
+    # a bundle with IndexTTS2 carries them; one without does not
+    assert indextts2_files.NORMALISER_CACHE not in bundle.copy_caches(tmp_path / "plain", cache)
+    assert indextts2_files.NORMALISER_CACHE in bundle.copy_caches(tmp_path / "usb", cache, indextts2=True)
+    carried = tmp_path / "usb" / "cache_hub" / indextts2_files.NORMALISER_CACHE / kept.name
+    assert sorted(p.name for p in carried.iterdir()) == ["en_verbalizer.far", "zh_tokenize.far"]

@@ -165,10 +165,10 @@ def copy_indextts2(target: Path, source: Path | None, hub: Path | None = None) -
     return {"from": str(source), "files": len(sizes), "bytes": sum(sizes)}
 
 
-def copy_caches(target: Path, cache_root: Path) -> list[str]:
+def copy_caches(target: Path, cache_root: Path, indextts2: bool = False) -> list[str]:
     """Carry the small caches that make the first start faster; return the ones copied."""
     copied = []
-    for name in CACHE_PATHS:
+    for name in (*CACHE_PATHS, indextts2_files.NORMALISER_CACHE) if indextts2 else CACHE_PATHS:
         source = cache_root / name
         if source.is_dir() and any(source.iterdir()):
             _copy(source, target / "cache_hub" / name)
@@ -251,11 +251,16 @@ def make_bundle(
         check_wheelhouse(work / WHEELHOUSE, requirements)
         (work / WHEELHOUSE / PYTHON_TAG_FILE).write_text(python_tag() + "\n", encoding="utf-8")
         log.info("bundle: wheelhouse has %d wheels and installs %s with --no-index", len(wheels), requirements.name)
+        if with_indextts2:  # its requirements name wheels/ (--find-links): absent, pip warns once per package
+            (work / "wheels").mkdir(exist_ok=True)
         model = copy_model(work)
         indextts2 = copy_indextts2(work, indextts2_dir) if with_indextts2 else None
         if indextts2:
             log.info("bundle: IndexTTS2 checkpoints from %s: %.0f MB", indextts2["from"], indextts2["bytes"] / 1e6)
-        caches = copy_caches(work, root / "cache_hub")
+        if with_indextts2:  # its text normaliser's grammars: 35 s to compile at a first start, 10 MB to carry
+            grammars = indextts2_files.ensure_grammars(root / "cache_hub" / indextts2_files.NORMALISER_CACHE)
+            log.info("bundle: %d compiled text normaliser grammars for IndexTTS2", grammars)
+        caches = copy_caches(work, root / "cache_hub", indextts2=with_indextts2)
         write_guide(work, indextts2=with_indextts2)
         manifest = {
             "app_version": _app_version(root),

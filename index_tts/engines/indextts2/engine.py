@@ -121,6 +121,8 @@ class IndexTTS2Engine(Engine):
                 f"the indextts package failed to import ({type(exc).__name__}: {exc}); "
                 "run: pip install -r requirements-indextts2.txt"
             ) from exc
+        grammars = cache_dir(files.NORMALISER_CACHE)
+        seeded = files.share_grammars(grammars)  # a new install reads the text normaliser's compiled grammars
         try:
             self._model = module.IndexTTS2(
                 cfg_path=str(folder / "config.yaml"), model_dir=str(folder), use_fp16=use_fp16, device=device
@@ -130,6 +132,9 @@ class IndexTTS2Engine(Engine):
                 f"IndexTTS2 could not load the checkpoints in {folder} ({type(exc).__name__}: {str(exc)[:300]}); "
                 "fetch them again (hf download IndexTeam/IndexTTS-2) or choose another --model-dir"
             ) from exc
+        kept = files.share_grammars(grammars)  # and the app keeps those upstream compiled just now
+        if seeded or kept:
+            log.info("indextts2 text normaliser grammars: %d read from %s, %d kept there", len(seeded), grammars, len(kept))
         self._parameters = inspect.signature(self._model.infer).parameters
         # the GPT's mel position table holds this many speech tokens; asking for more fails deep in upstream
         # (IndexError), so every request is capped here, whatever its own cap (the tiny random model: 400)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 from pathlib import Path
 
 from ...common.paths import REPO_ROOT
@@ -120,3 +121,68 @@ def upstream_version() -> str:
         except metadata.PackageNotFoundError:
             continue
     return "indextts (version unknown)"
+
+
+# Upstream's text normaliser (nemo-text-processing) compiles its grammars into its own package folder the
+# first time it loads: 35 s on two cores, again in every new install. The app keeps a copy under
+# ``cache_hub/<NORMALISER_CACHE>/nemo-<version>/``, so a new install (a USB bundle's first start) reads them.
+NORMALISER_CACHE = "indextts2_normaliser"
+GRAMMAR_SUFFIX = ".far"
+
+
+def upstream_grammar_folder() -> Path | None:
+    """Where upstream's normaliser reads and writes its compiled grammars (found without importing upstream)."""
+    spec = importlib.util.find_spec(UPSTREAM_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "utils" / "nemo_cache"
+
+
+def kept_grammar_folder(kept_root: Path) -> Path | None:
+    """The app's copy for the installed nemo-text-processing version; None when it is not installed."""
+    from importlib import metadata
+
+    try:
+        return kept_root / f"nemo-{metadata.version('nemo_text_processing')}"
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def share_grammars(kept_root: Path) -> list[str]:
+    """Copy each compiled grammar that one side has and the other lacks; return the names copied.
+
+    Called before upstream loads (a new install starts from the app's copy) and after (the app keeps what
+    upstream compiled). Each copy is written under a temporary name and renamed, so a half-written grammar
+    is never read.
+    """
+    upstream, kept = upstream_grammar_folder(), kept_grammar_folder(kept_root)
+    if upstream is None or kept is None:
+        return []
+    copied = []
+    for source, target in ((kept, upstream), (upstream, kept)):
+        if not source.is_dir():
+            continue
+        for grammar in sorted(source.glob(f"*{GRAMMAR_SUFFIX}")):
+            destination = target / grammar.name
+            if destination.exists():
+                continue
+            target.mkdir(parents=True, exist_ok=True)
+            partial = target / f".{grammar.name}.{os.getpid()}.tmp"
+            shutil.copyfile(grammar, partial)
+            os.replace(partial, destination)
+            copied.append(f"{target.name}/{grammar.name}")
+    return copied
+
+
+def ensure_grammars(kept_root: Path) -> int:
+    """Make sure the app keeps compiled grammars (compiling them as upstream's first load would); return how many."""
+    share_grammars(kept_root)
+    kept = kept_grammar_folder(kept_root)
+    if kept is None:
+        return 0
+    if not any(kept.glob(f"*{GRAMMAR_SUFFIX}")):
+        from indextts.utils.front import TextNormalizer
+
+        TextNormalizer().load()
+        share_grammars(kept_root)
+    return len(list(kept.glob(f"*{GRAMMAR_SUFFIX}")))
