@@ -502,7 +502,7 @@ def _the_page_that_waits(pages: list, marker: str, timeout_s: float):
 
 
 def test_a_visitor_queued_behind_others_sees_their_place_in_chinese(webui, browser) -> None:
-    """Three visitors press 合成 with long texts on an app serving two at once: one waits in the queue and
+    """Three visitors press 合成 with two sentences each on an app serving two at once: one waits in the queue and
     sees its place in the page's language, with no guessed time; then its status counts segments."""
     with contextlib.ExitStack() as stack:
         pages = []
@@ -511,7 +511,7 @@ def test_a_visitor_queued_behind_others_sees_their_place_in_chinese(webui, brows
             page.goto(webui.url, wait_until="load")
             page.wait_for_selector("#synthesize", timeout=30_000)
             serial = time.time_ns() % 10**8  # nothing from the cache: every sentence is new
-            sentences = [f"第{serial + k}位观众，今天天气很好，我们一起去公园散步，看看湖边的风景。" for k in range(4)]
+            sentences = [f"第{serial + k}位观众，今天天气很好，我们一起去公园散步，看看湖边的风景。" for k in range(2)]
             page.locator("textarea").first.fill("".join(sentences))
             pages.append((page, outside))
         for page, _ in pages:
