@@ -19,15 +19,18 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_synth_writes_24khz_mono_16bit_wav(tmp_path) -> None:
     out = tmp_path / "hello.wav"
+    subtitles = tmp_path / "subs" / "hello.srt"
     proc = run_cli(
-        "synth", "--text", "你好，欢迎使用语音合成。", "--out", str(out), "--voice", "jf_alpha", "--speed", "1.1", "--seed", "3"
-    )
+        "synth", "--text", "你好，欢迎使用语音合成。", "--out", str(out), "--voice", "jf_alpha", "--speed", "1.1", "--seed", "3",
+        "--srt", str(subtitles),
+    )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     info = sf.info(out)
     assert (info.samplerate, info.channels, info.subtype) == (24_000, 1, "PCM_16")
     audio, _ = sf.read(out)
     assert 1.0 < len(audio) / 24_000 < 6.0 and np.abs(audio).max() > 0.05
-    assert [p.name for p in tmp_path.iterdir()] == ["hello.wav"]  # no temp file left behind
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["hello.srt", "hello.wav", "subs"]  # no temp file left behind
+    assert subtitles.read_text(encoding="utf-8").startswith("1\n00:00:0") and "合成" in subtitles.read_text(encoding="utf-8")
 
 
 def test_blank_text_fails_without_writing(tmp_path) -> None:
@@ -101,10 +104,13 @@ def test_batch_writes_one_wav_per_non_empty_line(tmp_path) -> None:
     lines = tmp_path / "lines.txt"
     lines.write_text("第一行字幕。\n\n   \nThe second line.\n🎉\n最后一行，好吗？\n", encoding="utf-8")
     out = tmp_path / "out"
-    proc = run_cli("synth", "--batch", str(lines), "--out-dir", str(out), "--voice", "jf_nezumi")
+    proc = run_cli("synth", "--batch", str(lines), "--out-dir", str(out), "--voice", "jf_nezumi", "--srt", "--vtt")
     assert proc.returncode == 2, proc.stderr  # one line had nothing to speak
     assert "2.wav" in proc.stderr and "nothing to speak" in proc.stderr and "Traceback" not in proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["0.wav", "1.wav", "3.wav"]
+    written = ["0.srt", "0.vtt", "0.wav", "1.srt", "1.vtt", "1.wav", "3.srt", "3.vtt", "3.wav"]
+    assert sorted(p.name for p in out.iterdir()) == written  # subtitles beside each WAV, no temp files
+    assert "最后一行，好吗？" in (out / "3.srt").read_text(encoding="utf-8").replace("\n", "")
+    assert (out / "1.vtt").read_text(encoding="utf-8").startswith("WEBVTT\n\n00:00:0")
     lengths = {}
     for name in ("0.wav", "1.wav", "3.wav"):
         audio, rate = sf.read(out / name)
@@ -121,6 +127,7 @@ def test_batch_needs_its_folder_and_a_real_file(tmp_path) -> None:
         (["--batch", str(tmp_path / "x.txt"), "--out", str(tmp_path / "x.wav")], "--batch needs --out-dir"),
         (["--text", "你好", "--out-dir", str(tmp_path)], "--text needs --out"),
         (["--text", "你好", "--batch", "x.txt", "--out", "x.wav"], "not allowed with argument"),
+        (["--batch", str(tmp_path / "x.txt"), "--out-dir", str(tmp_path), "--srt", "a.srt"], "give --srt / --vtt alone"),
     ]
     (tmp_path / "x.txt").write_text("你好\n", encoding="utf-8")
     for args, message in cases:

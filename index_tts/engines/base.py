@@ -64,10 +64,16 @@ class SynthParams:
 
 @dataclass(frozen=True)
 class Rendered:
-    """One segment's audio and what its listener should be told about how it was made (a fallback engine spoke it)."""
+    """One segment's audio and what its listener should be told about how it was made (a fallback engine spoke it).
+
+    ``phoneme_times``, from an engine that knows them: for each character of the segment's phoneme string,
+    when it is spoken (start, end seconds on ``audio``; a character the model does not read gets a span of
+    zero length where it stands). None: the engine knows only the segment's span (timings are estimated).
+    """
 
     audio: np.ndarray
     notices: tuple[Notice, ...] = ()
+    phoneme_times: np.ndarray | None = None
 
 
 def pause_after(segment: Segment, params: SynthParams) -> int:

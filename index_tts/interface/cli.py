@@ -117,7 +117,19 @@ def _add_synth(sub: Subcommands) -> None:
         default=DEFAULT_MAX_UNITS,
         help="maximum segment length in units (a CJK character or a Latin word is one unit; 8-200)",
     )
+    for fmt in ("srt", "vtt"):
+        synth.add_argument(
+            f"--{fmt}",
+            nargs="?",
+            const=BESIDE,
+            default=None,
+            metavar="FILE",
+            help=f"also write {fmt.upper()} subtitles to FILE (with --text), or beside each WAV when given alone",
+        )
     _add_engine_args(synth)
+
+
+BESIDE = Path("-")  # a subtitle flag given alone: the file goes beside the WAV, with its name
 
 
 def _add_tools(sub: Subcommands) -> None:
@@ -200,8 +212,20 @@ def _batch_lines(path: Path) -> list[str]:
     return lines
 
 
+def _subtitle_files(args: argparse.Namespace, out: Path) -> dict[str, Path]:
+    """The subtitle files to write for the WAV ``out``, by format (--srt, --vtt)."""
+    files = {}
+    for fmt in ("srt", "vtt"):
+        given = getattr(args, fmt)
+        if given is not None:
+            files[fmt] = out.with_suffix(f".{fmt}") if given == BESIDE else given
+    return files
+
+
 def _synth_jobs(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """(text, output path) pairs from --text/--out or --batch/--out-dir, checked before the model loads."""
+    if args.batch is not None and any(getattr(args, f) not in (None, BESIDE) for f in ("srt", "vtt")):
+        raise TTSError("with --batch, give --srt / --vtt alone: each line's subtitles go beside its WAV (<i>.srt)")
     if args.text is not None:
         if args.out is None or args.out_dir is not None:
             raise TTSError("--text needs --out FILE.wav (--out-dir goes with --batch)")
@@ -260,6 +284,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
             for notice in result.notices:
                 print(f"{out.name}: {notice.line('en')}", file=sys.stderr)
             write_wav_atomic(out, result.audio, result.sample_rate)
+            _write_subtitles(_subtitle_files(args, out), text, result)
             print(
                 f"{out}: {result.audio_seconds:.2f}s audio, {len(result.segments)} segment(s), "
                 f"{result.seconds:.2f}s compute, RTF {result.rtf:.3f}"
@@ -267,6 +292,21 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     if args.batch is not None:
         print(f"{len(jobs) - failed} of {len(jobs)} line(s) written to {args.out_dir}")
     return 2 if failed else 0
+
+
+def _write_subtitles(files: dict[str, Path], text: str, result: Any) -> None:
+    """Each subtitle file asked for, timed on ``result``'s audio, written atomically."""
+    if not files:
+        return
+    from ..common.audio import write_atomic
+    from ..serving.subtitles import SUBTITLE_FORMATS, cues
+    from ..serving.timestamps import align
+
+    cue_list = cues(align(text, result.spoken, result.audio_seconds))
+    for fmt, path in files.items():
+        body = SUBTITLE_FORMATS[fmt](cue_list).encode()
+        write_atomic(path, lambda f, body=body: f.write(body))
+        print(f"{path}: {len(cue_list)} subtitle cue(s)")
 
 
 def _cmd_voices(args: argparse.Namespace) -> int:

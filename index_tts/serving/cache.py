@@ -70,19 +70,21 @@ class AudioCache:
                 log.warning("cache: %s is not usable (%s); caching in memory only", folder, exc)
                 self.folder = None
 
-    def get(self, key: str) -> np.ndarray | None:
+    def get(self, key: str, counted: bool = True) -> np.ndarray | None:
+        """The array kept under ``key``; ``counted``: a lookup of audio, counted in the hit rate (not one of
+        what is kept beside it)."""
         with self._lock:
             audio = self._memory.get(key)
             if audio is not None:
                 self._memory.move_to_end(key)
-                self.hits += 1
+                self.hits += counted
                 return audio
         audio = self._read_disk(key)
         with self._lock:
             if audio is None:
-                self.misses += 1
+                self.misses += counted
                 return None
-            self.hits += 1
+            self.hits += counted
             self._remember(key, audio)
         return audio
 

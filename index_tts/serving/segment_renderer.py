@@ -3,7 +3,8 @@
 The scheduler renders through this object (it has an engine's calls): each segment's audio teaches the
 server its pace (audio seconds per unit of text, which admission's estimates need) and goes into the
 audio cache, unless a fallback engine spoke it (its ``Rendered`` carries that notice): that audio is
-not what the request asked for, so it is not kept.
+not what the request asked for, so it is not kept. The phonemes' times, when the engine gave them, are
+kept beside the audio (a cache hit is timed as exactly as a render).
 """
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ class SegmentRenderer:
 
     def cached(self, segment: Segment, params: SynthParams) -> Rendered | None:
         """The segment's audio when the cache has it (None without a cache)."""
-        audio = self.cache.get(self.key(segment, params)) if self.cache is not None else None
-        return Rendered(audio) if audio is not None else None
+        if self.cache is None:
+            return None
+        key = self.key(segment, params)
+        audio = self.cache.get(key)
+        if audio is None:
+            return None
+        times = self.cache.get(_times_key(key), counted=False)
+        return Rendered(audio, phoneme_times=times if times is not None and len(times) == len(segment.phonemes) else None)
 
     def render(self, segment: Segment, params: SynthParams) -> Rendered:
         rendered = self.engine.render(segment, params)
@@ -63,4 +70,12 @@ class SegmentRenderer:
         """Learn the audio's pace and cache it, unless a notice says another engine spoke it."""
         self.pace.record(segment_size(segment), len(rendered.audio) / self.engine.sample_rate, params.speed)
         if self.cache is not None and not any(notice.is_fallback for notice in rendered.notices):
-            self.cache.put(self.key(segment, params), rendered.audio)
+            key = self.key(segment, params)
+            if rendered.phoneme_times is not None:  # first, so the audio is never found without its times
+                self.cache.put(_times_key(key), rendered.phoneme_times)
+            self.cache.put(key, rendered.audio)
+
+
+def _times_key(key: str) -> str:
+    """Where a segment's phoneme times are cached, beside its audio."""
+    return f"{key}-times"

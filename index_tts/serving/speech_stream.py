@@ -25,6 +25,7 @@ from ..frontend.segment import Segment
 from .admission import Reservation
 from .request_ledger import RequestLedger, RequestSummary
 from .scheduler import Cancelled, SegmentScheduler, Ticket
+from .timestamps import SpokenSegment
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,7 @@ class SpeechStream:
         self.playback_lead_s = 0.0  # what a player should buffer before it plays (ModelManager.playback_lead)
         self.seconds = 0.0
         self.audio_samples = 0
+        self.spoken: list[SpokenSegment] = []  # where each segment sits in the audio, in order (``timestamps``)
         self._closed = False  # set by close(), from any thread
         self._iterator = self._run()
 
@@ -227,7 +229,7 @@ class SpeechStream:
             held: list[np.ndarray] = []
             for index, rendered in self.rendering:
                 self._engine_notices.extend(n for n in rendered.notices if n not in self._engine_notices)
-                chunk = self._emit(index, rendered.audio)
+                chunk = self._emit(index, rendered)
                 if self.whole_text_at_once:
                     held.append(chunk)
                 else:
@@ -269,17 +271,22 @@ class SpeechStream:
     def result(self, chunks: list[np.ndarray]) -> SynthesisResult:
         """The whole request once its chunks (all of them, in order) have been read."""
         audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-        return SynthesisResult(audio, self.sample_rate, self.segments, self.seconds, self.notices, self.cache_hits)
+        return SynthesisResult(
+            audio, self.sample_rate, self.segments, self.seconds, self.notices, self.cache_hits, tuple(self.spoken)
+        )
 
     def _first_heard(self, chunk: np.ndarray) -> np.ndarray:
         if self.first_audio_seconds is None:
             self.first_audio_seconds = time.perf_counter() - self.started
         return chunk
 
-    def _emit(self, index: int, audio: np.ndarray) -> np.ndarray:
+    def _emit(self, index: int, rendered: Rendered) -> np.ndarray:
         """A segment's audio with the pause that follows it (none after the last): the one place pauses are added."""
         pause = pause_after(self.segments[index], self.params) if index < len(self.segments) - 1 else 0
-        audio = audio.astype(np.float32, copy=False)
+        audio = rendered.audio.astype(np.float32, copy=False)
+        start = self.audio_samples / self.sample_rate
+        end = start + len(audio) / self.sample_rate
+        self.spoken.append(SpokenSegment(self.segments[index], start, end, rendered.phoneme_times))
         if pause:
             audio = np.concatenate([audio, np.zeros(int(self.sample_rate * pause / 1000), np.float32)])
         self.audio_samples += len(audio)
@@ -296,6 +303,7 @@ class SynthesisResult:
     seconds: float
     notices: tuple[Notice, ...] = ()
     cache_hits: int = 0
+    spoken: tuple[SpokenSegment, ...] = ()  # each segment's place in ``audio`` (``timestamps.align`` times the text)
 
     @property
     def audio_seconds(self) -> float:

@@ -28,12 +28,12 @@ from pathlib import Path
 import numpy as np
 
 from ... import SAMPLE_RATE
-from ...common.audio import trim_silence
+from ...common.audio import sound_bounds
 from ...common.cores import usable_cores
 from ...common.errors import TTSError
 from ...prosody.controls import Prosody, ProsodyTrack, apply_controls, apply_loudness, scale_durations
 from ...prosody.mandarin import Register, apply_tones, is_question, syllable_spans
-from ..base import Capabilities, Engine, Segment, SynthParams
+from ..base import Capabilities, Engine, Rendered, Segment, SynthParams
 from . import assets, donor_voices, graphs, word_splice
 from .onnx_device import execution_providers
 
@@ -372,14 +372,19 @@ class KokoroEngine(Engine):
         return encoded, ProsodyTrack(frames, f0, energy)
 
     def synthesize(self, segment: Segment, params: SynthParams) -> np.ndarray:
+        return self.render(segment, params).audio
+
+    def render(self, segment: Segment, params: SynthParams) -> Rendered:
+        """The segment's audio, and when each of its phonemes is spoken (from the durations the model predicted)."""
         inputs = self._segment_inputs(segment, params)
         if inputs is None:
-            return np.zeros(0, np.float32)
+            return Rendered(np.zeros(0, np.float32))
         prosody = params.prosody or NEUTRAL
         tones = self.intonation and prosody.intonation and bool(segment.syllables)
         register = self.register(params.voice) if tones else None
         if self.graph != "split" and not prosody.is_neutral:
             raise TTSError("prosody controls need the split graphs; run: python -m index_tts prepare --force")
+        frames = None
         with self._borrow() as worker:
             if self.graph != "split":
                 speed = np.array([params.speed], np.float32)
@@ -387,6 +392,7 @@ class KokoroEngine(Engine):
                 audio = worker.run(None, feeds, graphs.RUN_OPTIONS)[0]
             else:
                 encoded, track = self._predict(worker, *inputs, params)
+                frames = track.frames
                 spans = syllable_spans(segment.phonemes, segment.syllables, self._vocab)
                 if register is not None:
                     track = apply_tones(track, spans, register, is_question(segment.text))
@@ -400,5 +406,29 @@ class KokoroEngine(Engine):
                     audio = np.asarray(audio, np.float32).ravel()
                     weights = word_splice.splice_weights(mask, track.frames, len(audio))
                     audio = word_splice.splice(audio, second, weights)
-        audio = trim_silence(np.asarray(audio, np.float32).ravel(), self.sample_rate)
-        return apply_loudness(audio, prosody.loudness_db)
+        audio = np.asarray(audio, np.float32).ravel()
+        start, end = sound_bounds(audio, self.sample_rate)
+        times = None
+        if frames is not None:
+            times = phoneme_times(segment.phonemes, self._vocab, frames, start, end, self.sample_rate)
+        return Rendered(apply_loudness(audio[start:end], prosody.loudness_db), phoneme_times=times)
+
+
+SAMPLES_PER_FRAME = 600  # the decoder's output per duration frame (25 ms at 24 kHz)
+
+
+def phoneme_times(phonemes: str, vocab: dict[str, int], frames: np.ndarray, start: int, end: int, sample_rate: int) -> np.ndarray:
+    """(start, end) seconds of each phoneme character on the audio cut to samples ``start:end``.
+
+    ``frames`` are the frames per token, the two pads included; a character outside the vocabulary (not a
+    token) gets a span of zero length at the end of the token before it."""
+    bounds = np.concatenate([[0], np.cumsum(frames)]) * SAMPLES_PER_FRAME
+    times = np.zeros((len(phonemes), 2), np.float32)
+    token = 0  # the pad before the first phoneme
+    for i, char in enumerate(phonemes):
+        if char in vocab:
+            token += 1
+            times[i] = bounds[token], bounds[token + 1]
+        else:
+            times[i] = bounds[token + 1], bounds[token + 1]
+    return (np.clip(times, start, end) - start) / sample_rate

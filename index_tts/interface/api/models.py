@@ -31,7 +31,10 @@ OpenAISpeechRequest = create_model(
     model=(str, Field("kokoro", description="accepted for compatibility; the server's engine answers")),
     input=(SpeechRequest.model_fields["text"].annotation, SpeechRequest.model_fields["text"]),
     voice=(str, Field("alloy", description="one of GET /v1/audio/voices, or an OpenAI voice name")),
-    response_format=(Literal["wav", "pcm", "flac", "mp3"], "mp3"),
+    response_format=(
+        Literal["wav", "pcm", "flac", "mp3", "srt", "vtt"],
+        Field("mp3", description="audio, or srt / vtt for the subtitles alone (timed on the audio this text makes)"),
+    ),
     stream=(bool, False),
     instructions=(Description | None, Field(None, description="how to say it; used as the emotion description")),
     **request_fields("speed", "seed", "language", "pitch"),
@@ -57,6 +60,28 @@ TTSRequest = create_model(
     ),
     emotion_audio=(str | None, Field(None, description="base64 audio file: an emotion reference clip")),
 )
+
+
+class Alignment(BaseModel):
+    characters: list[str] = Field(..., description="every character of the text as sent, in order")
+    starts: list[float] = Field(..., description="when each character begins, seconds on the audio")
+    ends: list[float] = Field(..., description="when each ends (a space or a mark: where it stands, zero length)")
+
+
+class TimedText(BaseModel):
+    text: str
+    start: float
+    end: float
+
+
+class TimestampedSpeech(BaseModel):
+    """``POST /api/tts/with-timestamps``: the WAV with when each character, word and segment is said."""
+
+    audio_base64: str = Field(..., description="the WAV file, base64")
+    sample_rate: int
+    alignment: Alignment
+    words: list[TimedText] = Field(..., description="Chinese characters, words of other letters, runs of kana")
+    segments: list[TimedText] = Field(..., description="the pieces the text was spoken in, as sent")
 
 
 class ErrorInfo(BaseModel):

@@ -8,12 +8,17 @@ from fastapi.responses import Response
 from ...common.audio import MEDIA_TYPES
 from ...engines.kokoro.catalog import VOICES as VOICE_CATALOG
 from ...serving.request import SpeechRequest
+from ...serving.subtitles import SUBTITLE_MEDIA_TYPES
 from ...voice.emotion import EmotionMode
 from .context import Api, check_key
 from .models import OPENAI_VOICES, OpenAISpeechRequest
-from .responses import AUDIO_SCHEMA, documented, rate_limited, speak
+from .responses import AUDIO_SCHEMA, SUBTITLE_SCHEMA, documented, rate_limited, speak
 
 router = APIRouter(dependencies=[Depends(check_key)])
+SPEECH_CONTENT = {
+    **{media: AUDIO_SCHEMA for media in MEDIA_TYPES.values()},
+    **dict.fromkeys(SUBTITLE_MEDIA_TYPES.values(), SUBTITLE_SCHEMA),
+}
 
 
 @router.get("/v1/audio/voices", responses=documented({"application/json": {}}, 401))
@@ -35,10 +40,11 @@ def list_voices(ctx: Api) -> dict:
     "/v1/audio/speech",
     response_model=None,
     response_class=Response,
-    responses=documented({media: AUDIO_SCHEMA for media in MEDIA_TYPES.values()}, 400, 401, 429, 500, 503),
+    responses=documented(SPEECH_CONTENT, 400, 401, 429, 500, 503),
 )
 async def openai_speech(body: OpenAISpeechRequest, request: Request, ctx: Api) -> Response:
-    """Speech as in OpenAI's API (``instructions`` is the emotion description), whole or streamed."""
+    """Speech as in OpenAI's API (``instructions`` is the emotion description), whole or streamed; or its
+    subtitles alone (``response_format`` srt or vtt)."""
     if limited := rate_limited(ctx, request, "openai"):
         return limited
     speech = SpeechRequest.build(

@@ -8,13 +8,14 @@ places (``Admission``) bounds the threads the API's requests may hold.
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import math
 import weakref
 from collections.abc import AsyncIterator, Callable
 
 import anyio
-import numpy as np
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
@@ -25,7 +26,9 @@ from ...engines import DEFAULT_ENGINE
 from ...serving.admission import ServerBusy
 from ...serving.request import SpeechRequest
 from ...serving.scheduler import Cancelled
-from ...serving.speech_stream import SpeechStream, collect
+from ...serving.speech_stream import SpeechStream, SynthesisResult, collect
+from ...serving.subtitles import SUBTITLE_FORMATS, SUBTITLE_MEDIA_TYPES, cues
+from ...serving.timestamps import align
 from .context import Admission, ApiContext
 from .models import ErrorBody
 
@@ -40,6 +43,8 @@ _ERRORS = {
     503: "busy or shutting down; see Retry-After",
 }
 AUDIO_SCHEMA = {"schema": {"type": "string", "format": "binary"}}
+SUBTITLE_SCHEMA = {"schema": {"type": "string"}}
+TIMESTAMPS = "timestamps"  # ``speak``'s format for the audio with its timings as JSON
 
 
 def documented(ok: dict[str, dict], *codes: int) -> dict[int | str, dict]:
@@ -94,7 +99,7 @@ async def speak(ctx: ApiContext, job: SpeechRequest, fmt: str, stream: bool, end
     if stream and fmt in ("wav", "pcm"):
         return streamed(speech, fmt, ctx.admission, leave)
     try:
-        audio = await _collect_while_connected(request, speech, ctx.admission)
+        result = await _collect_while_connected(request, speech, ctx.admission)
     except TTSError as exc:
         return error(400, str(exc))
     except Cancelled:  # the server is stopping and the drain time ran out
@@ -104,8 +109,26 @@ async def speak(ctx: ApiContext, job: SpeechRequest, fmt: str, stream: bool, end
         return error(500, f"synthesis failed: {exc}", "server_error")
     finally:
         leave()
-    data = await ctx.admission.in_thread(encode, audio, speech.sample_rate, fmt)
-    return Response(data, media_type=MEDIA_TYPES[fmt], headers=headers(speech))
+    data, media_type = await ctx.admission.in_thread(_answer, result, job.text, fmt)
+    return Response(data, media_type=media_type, headers=headers(speech))
+
+
+def _answer(result: SynthesisResult, typed: str, fmt: str) -> tuple[bytes, str]:
+    """The body and its media type: audio in ``fmt``, subtitles (srt, vtt), or the WAV with its timings as
+    JSON (``timestamps``: ``audio_base64``, ``sample_rate``, ``alignment``, ``segments``)."""
+    if fmt not in SUBTITLE_FORMATS and fmt != TIMESTAMPS:
+        return encode(result.audio, result.sample_rate, fmt), MEDIA_TYPES[fmt]
+    alignment = align(typed, result.spoken, result.audio_seconds)
+    if fmt in SUBTITLE_FORMATS:
+        return SUBTITLE_FORMATS[fmt](cues(alignment)).encode(), f"{SUBTITLE_MEDIA_TYPES[fmt]}; charset=utf-8"
+    body = {
+        "audio_base64": base64.b64encode(encode(result.audio, result.sample_rate, "wav")).decode(),
+        "sample_rate": result.sample_rate,
+        "alignment": alignment.to_json(),
+        "words": [w.to_json() for w in alignment.words],
+        "segments": [s.to_json() for s in alignment.segments],
+    }
+    return json.dumps(body, ensure_ascii=False).encode(), "application/json"
 
 
 def streamed(
@@ -146,19 +169,19 @@ async def _drop_when_gone(request: Request, speech: SpeechStream) -> None:
             return
 
 
-async def _collect_while_connected(request: Request, speech: SpeechStream, admission: Admission) -> np.ndarray:
-    """All of a request's audio, rendered only while its client is still connected."""
+async def _collect_while_connected(request: Request, speech: SpeechStream, admission: Admission) -> SynthesisResult:
+    """The whole request, rendered only while its client is still connected."""
     failure: Exception | None = None
     async with anyio.create_task_group() as watch:
         watch.start_soon(_drop_when_gone, request, speech)
         try:
-            audio = (await admission.in_thread(collect, speech)).audio
+            result = await admission.in_thread(collect, speech)
         except Exception as exc:  # re-raised below, outside the task group, as it is
             failure = exc
         watch.cancel_scope.cancel()
     if failure is not None:
         raise failure
-    return audio
+    return result
 
 
 def headers(speech: SpeechStream) -> dict[str, str]:

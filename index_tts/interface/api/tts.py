@@ -11,8 +11,8 @@ from ...serving.request import SpeechRequest
 from ...voice.emotion import EMOTIONS, EmotionMode
 from ...voice.reference_audio import save_upload
 from .context import Api, check_key
-from .models import TTSRequest
-from .responses import AUDIO_SCHEMA, documented, rate_limited, speak
+from .models import TimestampedSpeech, TTSRequest
+from .responses import AUDIO_SCHEMA, TIMESTAMPS, documented, rate_limited, speak
 
 router = APIRouter(dependencies=[Depends(check_key)])
 
@@ -56,3 +56,16 @@ async def tts(body: TTSRequest, request: Request, ctx: Api) -> Response:
     if limited := rate_limited(ctx, request, "tts"):
         return limited
     return await speak(ctx, speech_request(body, ctx.voice_for(body.voice)), "wav", False, "tts", request)
+
+
+@router.post(
+    "/api/tts/with-timestamps",
+    response_model=None,
+    response_class=Response,
+    responses={**documented({}, 400, 401, 429, 500, 503), 200: {"description": "OK", "model": TimestampedSpeech}},
+)
+async def tts_with_timestamps(body: TTSRequest, request: Request, ctx: Api) -> Response:
+    """The same call as ``/api/tts``, answered as JSON: the WAV (base64) and when each character is said."""
+    if limited := rate_limited(ctx, request, "tts"):
+        return limited
+    return await speak(ctx, speech_request(body, ctx.voice_for(body.voice)), TIMESTAMPS, False, "tts", request)
