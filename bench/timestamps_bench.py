@@ -79,7 +79,7 @@ def chinese_pairs(heard: list[tuple[str, float]], typed: str, starts: list[float
     theirs: list[tuple[str, int]] = []  # (character, index of its word)
     for k, (word, _start) in enumerate(heard):
         theirs += [(c, k) for c in convert.convert(word) if re.match(r"\w", c)]
-    matcher = difflib.SequenceMatcher(None, "".join(c for _, c in theirs), "".join(c for _, c in ours), autojunk=False)
+    matcher = difflib.SequenceMatcher(None, "".join(c for c, _ in theirs), "".join(c for _, c in ours), autojunk=False)
     pairs, seen = [], set()
     for a, b, size in matcher.get_matching_blocks():
         for offset in range(size):
