@@ -162,6 +162,68 @@ def _pcm_of_wav(data: bytes):
     return audio
 
 
+FOLLOW_TEXT = "欢迎来到展览馆。今天我们一起听一听，语音合成怎样把文字变成声音。"
+
+
+def _lit_words(page, seconds: float) -> list[str]:
+    """The words lit in the follow-along text, sampled every 0.1 s for ``seconds`` (repeats dropped)."""
+    seen: list[str] = []
+    for _ in range(int(seconds * 10)):
+        word = page.evaluate("() => window.indexTTSLitWord")
+        if word and (not seen or seen[-1] != word):
+            seen.append(word)
+        time.sleep(0.1)
+    return seen
+
+
+def _in_text_order(words: list[str], text: str) -> bool:
+    """Each lit word found in ``text`` after the one before (the light moves forward with playback)."""
+    at = -1
+    for word in words:
+        at = text.find(word, at + 1)
+        if at < 0:
+            return False
+    return True
+
+
+def test_the_spoken_words_light_up_and_a_click_seeks_for_both_buttons(webui, browser_page) -> None:
+    page, outside = browser_page
+    page.goto(webui.url, wait_until="load")
+    page.wait_for_selector("#synthesize", timeout=30_000)
+    page.locator("textarea").first.fill(FOLLOW_TEXT)
+    # the count follows the text once the page's events are wired: a click before that would do nothing
+    page.wait_for_function(f"document.querySelector('#char-count').innerText.includes('{len(FOLLOW_TEXT)}')", timeout=10_000)
+    page.click("#synthesize")
+    wait_for_result(page, timeout_ms=60_000)
+    page.wait_for_selector("#follow-along .fa-w", timeout=10_000)
+    shown = page.inner_text("#follow-along .follow-text").replace("\n", "")
+    assert shown == FOLLOW_TEXT  # the text as typed, every word a span
+    downloads = page.evaluate("() => [...document.querySelectorAll('#downloads a[download]')].map(a => a.href)")
+    assert sorted(h.rsplit(".", 1)[-1] for h in downloads) == ["srt", "wav"]
+    subtitles = page.evaluate("async (href) => (await fetch(href)).text()", next(h for h in downloads if h.endswith(".srt")))
+    assert subtitles.startswith("1\n00:00:0") and "展览馆" in subtitles
+    page.click("#output .play-pause-button")
+    lit = _lit_words(page, 2.0)
+    assert len(lit) >= 4 and _in_text_order(lit, FOLLOW_TEXT), lit
+    page.click("#follow-along .fa-w >> text=变")  # near the end: playback jumps there
+    page.wait_for_function("() => ['变', '成', '声', '音'].includes(window.indexTTSLitWord)", timeout=5_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "webui-follow-along.png"))
+    # the streamed result: its text follows the stream as far as it is rendered, and a click seeks in it
+    page.click("#stream")
+    page.wait_for_function(
+        "() => document.querySelector('#follow-along .follow-text').dataset.source === 'stream'"
+        " && document.querySelectorAll('#follow-along .fa-w').length >= 20",
+        timeout=60_000,
+    )
+    lit = _lit_words(page, 1.5)
+    assert len(lit) >= 3 and _in_text_order(lit, FOLLOW_TEXT), lit
+    page.click("#follow-along .fa-w >> text=文")
+    page.wait_for_function("() => ['文', '字', '变', '成'].includes(window.indexTTSLitWord)", timeout=5_000)
+    page.click("#stream-stop")
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
 def test_both_buttons_give_the_same_samples_for_the_same_settings(webui, browser_page) -> None:
     """Pitch, speed, seed and the emotion sliders set by clicking the page: Play while synthesizing plays exactly
     the samples of the file Synthesize makes, and they differ from the plain voice's."""

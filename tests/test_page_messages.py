@@ -67,7 +67,7 @@ def test_every_bad_setting_is_told_in_the_page_language_naming_the_control(manag
 def test_the_status_line_is_replaced_by_progress_then_the_result(manager) -> None:
     text = f"第{time.time_ns() % 10**8}位观众，欢迎您。今天我们一起体验语音合成，请您仔细聆听每一句话。"
     updates = list(synthesize_with_status(manager, page_values(text), "zh"))
-    statuses = [status for _audio, status, _lines in updates]
+    statuses = [status for _audio, status, _lines, _take in updates]
     assert statuses[0].startswith("⏳")  # at once: the previous result's info does not stay
     assert any(re.fullmatch(r"⏳ 已合成 \d+/\d+ 段……", s) for s in statuses)  # counts segments, no guessed time
     assert not any(re.search(r"\d+(\.\d+)?/\d+(\.\d+)?s", s) for s in statuses)
@@ -92,7 +92,7 @@ def test_a_failure_replaces_the_status_and_still_reaches_the_caller(manager) -> 
     run = synthesize_with_status(manager, page_values("", ui_lang="en"), "en")
     statuses = []
     with pytest.raises(gr.Error, match="Text"):
-        for _audio, status, shown in run:
+        for _audio, status, shown, _take in run:
             statuses.append((status, shown))
     status, shown = statuses[-1]
     assert status == "⚠️ " + t("err_text_empty", "en")

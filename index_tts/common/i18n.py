@@ -83,6 +83,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "examples": {"zh": "示例", "en": "Examples"},
     "synthesize": {"zh": "合成", "en": "Synthesize"},
     "output": {"zh": "合成结果", "en": "Result"},
+    "downloads": {"zh": "下载：音频（.wav）与字幕（.srt）", "en": "Download: audio (.wav) and subtitles (.srt)"},
+    "follow_along": {
+        "zh": "跟读：播放时高亮正在朗读的文字，点击文字可跳到该处",
+        "en": "Follow along: the words being spoken light up; click a word to jump there",
+    },
     "presets": {"zh": "预设", "en": "Presets"},
     "preset_saved": {"zh": "已保存的预设", "en": "Saved presets"},
     "preset_name": {"zh": "预设名称", "en": "Preset name"},

@@ -54,6 +54,9 @@ class TimedText:
         return {"text": self.text, "start": round(self.start, 3), "end": round(self.end, 3)}
 
 
+Piece = tuple[str, float | None, float | None]  # text, and its start and end (None: what lies between words)
+
+
 @dataclass(frozen=True)
 class Alignment:
     """Every character of the text as typed with its span (seconds), its words and its segments."""
@@ -63,6 +66,21 @@ class Alignment:
     ends: list[float]
     words: list[TimedText]
     segments: list[TimedText]
+
+    def pieces(self) -> list[Piece]:
+        """The typed text cut into words (with their times) and what lies between them (without): what the
+        page's follow-along text is drawn from."""
+        text = "".join(self.characters)
+        out: list[Piece] = []
+        at = 0
+        for match in WORD.finditer(text):
+            if match.start() > at:
+                out.append((text[at : match.start()], None, None))
+            out.append((match.group(), round(self.starts[match.start()], 3), round(self.ends[match.end() - 1], 3)))
+            at = match.end()
+        if at < len(text):
+            out.append((text[at:], None, None))
+        return out
 
     def to_json(self) -> dict:
         return {

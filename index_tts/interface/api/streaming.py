@@ -1,13 +1,15 @@
-"""``GET /api/stream/{token}``: the page's own player fetches the stream its button prepared."""
+"""``GET /api/stream/{token}``: the page's own player fetches the stream its button prepared; and the timings of
+its words so far (``/timings``), for the follow-along text."""
 
 from __future__ import annotations
 
 import weakref
 
 from fastapi import APIRouter
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from ...common.audio import MEDIA_TYPES
+from ...serving.timestamps import align
 from .context import Api
 from .responses import AUDIO_SCHEMA, documented, error, full, streamed
 
@@ -33,3 +35,16 @@ async def page_stream(token: str, ctx: Api) -> Response:
     weakref.finalize(speech, leave)
     lead = {"X-Playback-Lead-Seconds": f"{speech.playback_lead_s:.2f}"}  # the player's start-up buffer
     return streamed(speech, "pcm", ctx.admission, leave, lead)
+
+
+@router.get("/api/stream/{token}/timings", include_in_schema=False)
+def page_stream_timings(token: str, ctx: Api) -> Response:
+    """The follow-along pieces of a stream the page is playing, as far as it has been rendered."""
+    speech = ctx.handoff.played(token) if ctx.handoff is not None else None
+    if speech is None:
+        return error(404, "this stream is unknown or too old", "not_found")
+    spoken = tuple(speech.spoken)  # segments so far, in order (the stream's thread appends to it)
+    seconds = spoken[-1].end if spoken else 0.0
+    alignment = align(speech.text, spoken, seconds)
+    body = {"pieces": alignment.pieces(), "seconds": round(seconds, 3), "done": len(spoken) == len(speech.segments)}
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})

@@ -21,15 +21,19 @@ from ...frontend.segmenter import units
 from ...ops.rate_limit import RateLimiter
 from ...serving.admission import ServerBusy
 from ...serving.manager import ModelManager
-from ...serving.outputs import save_wav
+from ...serving.outputs import save_take
 from ...serving.request import max_text_chars
 from ...serving.speech_stream import SpeechStream, SynthesisResult
+from ...serving.subtitles import cues, to_srt
+from ...serving.timestamps import align
 from ..stream_handoff import StreamHandoff
 from .controls import request_from_page
+from .follow_along import follow_html
 
 log = logging.getLogger(__name__)
 
-Status = tuple[Any, str, Any]  # the Synthesize button's outputs: (audio, status line, the line in each language)
+# the Synthesize button's outputs: (audio, status line, the line in each language, the take: its files and timings)
+Status = tuple[Any, str, Any, Any]
 
 
 def client_of(request: gr.Request | None) -> str:
@@ -88,20 +92,34 @@ def synthesize_with_status(
     """
     ahead = manager.admission.expected_wait() if manager.scheduler is not None else 0.0
     first = t("progress_waiting", lang, seconds=math.ceil(ahead)) if ahead >= 1.0 else t("progress_text", lang)
-    yield gr.skip(), first, gr.skip()
+    yield gr.skip(), first, gr.skip(), gr.skip()
     try:
         speech = _admit(manager, values, lang, limiter, client, "ui")
         if ahead >= 1.0:
-            yield gr.skip(), t("progress_text", lang), gr.skip()
+            yield gr.skip(), t("progress_text", lang), gr.skip(), gr.skip()
         result = yield from _read(speech, lang)
     except gr.Error as error:
         lines = _failure_lines(error)
-        yield gr.skip(), lines.get(lang, f"⚠️ {error.message}"), lines
+        yield gr.skip(), lines.get(lang, f"⚠️ {error.message}"), lines, gr.skip()
         raise
-    yield gr.skip(), t("progress_saving", lang), gr.skip()
-    path = str(save_wav(result.audio, result.sample_rate))
+    yield gr.skip(), t("progress_saving", lang), gr.skip(), gr.skip()
+    take = keep_take(result, speech.text)
     lines = {language: info_line(result, language) for language in LANGUAGES}
-    yield path, lines[lang], lines
+    yield take["wav"], lines[lang], lines, take
+
+
+def keep_take(result: SynthesisResult, typed: str) -> dict[str, Any]:
+    """A finished result saved as a take: its WAV, its SRT subtitles and the follow-along pieces."""
+    alignment = align(typed, result.spoken, result.audio_seconds)
+    wav, srt = save_take(result.audio, result.sample_rate, to_srt(cues(alignment)))
+    return {"wav": str(wav), "srt": str(srt), "pieces": alignment.pieces()}
+
+
+def show_take(take: Mapping[str, Any] | None) -> tuple[str, list[str] | None]:
+    """The follow-along text and the downloads of the take just made."""
+    if not take:
+        return follow_html([]), None
+    return follow_html(take["pieces"]), [take["wav"], take["srt"]]
 
 
 def _read(speech: SpeechStream, lang: str) -> Iterator[Status]:
@@ -112,7 +130,7 @@ def _read(speech: SpeechStream, lang: str) -> Iterator[Status]:
         for chunk in speech:
             chunks.append(chunk)
             if not speech.whole_text_at_once:
-                yield gr.skip(), t("progress_segment", lang, i=len(chunks), n=total), gr.skip()
+                yield gr.skip(), t("progress_segment", lang, i=len(chunks), n=total), gr.skip(), gr.skip()
     except TTSError as exc:  # the engine could not render a segment: said like any bad input
         raise _page_error(exc, lang) from exc
     finally:
@@ -129,7 +147,7 @@ def synthesize_for_page(
 ) -> tuple[str, str]:
     """The Synthesize button's end result: the WAV path and the info line (a bad setting is a ``gr.Error``)."""
     path, info = "", ""
-    for audio, status, _lines in synthesize_with_status(manager, values, lang, limiter, client):
+    for audio, status, *_rest in synthesize_with_status(manager, values, lang, limiter, client):
         path, info = (audio, status) if isinstance(audio, str) else (path, info)
     return path, info
 

@@ -13,6 +13,7 @@ from ..boot_language import STORAGE_KEY
 
 STATIC = Path(__file__).resolve().parent / "static"
 PLAYER_SCRIPT = STATIC / "stream_player.js"
+FOLLOW_SCRIPT = STATIC / "follow_along.js"
 LANGUAGE_SCRIPT = STATIC / "page_language.js"
 PAGE_STYLE = STATIC / "page.css"
 
@@ -29,11 +30,15 @@ def gradio_core_module() -> str:
 
 
 def page_head() -> str:
-    """The page's ``<script>``s: the player that plays streamed PCM with Web Audio, and the hook that moves
-    Gradio's own strings to the page's language; and the page's Chinese font, when it is in place."""
+    """The page's ``<script>``s: the player that plays streamed PCM with Web Audio, the follow-along text, and
+    the hook that moves Gradio's own strings to the page's language; and the page's Chinese font, when it is
+    in place."""
     language = LANGUAGE_SCRIPT.read_text(encoding="utf-8").replace("__CORE_MODULE__", gradio_core_module())
     language = language.replace("__STORAGE_KEY__", STORAGE_KEY)
-    scripts = f"<script>{PLAYER_SCRIPT.read_text(encoding='utf-8')}</script>\n<script>{language}</script>"
+    scripts = "\n".join(
+        f"<script>{script}</script>"
+        for script in (PLAYER_SCRIPT.read_text(encoding="utf-8"), FOLLOW_SCRIPT.read_text(encoding="utf-8"), language)
+    )
     if not page_font.available():
         return scripts
     return f'<link rel="stylesheet" href="{page_font.URL_PATH.lstrip("/")}/{page_font.STYLESHEET}">\n{scripts}'

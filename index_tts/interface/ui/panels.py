@@ -22,6 +22,7 @@ from ...serving.request import INTERVAL_SILENCE_RANGE, PITCH_RANGE, SEGMENT_RANG
 from ...voice.emotion import EMOTIONS, EmotionMode
 from . import actions
 from .controls import PAGE_DEFAULTS
+from .follow_along import follow_html
 
 EXAMPLES = [
     ["欢迎来到人工智能展览馆！今天，我们将带您体验富有表现力的语音合成技术。"],
@@ -205,3 +206,9 @@ def result_panel(page: Page) -> None:
     page.parts["output"] = page.tr(output, "output")
     page.parts["info"] = gr.Markdown("", elem_id="synthesis-info")
     page.parts["shown_info"] = gr.State(None)  # the last result's line in each language, for the language switch
+    # the words of the result being played light up (static/follow_along.js); clicking one seeks there
+    follow = gr.HTML(follow_html([]), label=t("follow_along", lang), show_label=True, elem_id="follow-along")
+    page.parts["follow"] = page.tr(follow, "follow_along")
+    files = gr.File(label=t("downloads", lang), file_count="multiple", interactive=False, elem_id="downloads")
+    page.parts["downloads"] = page.tr(files, "downloads")
+    page.parts["take"] = gr.State(None)  # the last take: its files and its timed words

@@ -49,11 +49,12 @@ def wire_buttons(page: Page, manager: ModelManager, limiter: RateLimiter | None,
     parts["synthesize"].click(
         synthesize,
         inputs_kwargs=inputs,
-        outputs=[parts["output"], parts["info"], parts["shown_info"]],
+        outputs=[parts["output"], parts["info"], parts["shown_info"], parts["take"]],
         api_name="synthesize",
         concurrency_id="synthesis",
         show_progress_on=[parts["output"]],  # the info line under it says the wait and counts segments
-    )
+    ).success(actions.show_take, inputs=[parts["take"]], outputs=[parts["follow"], parts["downloads"]], queue=False,
+              **PRIVATE)  # fmt: skip
     parts["stream"].click(
         prepare_stream, inputs_kwargs=inputs, outputs=[parts["stream_token"], parts["info"]], js=STREAM_CLICKED_JS,
         queue=False, **PRIVATE,

@@ -6,7 +6,51 @@
 (() => {
   const RATE = 24000;
   const DRY_CHECK_MS = 200;
-  let current = null; // {controller, context, labels, timer}
+  // {controller, context, labels, timer, pcm: the samples so far, chunks: where each scheduled piece of
+  // audio plays ({at: context seconds, offset: audio seconds, duration}), sources: the scheduled nodes}
+  let current = null;
+
+  // Where in the speech the listener is now (audio seconds), for the follow-along text; null before sound.
+  window.indexTTSStreamClock = () => {
+    if (!current) return null;
+    const now = current.context.currentTime;
+    for (let i = current.chunks.length - 1; i >= 0; i--) {
+      const c = current.chunks[i];
+      if (c.at <= now) return c.offset + Math.min(now - c.at, c.duration);
+    }
+    return null;
+  };
+
+  // Plays the speech received so far from ``seconds`` on (a word clicked in the follow-along text); what is
+  // still coming is scheduled after it as it arrives.
+  window.indexTTSStreamSeek = (seconds) => {
+    if (!current) return;
+    const mine = current;
+    const total = mine.pcm.reduce((n, part) => n + part.length, 0);
+    const from = Math.max(0, Math.min(total, Math.floor(seconds * RATE)));
+    if (from >= total) return;
+    for (const node of mine.sources) { try { node.stop(); } catch (e) { /* not started */ } }
+    mine.sources = [];
+    const buffer = mine.context.createBuffer(1, total - from, RATE);
+    const channel = buffer.getChannelData(0);
+    let at = 0;
+    for (const part of mine.pcm) {
+      for (let i = Math.max(0, from - at); i < part.length; i++) channel[at + i - from] = part[i] / 32768;
+      at += part.length;
+    }
+    const start = mine.context.currentTime + 0.02;
+    mine.sources.push(play(mine.context, buffer, start));
+    mine.chunks = [{ at: start, offset: from / RATE, duration: buffer.duration }];
+    mine.next = start + buffer.duration;
+  };
+
+  function play(context, buffer, at) {
+    const source = context.createBufferSource();
+    source.buffer = buffer;
+    source.connect(context.destination);
+    source.start(at);
+    return source;
+  }
 
   function status(text) {
     const el = document.getElementById("stream-status");
@@ -38,8 +82,9 @@
     window.indexTTSClickedAt = null;
     const controller = new AbortController();
     const context = new AudioContext({ sampleRate: RATE });
-    const mine = { controller, context, labels, timer: null };
+    const mine = { controller, context, labels, timer: null, pcm: [], chunks: [], sources: [], next: 0 };
     current = mine;
+    if (window.indexTTSFollowStream) window.indexTTSFollowStream(token);
     window.indexTTSStopped = false;
     window.indexTTSBufferingShown = 0;
     window.indexTTSFirstSoundMs = null;
@@ -66,12 +111,11 @@
     window.indexTTSLeadSeconds = lead;
     const reader = response.body.getReader();
     let leftover = null;
-    let next = 0;
     let seconds = 0;
     let buffering = false;
     // Everything scheduled has played but more is coming: say so instead of leaving a silent gap.
     mine.timer = setInterval(() => {
-      if (seconds > 0 && !buffering && context.currentTime > next + 0.05) {
+      if (seconds > 0 && !buffering && context.currentTime > mine.next + 0.05) {
         buffering = true;
         window.indexTTSBufferingShown += 1;
         status(labels.buffering);
@@ -92,15 +136,14 @@
       if (!bytes.length) continue;
       const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
       if (kept) kept.push(samples);
+      mine.pcm.push(samples);
       const buffer = context.createBuffer(1, samples.length, RATE);
       const channel = buffer.getChannelData(0);
       for (let i = 0; i < samples.length; i++) channel[i] = samples[i] / 32768;
-      const source = context.createBufferSource();
-      source.buffer = buffer;
-      source.connect(context.destination);
-      const at = Math.max(context.currentTime + (seconds === 0 ? 0.02 + lead : 0.02), next);
-      source.start(at);
-      next = at + buffer.duration;
+      const at = Math.max(context.currentTime + (seconds === 0 ? 0.02 + lead : 0.02), mine.next);
+      mine.sources.push(play(context, buffer, at));
+      mine.chunks.push({ at, offset: seconds, duration: buffer.duration });
+      mine.next = at + buffer.duration;
       seconds += buffer.duration;
       if (window.indexTTSFirstSoundMs === null) {
         window.indexTTSFirstSoundMs = performance.now() - clicked + (at - context.currentTime) * 1000;
