@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import fastapi
 import gradio as gr
@@ -71,8 +72,11 @@ def test_the_status_line_is_replaced_by_progress_then_the_result(manager) -> Non
     assert statuses[0].startswith("⏳")  # at once: the previous result's info does not stay
     assert any(re.fullmatch(r"⏳ 已合成 \d+/\d+ 段……", s) for s in statuses)  # counts segments, no guessed time
     assert not any(re.search(r"\d+(\.\d+)?/\d+(\.\d+)?s", s) for s in statuses)
-    path, info, lines = updates[-1]
+    path, info, lines, take = updates[-1]
     assert path.endswith(".wav") and info.startswith("音频") and lines["zh"] == info
+    # the take beside it: the same WAV, its subtitles, and the typed text in timed pieces for the follow-along
+    assert take["wav"] == path and Path(take["srt"]).read_text(encoding="utf-8").startswith("1\n00:00:0")
+    assert "".join(piece[0] for piece in take["pieces"]) == text
     assert lines["en"].startswith("Audio") and lines["en"].count("\n\n") == info.count("\n\n")  # for the switch
 
 
