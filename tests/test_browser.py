@@ -224,6 +224,64 @@ def test_the_spoken_words_light_up_and_a_click_seeks_for_both_buttons(webui, bro
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
 
 
+HISTORY_TEXT = "历史记录测试：这是第一条。"
+
+
+def _history(page) -> list[str]:
+    return page.evaluate("() => [...document.querySelectorAll('#history .take')].map(t => t.dataset.name)")
+
+
+def test_the_history_keeps_takes_across_a_reload_restores_settings_and_is_private(webui, browser) -> None:
+    with _offline_page(browser, "zh-CN") as (page, outside), _offline_page(browser, "zh-CN") as (other, _):
+        page.goto(webui.url, wait_until="load")
+        page.wait_for_selector("#history .history-box h4", timeout=30_000)
+        assert _history(page) == []  # a new visitor: nothing
+        page.locator("textarea").first.fill(HISTORY_TEXT)
+        page.wait_for_function(f"document.querySelector('#char-count').innerText.includes('{len(HISTORY_TEXT)}')", timeout=10_000)
+        page.locator("#speed input[type=number]").fill("1.3")
+        page.locator("#speed input[type=number]").press("Enter")
+        page.click("#synthesize")
+        wait_for_result(page, timeout_ms=60_000)
+        page.wait_for_function("() => document.querySelectorAll('#history .take').length === 1", timeout=10_000)
+        (name,) = _history(page)
+        page.reload(wait_until="load")
+        page.wait_for_function("() => document.querySelectorAll('#history .take').length === 1", timeout=30_000)
+        assert _history(page) == [name] and HISTORY_TEXT in page.inner_text("#history")
+        fetched = page.evaluate(
+            """async (name) => {
+                const wav = await fetch(`api/takes/${name}.wav`);
+                const srt = await fetch(`api/takes/${name}.srt`);
+                const audio = await new OfflineAudioContext(1, 24000, 24000).decodeAudioData(await wav.arrayBuffer());
+                return [wav.status, audio.duration, srt.status, await srt.text()];
+            }""",
+            name,
+        )
+        assert fetched[0] == 200 and 1.0 < fetched[1] < 8.0 and fetched[2] == 200 and "历史记录" in fetched[3]
+        # another visitor sees none of it, and a guessed or malformed name is not found
+        other.goto(webui.url, wait_until="load")
+        other.wait_for_selector("#history .history-box h4", timeout=30_000)
+        assert _history(other) == []
+        guessed = name[:-1] + ("0" if name[-1] != "0" else "1")
+        for probe in (f"{guessed}.wav", f"{name}.txt", "..%2F..%2Fstart_app.sh", f"{name[:-2]}.wav"):
+            assert other.evaluate("async (p) => (await fetch(`api/takes/${p}`)).status", probe) == 404, probe
+        # "use these settings again" puts back the text and every setting the take was made with
+        page.locator("textarea").first.fill("别的文字")
+        page.locator("#speed input[type=number]").fill("0.8")
+        page.locator("#speed input[type=number]").press("Enter")
+        page.click("#history .take-use")
+        page.wait_for_function(
+            "(text) => document.querySelector('textarea').value === text"
+            " && document.querySelector('#speed input[type=number]').value === '1.3'",
+            arg=HISTORY_TEXT,
+            timeout=10_000,
+        )
+        page.screenshot(path=str(ARTIFACTS / "webui-history.png"), full_page=True)
+        page.click("#history .take-delete")
+        page.wait_for_function("() => document.querySelectorAll('#history .take').length === 0", timeout=10_000)
+        page.wait_for_function("async (name) => (await fetch(`api/takes/${name}.wav`)).status === 404", arg=name, timeout=10_000)
+        assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
 def test_both_buttons_give_the_same_samples_for_the_same_settings(webui, browser_page) -> None:
     """Pitch, speed, seed and the emotion sliders set by clicking the page: Play while synthesizing plays exactly
     the samples of the file Synthesize makes, and they differ from the plain voice's."""

@@ -84,6 +84,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "synthesize": {"zh": "合成", "en": "Synthesize"},
     "output": {"zh": "合成结果", "en": "Result"},
     "downloads": {"zh": "下载：音频（.wav）与字幕（.srt）", "en": "Download: audio (.wav) and subtitles (.srt)"},
+    "history_title": {"zh": "历史记录（本浏览器中最近 20 条）", "en": "History (your last 20 takes, kept in this browser)"},
+    "history_empty": {"zh": "还没有合成记录。", "en": "No takes yet."},
+    "history_use": {"zh": "用这些设置再来一次", "en": "Use these settings again"},
+    "history_delete": {"zh": "删除", "en": "Delete"},
+    "history_clear": {"zh": "全部清除", "en": "Clear all"},
+    "history_wav": {"zh": "下载音频", "en": "Audio"},
+    "history_srt": {"zh": "下载字幕", "en": "Subtitles"},
+    "history_gone": {"zh": "音频已超过保留期限，已被删除", "en": "the audio is older than the app keeps: deleted"},
+    "history_restored": {"zh": "已恢复这条记录的设置", "en": "The take's settings are back"},
     "follow_along": {
         "zh": "跟读：播放时高亮正在朗读的文字，点击文字可跳到该处",
         "en": "Follow along: the words being spoken light up; click a word to jump there",
@@ -254,6 +263,12 @@ def t(key: str, lang: str, **values: object) -> str:
     entry = STRINGS[key]
     text = entry.get(lang) or entry["zh"]
     return text.format(**values) if values else text
+
+
+def history_labels() -> dict[str, dict[str, str]]:
+    """The history's words, for the page's JavaScript, in each language."""
+    return {lang: {key[len("history_") :]: entry[lang] for key, entry in STRINGS.items() if key.startswith("history_")}
+            for lang in LANGUAGES}  # fmt: skip
 
 
 def stream_labels() -> dict[str, dict[str, str]]:

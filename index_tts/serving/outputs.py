@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from pathlib import Path
@@ -17,9 +18,31 @@ KEEP_FILES = 200
 KEEP_BYTES = 500 << 20
 
 
+# a take's files: when it was made, then 128 random bits. The name is all a visitor's page keeps of its takes,
+# and all it needs to fetch them (``take_file``): nobody else can guess it.
+TAKE_NAME = re.compile(r"tts_\d{8}-\d{6}_[0-9a-f]{32}")
+
+
 def _stem() -> str:
-    """A new file name without its suffix: when it was made, and 48 random bits nobody can guess."""
-    return f"tts_{time.strftime('%Y%m%d-%H%M%S')}_{secrets.token_hex(6)}"
+    """A new file name without its suffix (``TAKE_NAME``)."""
+    return f"tts_{time.strftime('%Y%m%d-%H%M%S')}_{secrets.token_hex(16)}"
+
+
+def take_file(name: str, folder: Path = OUTPUT_DIR) -> Path | None:
+    """The take's file called ``name`` (``<TAKE_NAME>.wav`` or ``.srt``) while it is kept; None otherwise."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or suffix not in ("wav", "srt") or not TAKE_NAME.fullmatch(stem):
+        return None
+    path = folder / name
+    return path if path.is_file() else None
+
+
+def delete_take(stem: str, folder: Path = OUTPUT_DIR) -> bool:
+    """Delete a take's files (its WAV and SRT); whether there was one."""
+    found = [path for suffix in ("wav", "srt") if (path := take_file(f"{stem}.{suffix}", folder)) is not None]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return bool(found)
 
 
 def save_wav(audio: np.ndarray, sample_rate: int, folder: Path = OUTPUT_DIR, keep: int = KEEP_FILES) -> Path:

@@ -1,7 +1,7 @@
 """The HTTP API on the same port as the page, one module per concern.
 
 ``openai_compat`` (OpenAI's speech call and the voice list), ``tts`` (our JSON call with every
-control), ``streaming`` (the page's player), ``ops`` (health and metrics). Their routes are plain
+control), ``streaming`` (the page's player), ``takes`` (the page's history), ``ops`` (health and metrics). Their routes are plain
 functions that take the app's ``ApiContext`` (``context``); ``responses`` says how they answer.
 """
 
@@ -19,7 +19,7 @@ from ...common.errors import TTSError
 from ...ops.rate_limit import RateLimiter
 from ...serving.manager import ModelManager
 from ..stream_handoff import StreamHandoff
-from . import openai_compat, ops, streaming, tts
+from . import openai_compat, ops, streaming, takes, tts
 from .context import Admission, ApiContext
 from .responses import error
 
@@ -61,6 +61,6 @@ def add_api_routes(
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(TTSError, _tts_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    for module in (ops, openai_compat, tts, streaming):
+    for module in (ops, openai_compat, tts, streaming, takes):
         app.include_router(module.router)
     return ctx

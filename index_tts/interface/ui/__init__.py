@@ -36,9 +36,11 @@ def build_page(
                 gr.Examples(EXAMPLES, inputs=[page.controls["text"]], label=f"{t('examples', 'zh')} / {t('examples', 'en')}")
             with gr.Column(scale=2, elem_id="main-right"):
                 panels.result_panel(page)
+                panels.history_panel(page)
         wiring.wire_buttons(page, manager, limiter, handoff)
         wiring.wire_text(page, manager)
         wiring.wire_emotion_mode(page)
         wiring.wire_language(page, demo)
         wiring.wire_presets(page, demo)
+        wiring.wire_history(page)
     return demo

@@ -8,8 +8,10 @@ segment how far it is; nothing here knows the page's layout, so it is tested wit
 
 from __future__ import annotations
 
+import json
 import logging
 import math
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -29,6 +31,7 @@ from ...serving.timestamps import align
 from ..stream_handoff import StreamHandoff
 from .controls import request_from_page
 from .follow_along import follow_html
+from .history import settings_of
 
 log = logging.getLogger(__name__)
 
@@ -103,23 +106,28 @@ def synthesize_with_status(
         yield gr.skip(), lines.get(lang, f"⚠️ {error.message}"), lines, gr.skip()
         raise
     yield gr.skip(), t("progress_saving", lang), gr.skip(), gr.skip()
-    take = keep_take(result, speech.text)
+    take = keep_take(result, speech.text, values, speech.params.voice)
     lines = {language: info_line(result, language) for language in LANGUAGES}
     yield take["wav"], lines[lang], lines, take
 
 
-def keep_take(result: SynthesisResult, typed: str) -> dict[str, Any]:
-    """A finished result saved as a take: its WAV, its SRT subtitles and the follow-along pieces."""
+def keep_take(result: SynthesisResult, typed: str, values: Mapping[str, Any], voice: str) -> dict[str, Any]:
+    """A finished result saved as a take: its WAV and SRT subtitles, the follow-along pieces, and what the
+    history keeps of it (its name, text, voice, settings, length and time)."""
     alignment = align(typed, result.spoken, result.audio_seconds)
     wav, srt = save_take(result.audio, result.sample_rate, to_srt(cues(alignment)))
-    return {"wav": str(wav), "srt": str(srt), "pieces": alignment.pieces()}
+    return {
+        "wav": str(wav), "srt": str(srt), "pieces": alignment.pieces(), "name": wav.stem, "text": typed, "voice": voice,
+        "settings": settings_of(values), "seconds": round(result.audio_seconds, 2), "made": int(time.time() * 1000),
+    }  # fmt: skip
 
 
-def show_take(take: Mapping[str, Any] | None) -> tuple[str, list[str] | None]:
-    """The follow-along text and the downloads of the take just made."""
+def show_take(take: Mapping[str, Any] | None) -> tuple[str, list[str] | None, str]:
+    """The follow-along text and the downloads of the take just made, and what the history keeps of it (JSON)."""
     if not take:
-        return follow_html([]), None
-    return follow_html(take["pieces"]), [take["wav"], take["srt"]]
+        return follow_html([]), None, ""
+    kept = {key: take[key] for key in ("name", "text", "voice", "settings", "seconds", "made")}
+    return follow_html(take["pieces"]), [take["wav"], take["srt"]], json.dumps(kept, ensure_ascii=False)
 
 
 def _read(speech: SpeechStream, lang: str) -> Iterator[Status]:

@@ -14,6 +14,7 @@ from ..boot_language import STORAGE_KEY
 STATIC = Path(__file__).resolve().parent / "static"
 PLAYER_SCRIPT = STATIC / "stream_player.js"
 FOLLOW_SCRIPT = STATIC / "follow_along.js"
+HISTORY_SCRIPT = STATIC / "history.js"
 LANGUAGE_SCRIPT = STATIC / "page_language.js"
 PAGE_STYLE = STATIC / "page.css"
 
@@ -30,14 +31,14 @@ def gradio_core_module() -> str:
 
 
 def page_head() -> str:
-    """The page's ``<script>``s: the player that plays streamed PCM with Web Audio, the follow-along text, and
-    the hook that moves Gradio's own strings to the page's language; and the page's Chinese font, when it is
+    """The page's ``<script>``s: the player that plays streamed PCM with Web Audio, the follow-along text, the
+    history of takes, and the hook that moves Gradio's own strings to the page's language; and the page's Chinese font, when it is
     in place."""
     language = LANGUAGE_SCRIPT.read_text(encoding="utf-8").replace("__CORE_MODULE__", gradio_core_module())
     language = language.replace("__STORAGE_KEY__", STORAGE_KEY)
     scripts = "\n".join(
         f"<script>{script}</script>"
-        for script in (PLAYER_SCRIPT.read_text(encoding="utf-8"), FOLLOW_SCRIPT.read_text(encoding="utf-8"), language)
+        for script in (*(path.read_text(encoding="utf-8") for path in (PLAYER_SCRIPT, FOLLOW_SCRIPT, HISTORY_SCRIPT)), language)
     )
     if not page_font.available():
         return scripts

@@ -23,6 +23,7 @@ from ...voice.emotion import EMOTIONS, EmotionMode
 from . import actions
 from .controls import PAGE_DEFAULTS
 from .follow_along import follow_html
+from .history import history_html
 
 EXAMPLES = [
     ["欢迎来到人工智能展览馆！今天，我们将带您体验富有表现力的语音合成技术。"],
@@ -212,3 +213,13 @@ def result_panel(page: Page) -> None:
     files = gr.File(label=t("downloads", lang), file_count="multiple", interactive=False, elem_id="downloads")
     page.parts["downloads"] = page.tr(files, "downloads")
     page.parts["take"] = gr.State(None)  # the last take: its files and its timed words
+    page.parts["take_json"] = gr.Textbox(visible=False)  # what the history keeps of it, for the page's script
+
+
+def history_panel(page: Page) -> None:
+    """The visitor's last takes (static/history.js draws them from the browser's list), and the hidden
+    event that puts a take's settings back on the controls."""
+    page.parts["history"] = gr.HTML(history_html(), elem_id="history")
+    page.parts["history_pick"] = gr.Textbox(visible=False)
+    # pressed by the page's script (a take's "use these settings again"); hidden by the page's style
+    page.parts["history_apply"] = gr.Button("restore", elem_id="history-apply", elem_classes=["page-hidden"])

@@ -12,7 +12,7 @@ from ...ops.rate_limit import RateLimiter
 from ...serving.manager import ModelManager
 from ...voice.emotion import EmotionMode
 from ..stream_handoff import StreamHandoff
-from . import actions, presets
+from . import actions, history, presets
 from .assets import SET_LOCALE_JS, STREAM_CLICKED_JS, restore_language_js, stream_player_js
 from .controls import PAGE_FIELDS, PRESET_CONTROLS
 from .panels import Page, mode_choices
@@ -53,8 +53,10 @@ def wire_buttons(page: Page, manager: ModelManager, limiter: RateLimiter | None,
         api_name="synthesize",
         concurrency_id="synthesis",
         show_progress_on=[parts["output"]],  # the info line under it says the wait and counts segments
-    ).success(actions.show_take, inputs=[parts["take"]], outputs=[parts["follow"], parts["downloads"]], queue=False,
-              **PRIVATE)  # fmt: skip
+    ).success(
+        actions.show_take, inputs=[parts["take"]], outputs=[parts["follow"], parts["downloads"], parts["take_json"]],
+        queue=False, **PRIVATE,
+    ).success(None, inputs=[parts["take_json"]], js=history.ADD_JS, **PRIVATE)  # fmt: skip
     parts["stream"].click(
         prepare_stream, inputs_kwargs=inputs, outputs=[parts["stream_token"], parts["info"]], js=STREAM_CLICKED_JS,
         queue=False, **PRIVATE,
@@ -153,3 +155,12 @@ def wire_presets(page: Page, demo: gr.Blocks) -> None:
     parts["preset_load"].click(on_load, inputs=[parts["preset_pick"], ui_lang], outputs=preset_controls,
                                concurrency_limit=None, **PRIVATE)  # fmt: skip
     demo.load(presets.preset_choices, outputs=[parts["preset_pick"]], queue=False, **PRIVATE)
+
+
+def wire_history(page: Page) -> None:
+    """A take's "use these settings again" (the page's script presses the hidden button with the take's
+    settings as its input): every restored control gets the take's value."""
+    restored = [page.controls[name] for name in history.RESTORED]
+
+    page.parts["history_apply"].click(history.restore_settings, inputs=[page.parts["history_pick"]], outputs=restored,
+                                      js=history.PICKED_JS, concurrency_limit=None, **PRIVATE)  # fmt: skip
