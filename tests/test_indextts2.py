@@ -30,6 +30,7 @@ from index_tts.interface.api import add_api_routes
 from index_tts.serving.config import ManagerConfig
 from index_tts.serving.manager import ModelManager
 from index_tts.serving.request import SpeechRequest
+from index_tts.serving.timestamps import align
 from index_tts.voice.emotion import EmotionMode
 
 
@@ -219,6 +220,13 @@ def test_the_manager_normalizes_the_vector_the_indextts2_way(manager, recorder) 
     assert call["emo_alpha"] == 0.5 and call["temperature"] == 1.1
     assert result.sample_rate == 24_000
     finite_audio_checks(result.audio, len(result.segments) * (INDEXTTS2_SEGMENT_MAX_S + 0.6))
+    # timings: IndexTTS2 gives no phoneme times, so each segment's span (exact) is shared among its sounds
+    alignment = align(text, result.spoken, result.audio_seconds)
+    assert "".join(alignment.characters) == text and all(s.phoneme_times is None for s in result.spoken)
+    assert (alignment.segments[0].start, alignment.segments[-1].end) == (0.0, pytest.approx(result.audio_seconds))
+    starts, ends = np.array(alignment.starts), np.array(alignment.ends)
+    assert np.all(np.diff(starts) >= 0) and np.all(ends >= starts) and ends.max() <= result.audio_seconds + 1e-6
+    assert all(ends[i] > starts[i] for i, c in enumerate(text) if c.isalnum())
 
 
 def test_a_failed_request_falls_back_to_the_embedded_engine_and_is_not_cached(manager, recorder, indextts2_dir) -> None:
