@@ -202,6 +202,25 @@ def test_the_spoken_words_light_up_and_a_click_seeks_for_both_buttons(webui, bro
     assert sorted(h.rsplit(".", 1)[-1] for h in downloads) == ["srt", "wav"]
     subtitles = page.evaluate("async (href) => (await fetch(href)).text()", next(h for h in downloads if h.endswith(".srt")))
     assert subtitles.startswith("1\n00:00:0") and "展览馆" in subtitles
+    # the same subtitles as WebVTT, read by the browser's own player (a <track> on a <video>)
+    cues = page.evaluate(
+        """async (text) => {
+            const response = await fetch('v1/audio/speech', {method: 'POST', headers: {'content-type': 'application/json'},
+                body: JSON.stringify({input: text, response_format: 'vtt'})});
+            const url = URL.createObjectURL(new Blob([await response.text()], {type: 'text/vtt'}));
+            const video = document.createElement('video');
+            const track = document.createElement('track');
+            track.src = url; track.default = true; video.appendChild(track); document.body.appendChild(video);
+            track.track.mode = 'hidden';
+            await new Promise((done, fail) => { track.onload = done; track.onerror = fail; setTimeout(fail, 10000); });
+            const cues = [...track.track.cues].map(c => [c.startTime, c.endTime, c.text]);
+            video.remove();
+            return cues;
+        }""",
+        FOLLOW_TEXT,
+    )
+    assert len(cues) >= 2 and "".join(c[2] for c in cues).replace("\n", "") == FOLLOW_TEXT
+    assert all(start < end for start, end, _ in cues)
     page.click("#output .play-pause-button")
     lit = _lit_words(page, 2.0)
     assert len(lit) >= 4 and _in_text_order(lit, FOLLOW_TEXT), lit
