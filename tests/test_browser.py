@@ -239,6 +239,16 @@ def test_the_spoken_words_light_up_and_a_click_seeks_for_both_buttons(webui, bro
     assert len(lit) >= 3 and _in_text_order(lit, FOLLOW_TEXT), lit
     page.click("#follow-along .fa-w >> text=文")
     page.wait_for_function("() => ['文', '字', '变', '成'].includes(window.indexTTSLitWord)", timeout=5_000)
+    # once all of it has gone out, the streamed result is a take too: its files under the text, first in the history
+    page.wait_for_selector("#follow-along .follow-downloads a[href$='.srt']", timeout=30_000)
+    streamed = page.evaluate(
+        "async () => { const a = document.querySelector('#follow-along .follow-downloads a[href$=\\'.srt\\']');"
+        " return [(await fetch(a.href)).status, await (await fetch(a.href)).text()]; }"
+    )
+    assert streamed[0] == 200 and "展览馆" in streamed[1]
+    page.wait_for_function(
+        "(text) => document.querySelector('#history .take .take-text')?.innerText === text", arg=FOLLOW_TEXT, timeout=5_000
+    )
     page.click("#stream-stop")
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
 

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -186,6 +186,10 @@ class SpeechStream:
         self.seconds = 0.0
         self.audio_samples = 0
         self.spoken: list[SpokenSegment] = []  # where each segment sits in the audio, in order (``timestamps``)
+        # a stream the page plays keeps its chunks, and is saved as a take when they are all out (``takes``)
+        self.kept_chunks: list[np.ndarray] | None = None
+        self.take_settings: dict[str, Any] | None = None
+        self.take: dict[str, Any] | None = None
         self._closed = False  # set by close(), from any thread
         self._iterator = self._run()
 
@@ -230,6 +234,8 @@ class SpeechStream:
             for index, rendered in self.rendering:
                 self._engine_notices.extend(n for n in rendered.notices if n not in self._engine_notices)
                 chunk = self._emit(index, rendered)
+                if self.kept_chunks is not None:
+                    self.kept_chunks.append(chunk)
                 if self.whole_text_at_once:
                     held.append(chunk)
                 else:

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 
 from ...common.audio import MEDIA_TYPES
+from ...serving.takes import KEPT_FIELDS, keep_streamed
 from ...serving.timestamps import align
 from .context import Api
 from .responses import AUDIO_SCHEMA, documented, error, full, streamed
@@ -46,5 +47,9 @@ def page_stream_timings(token: str, ctx: Api) -> Response:
     spoken = tuple(speech.spoken)  # segments so far, in order (the stream's thread appends to it)
     seconds = spoken[-1].end if spoken else 0.0
     alignment = align(speech.text, spoken, seconds)
-    body = {"pieces": alignment.pieces(), "seconds": round(seconds, 3), "done": len(spoken) == len(speech.segments)}
+    out = speech.kept_chunks if speech.kept_chunks is not None else spoken  # a kept stream is done once saved
+    body: dict = {"pieces": alignment.pieces(), "seconds": round(seconds, 3), "done": len(out) == len(speech.segments)}
+    take = keep_streamed(speech) if body["done"] else None
+    if take is not None:  # the whole stream has gone out: it is a take, for the page's history and downloads
+        body["take"] = {key: take[key] for key in KEPT_FIELDS}
     return JSONResponse(body, headers={"Cache-Control": "no-store"})

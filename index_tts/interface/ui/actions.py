@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -23,11 +22,9 @@ from ...frontend.segmenter import units
 from ...ops.rate_limit import RateLimiter
 from ...serving.admission import ServerBusy
 from ...serving.manager import ModelManager
-from ...serving.outputs import save_take
 from ...serving.request import max_text_chars
 from ...serving.speech_stream import SpeechStream, SynthesisResult
-from ...serving.subtitles import cues, to_srt
-from ...serving.timestamps import align
+from ...serving.takes import KEPT_FIELDS, keep_take
 from ..stream_handoff import StreamHandoff
 from .controls import request_from_page
 from .follow_along import follow_html
@@ -106,27 +103,16 @@ def synthesize_with_status(
         yield gr.skip(), lines.get(lang, f"⚠️ {error.message}"), lines, gr.skip()
         raise
     yield gr.skip(), t("progress_saving", lang), gr.skip(), gr.skip()
-    take = keep_take(result, speech.text, values, speech.params.voice)
+    take = keep_take(result, speech.text, settings_of(values), speech.params.voice)
     lines = {language: info_line(result, language) for language in LANGUAGES}
     yield take["wav"], lines[lang], lines, take
-
-
-def keep_take(result: SynthesisResult, typed: str, values: Mapping[str, Any], voice: str) -> dict[str, Any]:
-    """A finished result saved as a take: its WAV and SRT subtitles, the follow-along pieces, and what the
-    history keeps of it (its name, text, voice, settings, length and time)."""
-    alignment = align(typed, result.spoken, result.audio_seconds)
-    wav, srt = save_take(result.audio, result.sample_rate, to_srt(cues(alignment)))
-    return {
-        "wav": str(wav), "srt": str(srt), "pieces": alignment.pieces(), "name": wav.stem, "text": typed, "voice": voice,
-        "settings": settings_of(values), "seconds": round(result.audio_seconds, 2), "made": int(time.time() * 1000),
-    }  # fmt: skip
 
 
 def show_take(take: Mapping[str, Any] | None) -> tuple[str, list[str] | None, str]:
     """The follow-along text and the downloads of the take just made, and what the history keeps of it (JSON)."""
     if not take:
         return follow_html([]), None, ""
-    kept = {key: take[key] for key in ("name", "text", "voice", "settings", "seconds", "made")}
+    kept = {key: take[key] for key in KEPT_FIELDS}
     return follow_html(take["pieces"]), [take["wav"], take["srt"]], json.dumps(kept, ensure_ascii=False)
 
 
@@ -181,6 +167,7 @@ def prepare_stream_for_page(
     setting is a ``gr.Error`` before anything plays) and handed to the page's player under a one-time
     token. Returns the token and what the listener should know before it plays."""
     speech = _admit(manager, values, lang, limiter, client, "ui_stream")
+    speech.kept_chunks, speech.take_settings = [], settings_of(values)  # a take once it has all gone out
     token = handoff.offer(speech)
     return token, "\n\n".join(notice.line(lang) for notice in speech.notices)
 

@@ -119,20 +119,37 @@
     return true;
   }
 
+  // A streamed result, all gone out, is a take like the Synthesize button's: its files under the text, and
+  // a place in the history.
+  function offerTake(target, take) {
+    const file = `api/takes/${encodeURIComponent(take.name)}`;
+    const links = document.createElement("div");
+    links.className = "follow-downloads";
+    links.innerHTML = `<a href="${file}.wav" download>${escape(take.name)}.wav</a> · <a href="${file}.srt" download>${escape(take.name)}.srt</a>`;
+    target.after(links);
+    if (window.indexTTSHistoryAdd) window.indexTTSHistoryAdd(take);
+  }
+
   // Called by the stream player when a stream starts: the text follows it as far as it has been rendered.
   window.indexTTSFollowStream = (token) => {
     if (polling) clearTimeout(polling);
+    for (const old of document.querySelectorAll("#follow-along .follow-downloads")) old.remove();
     draw(null, []);
     const target = document.querySelector("#follow-along .follow-text");
     const poll = async () => {
       polling = null;
+      if (window.indexTTSStopped) return; // the visitor stopped it: nothing more will be rendered
       let body = null;
       try {
         const response = await fetch(`api/stream/${encodeURIComponent(token)}/timings`);
         if (response.status === 404) return; // unknown or too old: nothing more will come
         if (response.ok) body = await response.json();
       } catch (e) { /* the next poll tries again */ }
-      if (body && (!draw(target, body.pieces) || body.done)) return;
+      if (body && !draw(target, body.pieces)) return;
+      if (body && body.done) {
+        if (body.take) offerTake(target, body.take);
+        return;
+      }
       polling = setTimeout(poll, POLL_MS);
     };
     polling = setTimeout(poll, POLL_MS);
