@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from page_waits import wait_for_result
+from page_waits import fill_text, wait_for_result
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -190,9 +190,7 @@ def test_the_spoken_words_light_up_and_a_click_seeks_for_both_buttons(webui, bro
     page, outside = browser_page
     page.goto(webui.url, wait_until="load")
     page.wait_for_selector("#synthesize", timeout=30_000)
-    page.locator("textarea").first.fill(FOLLOW_TEXT)
-    # the count follows the text once the page's events are wired: a click before that would do nothing
-    page.wait_for_function(f"document.querySelector('#char-count').innerText.includes('{len(FOLLOW_TEXT)}')", timeout=10_000)
+    fill_text(page, FOLLOW_TEXT)
     page.click("#synthesize")
     wait_for_result(page, timeout_ms=60_000)
     page.wait_for_selector("#follow-along .fa-w", timeout=10_000)
@@ -265,8 +263,7 @@ def test_the_history_keeps_takes_across_a_reload_restores_settings_and_is_privat
         page.goto(webui.url, wait_until="load")
         page.wait_for_selector("#history .history-box h4", timeout=30_000)
         assert _history(page) == []  # a new visitor: nothing
-        page.locator("textarea").first.fill(HISTORY_TEXT)
-        page.wait_for_function(f"document.querySelector('#char-count').innerText.includes('{len(HISTORY_TEXT)}')", timeout=10_000)
+        fill_text(page, HISTORY_TEXT)
         page.locator("#speed input[type=number]").fill("1.3")
         page.locator("#speed input[type=number]").press("Enter")
         page.click("#synthesize")
@@ -625,7 +622,7 @@ def test_a_stream_refused_replaces_the_status_in_the_page_language(webui, browse
     with _offline_page(browser, "zh-CN") as (page, outside):
         page.goto(webui.url, wait_until="load")
         page.wait_for_selector("#stream", timeout=30_000)
-        page.locator("textarea").first.fill(f"第{time.time_ns() % 10**8}位来宾，欢迎光临。")
+        fill_text(page, f"第{time.time_ns() % 10**8}位来宾，欢迎光临。")
         page.click("#synthesize")
         wait_for_result(page, timeout_ms=90_000)
         page.locator("textarea").first.fill("")
@@ -661,7 +658,7 @@ def test_a_visitor_queued_behind_others_sees_their_place_in_chinese(webui, brows
             page.wait_for_selector("#synthesize", timeout=30_000)
             serial = time.time_ns() % 10**8  # nothing from the cache: every sentence is new
             sentences = [f"第{serial + k}位观众，今天天气很好，我们一起去公园散步，看看湖边的风景。" for k in range(2)]
-            page.locator("textarea").first.fill("".join(sentences))
+            fill_text(page, "".join(sentences))
             pages.append((page, outside))
         for page, _ in pages:
             page.click("#synthesize")

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from conftest import INDEXTTS2_MEL_CAP, INDEXTTS2_SEGMENT_MAX_S, finite_audio_checks
-from page_waits import wait_for_result
+from page_waits import fill_text, wait_for_result
 
 from testkit.app_process import get_json, start_app
 
@@ -144,7 +144,7 @@ def test_the_page_buttons_in_a_browser(app) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
         page.goto(app.url, wait_until="load")
         page.wait_for_selector("#stream", timeout=60_000)
-        page.locator("textarea").first.fill(_unique("浏览器里，"))
+        fill_text(page, _unique("浏览器里，"))
         page.click("#synthesize")
         wait_for_result(page, timeout_ms=120_000)
         seconds = page.evaluate(

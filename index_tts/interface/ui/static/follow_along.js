@@ -30,11 +30,20 @@
     return media && media.isConnected && insideOutput(media) ? media : null;
   }
 
-  // The words are found again whenever the page changes (a new result drawn by Gradio or by draw() below).
+  // The words are found again whenever the text box changes (a new result drawn by Gradio or by draw()
+  // below): an observer on the box alone, so the rest of the page's changes cost nothing here.
   let dirty = true;
-  new MutationObserver(() => { dirty = true; }).observe(document.documentElement, { childList: true, subtree: true });
+  let watched = null;
+  const watcher = new MutationObserver(() => { dirty = true; });
 
   function reindex() {
+    const outer = document.getElementById("follow-along");
+    if (outer !== watched) {
+      watcher.disconnect();
+      if (outer) watcher.observe(outer, { childList: true, subtree: true });
+      watched = outer;
+      dirty = true;
+    }
     if (!dirty) return;
     dirty = false;
     const shown = document.querySelector("#follow-along .follow-text");
