@@ -308,6 +308,43 @@ def test_the_history_keeps_takes_across_a_reload_restores_settings_and_is_privat
         assert outside == [], f"the page contacted hosts other than the app: {outside}"
 
 
+def test_a_mandarin_voice_picked_by_its_name_previews_speaks_and_comes_back_after_a_reload(webui, browser) -> None:
+    """A visitor types 晓晓 in the voice list, picks it, listens to its preview, synthesizes, reloads: the take
+    is in the history, and "use these settings again" picks 晓晓 again."""
+    with _offline_page(browser, "zh-CN") as (page, outside):
+        page.goto(webui.url, wait_until="load")
+        page.wait_for_selector("#history .history-box h4", timeout=30_000)
+        voice = page.locator("#voice input").first
+        voice.click()
+        voice.fill("晓晓")
+        page.get_by_role("option", name=re.compile("晓晓")).first.click()
+        chosen = "() => document.querySelector('#voice input').value.includes('晓晓（普通话女声）')"
+        page.wait_for_function(chosen, timeout=10_000)
+        page.click("#voice-preview-button")
+        page.wait_for_function("() => !!document.querySelector('#voice-preview a[download]')?.href", timeout=120_000)
+        preview = page.evaluate(
+            """async () => {
+                const response = await fetch(document.querySelector('#voice-preview a[download]').href);
+                const audio = await new OfflineAudioContext(1, 24000, 24000).decodeAudioData(await response.arrayBuffer());
+                return [response.status, audio.duration];
+            }"""
+        )
+        assert preview[0] == 200 and 1.5 < preview[1] < 8.0
+        text = f"第{time.time_ns() % 10**6}位观众，欢迎光临。"
+        fill_text(page, text)
+        page.click("#synthesize")
+        wait_for_result(page, timeout_ms=90_000)
+        page.wait_for_function("() => document.querySelectorAll('#history .take').length === 1", timeout=10_000)
+        assert "zf_xiaoxiao" in page.inner_text("#history")
+        page.screenshot(path=str(ARTIFACTS / "webui-voice.png"), full_page=True)
+        page.reload(wait_until="load")
+        page.wait_for_function("() => document.querySelectorAll('#history .take').length === 1", timeout=30_000)
+        assert "jf_alpha" in page.locator("#voice input").first.input_value()  # a reload starts from the defaults
+        page.click("#history .take-use")
+        page.wait_for_function("() => document.querySelector('#voice input').value.includes('晓晓')", timeout=10_000)
+    assert outside == [], f"the page contacted hosts other than the app: {outside}"
+
+
 def test_both_buttons_give_the_same_samples_for_the_same_settings(webui, browser_page) -> None:
     """Pitch, speed, seed and the emotion sliders set by clicking the page: Play while synthesizing plays exactly
     the samples of the file Synthesize makes, and they differ from the plain voice's."""

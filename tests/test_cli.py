@@ -55,12 +55,6 @@ def test_bad_options_give_clear_errors(tmp_path) -> None:
     assert not list(tmp_path.iterdir())
 
 
-def test_voices_prints_one_per_line() -> None:
-    proc = run_cli("voices")
-    assert proc.returncode == 0
-    assert proc.stdout.split("\n")[:-1] == ["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"]
-
-
 def test_frontend_json_shape() -> None:
     proc = run_cli("frontend", "--text", "我去银行取了50%的钱。Then I went home.", "--json")
     assert proc.returncode == 0, proc.stderr

@@ -123,8 +123,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "preset_loaded": {"zh": "已载入预设“{name}”。", "en": "Loaded preset “{name}”."},
     "pitch": {"zh": "音高（半音）", "en": "Pitch (semitones)"},
     "voice_blend_hint": {
-        "zh": "可输入混合音色，如 jf_alpha:0.6+jm_kumo:0.4",
-        "en": "or type a blend, e.g. jf_alpha:0.6+jm_kumo:0.4",
+        "zh": "前五个读中英日三语，其后为普通话、美式英语母语音色；可输入混合音色，如 jf_alpha:0.6+jm_kumo:0.4",
+        "en": "First five: Chinese, English, Japanese; then native Mandarin and US English voices;"
+        " or type a blend, e.g. jf_alpha:0.6+jm_kumo:0.4",
+    },
+    "voice_preview": {"zh": "试听", "en": "Preview"},
+    "voice_preview_player": {"zh": "音色试听", "en": "Voice preview"},
+    "voice_preview_unlisted": {
+        "zh": "只能试听列表中的音色（混合音色请直接合成）。",
+        "en": "Only the voices in the list have a preview (synthesize to hear a blend).",
     },
     "notice_emotion_from_text": {
         "zh": "由情感描述得到的情感向量：{vector}",

@@ -109,6 +109,11 @@ class Engine(ABC):
     def voices(self) -> list[str]:
         """Names accepted as ``SynthParams.voice``."""
 
+    def house_voices(self) -> list[str]:
+        """The voices the app is tuned around: the default, OpenAI's voice names and the voice match
+        choose among these (an engine may offer more, e.g. a language's native speakers)."""
+        return self.voices()
+
     def check_voice(self, voice: str) -> None:
         """Raise ``TTSError`` listing the valid names unless ``voice`` is one this engine can speak with."""
         if voice not in self.voices():

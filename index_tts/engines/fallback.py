@@ -41,6 +41,9 @@ class FallbackEngine(Engine):
     def voices(self) -> list[str]:
         return self.primary.voices()
 
+    def house_voices(self) -> list[str]:
+        return self.primary.house_voices()
+
     @property
     def fallback(self) -> Engine:
         with self._lock:

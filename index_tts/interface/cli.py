@@ -134,7 +134,9 @@ BESIDE = Path("-")  # a subtitle flag given alone: the file goes beside the WAV,
 
 def _add_tools(sub: Subcommands) -> None:
     """``voices``, ``frontend`` and ``voice-profiles``: what the engine and the front-end would do."""
-    voices = sub.add_parser("voices", help="list voices, one per line")
+    voices = sub.add_parser(
+        "voices", help="list voices, one per line: name, language, gender, median pitch, names in Chinese and English"
+    )
     _add_engine_args(voices)
 
     frontend = sub.add_parser("frontend", help="show how text is normalized, segmented and phonemized")
@@ -314,8 +316,13 @@ def _cmd_voices(args: argparse.Namespace) -> int:
     engine = create_engine(
         chosen.engine, model_root=chosen.model_dir, num_sessions=chosen.workers, threads_per_session=chosen.threads
     )
-    for voice in engine.voices():
-        print(voice)
+    from ..engines.kokoro.catalog import describe
+
+    for voice in engine.voices():  # name first, then what /v1/audio/voices says of it, tab-separated
+        info = describe(voice)
+        fields = [info.get("language"), info.get("gender"), f"{info['median_hz']} Hz" if "median_hz" in info else None,
+                  info.get("zh"), info.get("en")]  # fmt: skip
+        print("\t".join([voice, *(str(f) for f in fields if f is not None)]))
     return 0
 
 
@@ -354,7 +361,7 @@ def _cmd_voice_profiles(args: argparse.Namespace) -> int:
 
     with speech_service(args) as manager:
         engine = manager.engine
-        profiles = VoiceProfiles(manager.profile_id, engine.voices, manager.neutral_reading, manager.workers, saved=False)
+        profiles = VoiceProfiles(manager.profile_id, engine.house_voices, manager.neutral_reading, manager.workers, saved=False)
         profiles.measure_all()
         print(profiles.write_to(args.out or SHIPPED_DIR))
     return 0

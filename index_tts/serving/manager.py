@@ -30,6 +30,7 @@ from .cache import AudioCache
 from .config import ManagerConfig
 from .engine_loading import load_engine
 from .metrics import Metrics
+from .previews import VoicePreviews
 from .render_speed import AudioPace, RenderSpeed, segment_size
 from .request import SpeechRequest
 from .request_ledger import RequestLedger
@@ -62,6 +63,7 @@ class ModelManager:
         self.renderer: SegmentRenderer | None = None  # what the scheduler's workers render through
         self._synthesizer: Synthesizer | None = None
         self._planner: DeliveryPlanner | None = None
+        self._previews: VoicePreviews | None = None
         self._lock = threading.Lock()
         self._naive_lock = threading.Lock()
         self._plans: OrderedDict[tuple, list[Segment]] = OrderedDict()
@@ -96,7 +98,7 @@ class ModelManager:
         synthesizer = self._synthesizer = Synthesizer(engine, frontend, None if cfg.naive else cfg.first_segment_units)
         # what a voice's neutral reading depends on: the key of its profile
         self.profile_id = f"{engine.name}|{engine.model_version}|first={synthesizer.first_segment_units}"
-        profiles = VoiceProfiles(self.profile_id, engine.voices, self.neutral_reading, cfg.sessions)
+        profiles = VoiceProfiles(self.profile_id, engine.house_voices, self.neutral_reading, cfg.sessions)
         self._planner = DeliveryPlanner(engine, profiles)
         if not cfg.naive:
             self.cache = _audio_cache() if cfg.cache else None
@@ -159,7 +161,7 @@ class ModelManager:
 
     @property
     def default_voice(self) -> str:
-        return self.engine.voices()[0]
+        return self.engine.house_voices()[0]
 
     @property
     def active_requests(self) -> int:
@@ -276,6 +278,18 @@ class ModelManager:
         reservation = self.admission.admit(to_render, force=own_work)
         timeout = max(READ_TIMEOUT_S, 2 * self.config.segment_timeout_s)
         return ScheduledRendering(self.scheduler, segments, params, ready, timeout, reservation)
+
+    @property
+    def previews(self) -> VoicePreviews:
+        """Each voice's 试听 sample, rendered through the request path on first listen and kept."""
+        with self._lock:
+            if self._previews is None:
+                self._previews = VoicePreviews(self.engine.model_version, self._preview_reading)
+            return self._previews
+
+    def _preview_reading(self, voice: str, text: str, language: str) -> tuple[np.ndarray, int]:
+        result = self.synthesize(SpeechRequest(text=text, voice=voice, language=language), endpoint="preview")
+        return result.audio, result.sample_rate
 
     def neutral_reading(self, voice: str) -> tuple[np.ndarray, int]:
         """A voice's plain reading of the profile sentence, through the one request path."""

@@ -1,21 +1,99 @@
-"""Friendly names of the shipped voices, so people pick "deep male voice" rather than ``jm_kumo``.
+"""Who each voice is, for people: a friendly name in both languages, the language it was trained on,
+gender and measured median pitch, so people pick "晓晓 · Mandarin female" rather than ``zf_xiaoxiao``.
 
-The descriptions come from listening to each voice and from its measured median pitch (Hz, the
-engine's own prediction on a fixed Chinese phrase).
+The five house voices ship with the model's PyPI packages; they were trained on Japanese and read all
+three languages (their Mandarin through the tone layer and a share of a native timbre). The native voices
+are the same model's own Mandarin and American English packs (``donor_voices``), offered when set-up
+fetched them. ``median_hz`` is the engine's own pitch prediction on a fixed Chinese phrase
+(``KokoroEngine.register``; ``tests/test_voices.py`` checks it against a fresh measurement).
 """
 
 from __future__ import annotations
 
-VOICES: dict[str, dict[str, str]] = {
-    "jf_alpha": {"gender": "female", "zh": "清亮女声", "en": "clear female voice", "median_hz": "254"},
-    "jf_gongitsune": {"gender": "female", "zh": "温柔女声", "en": "gentle female voice", "median_hz": "231"},
-    "jf_nezumi": {"gender": "female", "zh": "轻快女声", "en": "light female voice", "median_hz": "229"},
-    "jf_tebukuro": {"gender": "female", "zh": "童声（高）", "en": "high, childlike voice", "median_hz": "326"},
-    "jm_kumo": {"gender": "male", "zh": "低沉男声", "en": "deep male voice", "median_hz": "92"},
+HOUSE_VOICES = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
+LANGUAGES: dict[str, dict[str, str]] = {  # a voice's own language, named for people; the order the list groups by
+    "ja": {"zh": "日语", "en": "Japanese"},
+    "zh": {"zh": "普通话", "en": "Mandarin"},
+    "en-us": {"zh": "美式英语", "en": "American English"},
 }
+_GENDER = {"female": {"zh": "女声", "en": "female"}, "male": {"zh": "男声", "en": "male"}}
+# Chinese given names of the Mandarin packs, in the characters their speakers' names are usually written with
+_MANDARIN_NAMES = {
+    "zf_xiaobei": "晓北", "zf_xiaoni": "晓妮", "zf_xiaoxiao": "晓晓", "zf_xiaoyi": "晓伊",
+    "zm_yunjian": "云健", "zm_yunxi": "云希", "zm_yunxia": "云夏", "zm_yunyang": "云扬",
+}  # fmt: skip
+# median pitch (Hz) of each native pack, measured as the docstring says
+_NATIVE_MEDIAN_HZ = {
+    "zf_xiaobei": 227, "zf_xiaoni": 223, "zf_xiaoxiao": 227, "zf_xiaoyi": 278,
+    "zm_yunjian": 109, "zm_yunxi": 146, "zm_yunxia": 273, "zm_yunyang": 110,
+    "af_alloy": 129, "af_aoede": 172, "af_bella": 195, "af_heart": 190, "af_jessica": 200, "af_kore": 145,
+    "af_nicole": 142, "af_nova": 147, "af_river": 176, "af_sarah": 180, "af_sky": 156,
+    "am_adam": 112, "am_echo": 104, "am_eric": 138, "am_fenrir": 128, "am_liam": 111, "am_michael": 110,
+    "am_onyx": 86, "am_puck": 109, "am_santa": 153,
+}  # fmt: skip
+_NATIVE_LANGUAGE = {"z": "zh", "a": "en-us"}
+
+
+def _native_entry(voice: str, median_hz: int) -> dict[str, str]:
+    """A native pack's entry: its speaker's name, language and gender, from the pack's name (``zf_xiaoxiao``)."""
+    language = _NATIVE_LANGUAGE[voice[0]]
+    gender = "female" if voice[1] == "f" else "male"
+    given = voice.split("_", 1)[1]
+    zh_name = _MANDARIN_NAMES.get(voice, given.capitalize())
+    kind_zh = LANGUAGES[language]["zh"] + _GENDER[gender]["zh"]
+    kind_en = f"{LANGUAGES[language]['en']} {_GENDER[gender]['en']}"
+    return {
+        "language": language,
+        "gender": gender,
+        "zh": f"{zh_name}（{kind_zh}）",
+        "en": f"{given.capitalize()} ({kind_en})",
+        "median_hz": str(median_hz),
+    }
+
+
+VOICES: dict[str, dict[str, str]] = {
+    "jf_alpha": {"language": "ja", "gender": "female", "zh": "清亮女声", "en": "clear female voice", "median_hz": "254"},
+    "jf_gongitsune": {"language": "ja", "gender": "female", "zh": "温柔女声", "en": "gentle female voice", "median_hz": "231"},
+    "jf_nezumi": {"language": "ja", "gender": "female", "zh": "轻快女声", "en": "light female voice", "median_hz": "229"},
+    "jf_tebukuro": {"language": "ja", "gender": "female", "zh": "童声（高）", "en": "high, childlike voice", "median_hz": "326"},
+    "jm_kumo": {"language": "ja", "gender": "male", "zh": "低沉男声", "en": "deep male voice", "median_hz": "92"},
+    **{voice: _native_entry(voice, hz) for voice, hz in _NATIVE_MEDIAN_HZ.items()},
+}
+NATIVE_VOICES = tuple(_NATIVE_MEDIAN_HZ)
 
 
 def voice_label(voice: str) -> str:
     """``jf_alpha · 清亮女声 · clear female voice`` (both languages: the page can switch)."""
     info = VOICES.get(voice)
     return f"{voice} · {info['zh']} · {info['en']}" if info else voice
+
+
+def in_list_order(voices: list[str]) -> list[str]:
+    """The house voices first (the default is one of them), then each language's native voices: the list
+    groups by language. Names the catalog does not know come last, sorted."""
+    groups = list(LANGUAGES)
+
+    def key(voice: str) -> tuple[int, int, str]:
+        info = VOICES.get(voice)
+        if info is None:
+            return (2, 0, voice)
+        return (0 if voice in HOUSE_VOICES else 1, groups.index(info["language"]), voice)
+
+    return sorted(voices, key=key)
+
+
+def describe(voice: str) -> dict[str, object]:
+    """What the API and the CLI say of a voice: its names, language, gender, median pitch and whether it is
+    a house voice (the voices that read every language the app speaks); only the name for one not listed."""
+    info = VOICES.get(voice)
+    if info is None:
+        return {"name": voice}
+    return {
+        "name": voice,
+        "language": info["language"],
+        "gender": info["gender"],
+        "zh": info["zh"],
+        "en": info["en"],
+        "median_hz": int(info["median_hz"]),
+        "house": voice in HOUSE_VOICES,
+    }

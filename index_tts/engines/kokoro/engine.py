@@ -34,7 +34,7 @@ from ...common.errors import TTSError
 from ...prosody.controls import Prosody, ProsodyTrack, apply_controls, apply_loudness, scale_durations
 from ...prosody.mandarin import Register, apply_tones, is_question, syllable_spans
 from ..base import Capabilities, Engine, Rendered, Segment, SynthParams
-from . import assets, donor_voices, graphs, word_splice
+from . import assets, catalog, donor_voices, graphs, word_splice
 from .onnx_device import execution_providers
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,13 @@ PREDICTOR_HALF = slice(STYLE_DIM // 2, STYLE_DIM)
 DECODER_HALF = slice(0, STYLE_DIM // 2)
 
 
+def tone_layer(voice: str) -> bool:
+    """Whether the voice's Mandarin gets the tone layer: not a native pack read alone, whose tones are its
+    own training's (a blend that holds a house voice keeps the layer). The layer was built for the house
+    voices; it is measured on a native voice before it is given one."""
+    return voice not in catalog.NATIVE_VOICES
+
+
 def _is_mixed(segment: Segment) -> bool:
     """A Chinese segment with English words in it: it takes its own timbre (``MIXED_TIMBRE_BLEND``)."""
     return segment.language == "zh" and bool(_LATIN.search(segment.text))
@@ -145,9 +152,15 @@ class KokoroEngine(Engine):
         self._vocab: dict[str, int] = json.loads((folder / assets.VOCAB_FILE).read_text(encoding="utf-8"))["vocab"]
         with np.load(folder / assets.VOICES_FILE) as npz:
             self._voices = {k: np.asarray(npz[k], np.float32).reshape(-1, STYLE_DIM) for k in npz.files}
-        self._donors = _donor_averages(donor_voices.load(folder))
+        self._house = sorted(self._voices)  # the packs the PyPI packages ship (catalog.HOUSE_VOICES)
+        native_packs = donor_voices.load(folder)
+        self._donors = _donor_averages(native_packs)
         if not self._donors:
-            log.warning("no donor voice packs in %s (run: python -m index_tts prepare): less clear Mandarin", folder)
+            log.warning(
+                "no native voice packs in %s (run: python -m index_tts prepare): less clear Mandarin, and only the"
+                " %d house voices are offered", folder, len(self._house),
+            )  # fmt: skip
+        self._voices.update({name: pack for name, pack in native_packs.items() if name in catalog.NATIVE_VOICES})
         if graph == "split" and not all((folder / f).exists() for f in graphs.STAGE_FILES.values()):
             log.warning("split graphs missing in %s; using the single graph (no tones or prosody controls)", folder)
             graph = "full"
@@ -187,7 +200,11 @@ class KokoroEngine(Engine):
         )
 
     def voices(self) -> list[str]:
-        return sorted(self._voices)
+        """The house voices, then the native Mandarin and English ones (``catalog.in_list_order``)."""
+        return catalog.in_list_order(list(self._voices))
+
+    def house_voices(self) -> list[str]:
+        return list(self._house)
 
     def check_voice(self, voice: str) -> None:
         self._style_table(voice)
@@ -241,7 +258,8 @@ class KokoroEngine(Engine):
         if key not in self._mandarin_tables:  # built once per voice; a race only builds the same table twice
             style = table.copy()
             if voice in MANDARIN_AVERAGE_RHYTHM:
-                style[:, PREDICTOR_HALF] = np.mean([t[:, PREDICTOR_HALF] for t in self._voices.values()], axis=0)
+                house = [self._voices[v][:, PREDICTOR_HALF] for v in self._house]
+                style[:, PREDICTOR_HALF] = np.mean(house, axis=0)
             if blend is not None:
                 donor, share = blend
                 donor_table = self._donors[donor] if donor in self._donors else self._style_table(donor)
@@ -284,9 +302,10 @@ class KokoroEngine(Engine):
             return self._registers[voice]
 
     def prepare_voices(self) -> None:
-        """Every voice's median pitch (33-47 ms each on first use, BENCHMARKS.md start-up), for the tones."""
+        """The house voices' median pitch (33-47 ms each on first use, BENCHMARKS.md start-up), for the tones;
+        the native voices do without the tone layer (``tone_layer``)."""
         if self.intonation:
-            for voice in self.voices():
+            for voice in self._house:
                 self.register(voice)
 
     def analyze(self, segment: Segment, params: SynthParams) -> ProsodyTrack | None:
@@ -380,7 +399,7 @@ class KokoroEngine(Engine):
         if inputs is None:
             return Rendered(np.zeros(0, np.float32))
         prosody = params.prosody or NEUTRAL
-        tones = self.intonation and prosody.intonation and bool(segment.syllables)
+        tones = self.intonation and prosody.intonation and bool(segment.syllables) and tone_layer(params.voice)
         register = self.register(params.voice) if tones else None
         if self.graph != "split" and not prosody.is_neutral:
             raise TTSError("prosody controls need the split graphs; run: python -m index_tts prepare --force")

@@ -84,7 +84,7 @@ class ApiContext:
     def voice_for(self, name: str | None) -> str | None:
         """A voice name as the engine knows it: OpenAI's names map onto the engine's voices in turn."""
         if name in OPENAI_VOICES:
-            voices = self.manager.engine.voices()
+            voices = self.manager.engine.house_voices()
             return voices[OPENAI_VOICES.index(name) % len(voices)]
         return name
 

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 _ERRORS = {
     400: "bad input: the message says which field and why",
     401: "missing or wrong API key (only with --api-key)",
-    404: "the stream token is unknown, used or expired",
+    404: "not found: an unknown, used or expired stream token, take or voice",
     429: "too many requests from this client (only with --rate-limit); see Retry-After",
     500: "the engine failed on this request; the server keeps serving",
     503: "busy or shutting down; see Retry-After",

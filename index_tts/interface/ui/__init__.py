@@ -39,6 +39,7 @@ def build_page(
                 panels.history_panel(page)
         wiring.wire_buttons(page, manager, limiter, handoff)
         wiring.wire_text(page, manager)
+        wiring.wire_voice_preview(page, manager)
         wiring.wire_emotion_mode(page)
         wiring.wire_language(page, demo)
         wiring.wire_presets(page, demo)

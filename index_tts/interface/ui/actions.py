@@ -12,6 +12,7 @@ import json
 import logging
 import math
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -181,6 +182,16 @@ def preview_rows(manager: ModelManager, text: str, text_language: str, max_segme
     except TTSError:
         return []
     return [[i + 1, s.text, s.language, units(s.text), len(s.phonemes)] for i, s in enumerate(segments)]
+
+
+def voice_preview(manager: ModelManager, voice: str, lang: str) -> Path:
+    """The listed voice's kept preview file (rendered now on its first listen); otherwise a ``gr.Error``."""
+    if voice not in manager.engine.voices():
+        raise gr.Error(t("voice_preview_unlisted", lang), title="⚠️")
+    try:
+        return manager.previews.get(voice)
+    except (TTSError, ServerBusy) as exc:
+        raise _page_error(exc, lang) from exc
 
 
 def char_count(text: str, lang: str) -> str:

@@ -96,8 +96,13 @@ def voice_panel(page: Page, manager: ModelManager) -> None:
         voices = [(voice_label(v), v) for v in manager.engine.voices()]
         # allow_custom_value: blends such as jf_alpha:0.6+jm_kumo:0.4
         voice = gr.Dropdown(voices, value=manager.default_voice, allow_custom_value=True, label=t("voice", lang),
-                            info=t("voice_blend_hint", lang), elem_id="voice")  # fmt: skip
+                            info=t("voice_blend_hint", lang), elem_id="voice", scale=4)  # fmt: skip
         page.control("voice", voice, "voice")
+        button = gr.Button(t("voice_preview", lang), elem_id="voice-preview-button", scale=0, min_width=90)
+        page.parts["voice_preview_button"] = page.tr(button, "voice_preview", "value")
+    player = gr.Audio(label=t("voice_preview_player", lang), type="filepath", autoplay=True, interactive=False,
+                      visible=False, elem_id="voice-preview")  # fmt: skip
+    page.parts["voice_preview"] = page.tr(player, "voice_preview_player")
     with gr.Row():  # wide enough that each label stays on one line
         pitch = gr.Slider(*PITCH_RANGE, value=PAGE_DEFAULTS["pitch"], step=0.5, label=t("pitch", lang), elem_id="pitch",
                           scale=2, min_width=240)  # fmt: skip

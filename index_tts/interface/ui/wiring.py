@@ -83,6 +83,18 @@ def wire_text(page: Page, manager: ModelManager) -> None:
         )
 
 
+def wire_voice_preview(page: Page, manager: ModelManager) -> None:
+    """试听: the chosen voice's kept sample plays in a small player under the list (rendered on first listen)."""
+
+    def on_preview(voice: str, ui_lang: str) -> Any:
+        return gr.update(value=str(actions.voice_preview(manager, voice, ui_lang)), visible=True)
+
+    page.parts["voice_preview_button"].click(
+        on_preview, inputs=[page.controls["voice"], page.controls["ui_lang"]], outputs=[page.parts["voice_preview"]],
+        concurrency_id="voice_preview", concurrency_limit=1, **PRIVATE,
+    )  # fmt: skip
+
+
 def wire_emotion_mode(page: Page) -> None:
     """Each emotion mode shows its own inputs, and the weight for every mode but "same as the voice"."""
     parts = page.parts

@@ -1,0 +1,125 @@
+"""Every voice the model has for a language the app speaks: listed, described, previewed, spoken."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import numpy as np
+import soundfile as sf
+from conftest import voiced_fraction
+
+from index_tts.common.paths import REPO_ROOT
+from index_tts.engines.base import SynthParams
+from index_tts.engines.kokoro import catalog
+from index_tts.engines.kokoro.engine import PREDICTOR_HALF, tone_layer
+from index_tts.serving.previews import PREVIEW_TEXT, VoicePreviews, preview_language
+
+MANDARIN = ("zf_xiaobei", "zf_xiaoni", "zf_xiaoxiao", "zf_xiaoyi", "zm_yunjian", "zm_yunxi", "zm_yunxia", "zm_yunyang")
+AMERICAN_FEMALE = ("alloy", "aoede", "bella", "heart", "jessica", "kore", "nicole", "nova", "river", "sarah", "sky")
+AMERICAN_MALE = ("adam", "echo", "eric", "fenrir", "liam", "michael", "onyx", "puck", "santa")
+AMERICAN = tuple(f"af_{n}" for n in AMERICAN_FEMALE) + tuple(f"am_{n}" for n in AMERICAN_MALE)
+HOUSE = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
+
+
+def check_speech(audio: np.ndarray, sample_rate: int, min_s: float, max_s: float) -> None:
+    assert sample_rate == 24_000 and audio.ndim == 1 and min_s < len(audio) / sample_rate < max_s
+    assert 0.02 < float(np.sqrt(np.mean(audio**2))) < 0.5 and voiced_fraction(audio, sample_rate) > 0.3
+
+
+def test_every_mandarin_and_american_pack_is_offered_after_the_house_voices(engine) -> None:
+    assert engine.voices() == [*HOUSE, *MANDARIN, *AMERICAN]  # grouped: house voices, Mandarin, American English
+    assert engine.house_voices() == list(HOUSE)
+    for voice in MANDARIN + AMERICAN:
+        info = catalog.describe(voice)
+        assert info["language"] == ("zh" if voice in MANDARIN else "en-us") and not info["house"], voice
+        assert info["gender"] == ("female" if voice[1] == "f" else "male"), voice
+        assert info["zh"] and info["en"] and voice.split("_")[1].capitalize() in str(info["en"]), voice
+    assert catalog.describe("zf_xiaoxiao")["zh"] == "晓晓（普通话女声）"
+
+
+def test_each_voice_median_pitch_is_what_it_measures_now(engine) -> None:
+    for voice in engine.voices():
+        listed = int(catalog.VOICES[voice]["median_hz"])
+        assert abs(engine.register(voice).median_hz / listed - 1) < 0.05, voice
+
+
+def test_native_voices_speak_their_own_language_without_the_tone_layer(synthesizer) -> None:
+    assert not tone_layer("zm_yunxi") and tone_layer("jf_alpha") and tone_layer("zm_yunxi:0.5+jf_alpha:0.5")
+    spoken = (("zm_yunxi", "今天天气很好，我们去公园散步吧。", "zh"), ("af_heart", "The weather is lovely today.", "en"))
+    for voice, text, language in spoken:
+        result = synthesizer.synthesize(text, SynthParams(voice=voice), language=language)
+        check_speech(result.audio, result.sample_rate, 1.0, 6.0)
+    blend = synthesizer.synthesize("欢迎光临。", SynthParams(voice="zf_xiaoxiao:0.5+jf_alpha:0.5"), language="zh")
+    own = synthesizer.synthesize("欢迎光临。", SynthParams(voice="zf_xiaoxiao"), language="zh")
+    check_speech(blend.audio, blend.sample_rate, 0.5, 4.0)
+    assert not np.array_equal(blend.audio[: len(own.audio)], own.audio[: len(blend.audio)])
+
+
+def test_a_native_voice_is_its_own_speaker_not_a_house_voice(engine, frontend) -> None:
+    segment = frontend.process("欢迎来到展览馆。", "zh").segments[0]
+    native = engine._segment_inputs(segment, SynthParams(voice="zf_xiaoyi"))[1]
+    house = engine._segment_inputs(segment, SynthParams(voice="jf_alpha"))[1]
+    assert not np.allclose(native, house)
+    # jm_kumo's Mandarin rhythm is the house voices' average, as before the native voices were offered
+    table = engine._mandarin_style_table("jm_kumo")
+    average = np.mean([engine._style_table(v)[:, PREDICTOR_HALF] for v in HOUSE], axis=0)
+    assert np.allclose(table[:, PREDICTOR_HALF], average)
+
+
+def test_a_preview_is_rendered_once_then_kept(tmp_path) -> None:
+    calls: list[tuple[str, str, str]] = []
+
+    def render(voice: str, text: str, language: str) -> tuple[np.ndarray, int]:
+        calls.append((voice, text, language))
+        return np.sin(np.linspace(0, 900, 24_000)).astype(np.float32) * 0.3, 24_000
+
+    previews = VoicePreviews("model-a", render, tmp_path)
+    assert previews.cached("af_heart") is None
+    first = previews.get("af_heart")
+    assert previews.get("af_heart") == first == previews.cached("af_heart") and len(calls) == 1
+    assert calls[0] == ("af_heart", PREVIEW_TEXT["en"], "en")
+    audio, sample_rate = sf.read(first, dtype="float32")
+    assert sample_rate == 24_000 and len(audio) == 24_000 and not list(first.parent.glob(".*"))
+    assert VoicePreviews("model-b", render, tmp_path).get("af_heart") != first and len(calls) == 2  # a new model renders again
+    assert preview_language("zf_xiaoxiao") == preview_language("jf_alpha") == "zh"
+
+
+def _get(url: str) -> tuple[int, bytes, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=180) as response:
+            return response.status, response.read(), response.headers.get("content-type", "")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read(), err.headers.get("content-type", "")
+
+
+def test_the_api_lists_every_voice_and_plays_its_preview(webui) -> None:
+    status, body, _ = _get(f"{webui.url}/v1/audio/voices")
+    listing = json.loads(body)
+    assert status == 200 and listing["voices"] == [*HOUSE, *MANDARIN, *AMERICAN] and listing["default"] == "jf_alpha"
+    assert listing["by_language"] == {"ja": list(HOUSE), "zh": list(MANDARIN), "en-us": list(AMERICAN)}
+    assert listing["details"]["zm_yunyang"]["median_hz"] == int(catalog.VOICES["zm_yunyang"]["median_hz"])
+    assert listing["openai_aliases"]["alloy"] in HOUSE  # OpenAI's names keep standing for the house voices
+    first = _get(f"{webui.url}/v1/audio/voices/zm_yunjian/preview")
+    again = _get(f"{webui.url}/v1/audio/voices/zm_yunjian/preview")
+    assert first[0] == 200 and first[2] == "audio/wav" and again[1] == first[1]  # kept: the same file
+    audio, sample_rate = sf.read(io.BytesIO(first[1]), dtype="float32")
+    check_speech(audio, sample_rate, 1.5, 8.0)
+    status, body, kind = _get(f"{webui.url}/v1/audio/voices/nobody/preview")
+    assert status == 404 and kind == "application/json" and "unknown voice" in json.loads(body)["error"]["message"]
+
+
+def test_the_cli_prints_each_voice_name_first() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "index_tts", "voices"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split("\t") for line in proc.stdout.splitlines()]
+    assert [row[0] for row in rows] == [*HOUSE, *MANDARIN, *AMERICAN]
+    by_name = {row[0]: row[1:] for row in rows}
+    assert by_name["zf_xiaoxiao"] == ["zh", "female", "227 Hz", "晓晓（普通话女声）", "Xiaoxiao (Mandarin female)"]
+    assert by_name["am_onyx"][:2] == ["en-us", "male"]
