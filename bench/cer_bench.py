@@ -308,7 +308,12 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="figures of an earlier run (its --json) to show beside these")
     parser.add_argument("--load", type=Path, help="report an earlier run (its --json) instead of running again")
     parser.add_argument("--write", action="store_true", help="record the table in BENCHMARKS.md")
+    parser.add_argument("--tone-layer-for-natives", action="store_true", help="native Mandarin packs get the tone layer too")
     args = parser.parse_args()
+    if args.tone_layer_for_natives:
+        from index_tts.engines.kokoro import catalog, engine
+
+        engine.NATIVE_TONE_LAYER.update(catalog.NATIVE_VOICES)
     if args.write and args.set != "benchmark":
         parser.error("--write records the benchmark's figures; the dev and probe sets only tune")
     logging.basicConfig(level=logging.WARNING)

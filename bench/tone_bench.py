@@ -122,6 +122,9 @@ def main() -> None:
     parser.add_argument("--plots-only", action="store_true", help="only draw the tone-pair figures")
     args = parser.parse_args()
 
+    from index_tts.engines.kokoro import catalog, engine
+
+    engine.NATIVE_TONE_LAYER.update(catalog.NATIVE_VOICES)  # "after" is with the layer, for every voice asked
     engines = {"before": create_engine("kokoro", intonation=False), "after": create_engine("kokoro")}
     frontend = TextFrontend()
     items = syllables(DEV_SET if args.set == "dev" else HELD_OUT_SET, frontend)
@@ -134,11 +137,13 @@ def main() -> None:
     figures: dict = {}
     rows = []
     for voice in voices:
-        plain = measure(render(engines["before"], frontend, voice, items), items)[0]
+        plain_audios = render(engines["before"], frontend, voice, items)
+        plain = {tracker: measure(plain_audios, items, tracker)[0] for tracker in TRACKERS}
         audios = render(engines["after"], frontend, voice, items)
         judged = {tracker: measure(audios, items, tracker) for tracker in TRACKERS}
         figures[voice] = {tracker: accuracy for tracker, (accuracy, _) in judged.items()}
-        row = {"voice": voice, "model's own pitch (yin)": f"{plain:.0%}"}
+        figures[voice].update({f"{tracker} without the layer": accuracy for tracker, accuracy in plain.items()})
+        row = {"voice": voice, **{f"model's own pitch ({tracker})": f"{plain[tracker]:.0%}" for tracker in TRACKERS}}
         for tracker in TRACKERS:
             if voice in before:
                 row[f"{tracker} before"] = f"{before[voice][tracker]:.0%}"

@@ -66,6 +66,12 @@ if engine == "kokoro":
 else:  # random weights: noise, at most 50 speech tokens (about 1 s) per segment
     assert 0.3 < seconds < 10, "duration is not within the token cap"
     assert -60 < level < 0, "silent or clipped"
+if engine == "kokoro":  # the native voices travel with the bundle
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/audio/voices", timeout=30) as response:
+        listing = json.loads(response.read())
+    groups = {language: len(voices) for language, voices in listing["by_language"].items()}
+    print(f"[bundle-test] voices by language: {groups}")
+    assert groups == {"ja": 5, "zh": 8, "en-us": 20}, groups
 EOF
   ./start_app.sh --stop
   [ ! -e "$INDEX_TTS_RUN_DIR/webui.pid" ] || { echo "[bundle-test] FAIL: PID file left behind" >&2; exit 1; }

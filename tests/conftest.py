@@ -58,7 +58,7 @@ def profiles_for(synthesizer: Synthesizer, folder=None, render=None) -> VoicePro
         return result.audio, result.sample_rate
 
     reading = f"{engine.name}|{engine.model_version}|first={synthesizer.first_segment_units}"
-    return VoiceProfiles(reading, engine.voices, render or read, folder=folder)
+    return VoiceProfiles(reading, engine.house_voices, render or read, folder=folder)
 
 
 def voiced_fraction(audio: np.ndarray, sample_rate: int) -> float:

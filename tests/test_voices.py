@@ -123,3 +123,18 @@ def test_the_cli_prints_each_voice_name_first() -> None:
     by_name = {row[0]: row[1:] for row in rows}
     assert by_name["zf_xiaoxiao"] == ["zh", "female", "227 Hz", "晓晓（普通话女声）", "Xiaoxiao (Mandarin female)"]
     assert by_name["am_onyx"][:2] == ["en-us", "male"]
+
+
+def test_with_no_voice_asked_a_native_speaker_of_the_texts_language_reads_it(manager) -> None:
+    defaults = catalog.LANGUAGE_DEFAULTS
+    assert defaults["zh"] in MANDARIN and defaults["en"] in AMERICAN and defaults["ja"] in HOUSE
+    assert manager.voice_for_language("今天天气很好。") == defaults["zh"]
+    assert manager.voice_for_language("我最喜欢的电影是 The Lord of the Rings。") == defaults["zh"]  # one speaker
+    assert manager.voice_for_language("The weather is lovely.") == defaults["en"]
+    assert manager.voice_for_language("今日はいい天気ですね。") == defaults["ja"]
+    assert manager.voice_for_language("12345", "en") == defaults["en"]
+    from index_tts.serving.request import SpeechRequest
+
+    params, _ = manager.params(SpeechRequest(text="The weather is lovely."))
+    assert params.voice == defaults["en"]
+    assert manager.params(SpeechRequest(text="The weather is lovely.", voice="jm_kumo"))[0].voice == "jm_kumo"

@@ -92,7 +92,7 @@ def _add_synth(sub: Subcommands) -> None:
     source.add_argument("--batch", type=Path, help="UTF-8 text file: one utterance per non-empty line")
     synth.add_argument("--out", type=Path, help="output .wav path (with --text)")
     synth.add_argument("--out-dir", type=Path, help="output folder (with --batch)")
-    synth.add_argument("--voice", default=None, help="voice name (see: voices); default: the engine's first")
+    synth.add_argument("--voice", default=None, help="voice name (see: voices); default: a native voice of the text's language")
     synth.add_argument("--speed", type=request_flag("speed"), default=1.0, help="0.5-2.0")
     synth.add_argument("--lang", default="auto", choices=["auto", "zh", "en", "ja"])
     synth.add_argument("--seed", type=request_flag("seed"), default=None, help="random seed (for engines that sample)")

