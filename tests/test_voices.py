@@ -138,3 +138,13 @@ def test_with_no_voice_asked_a_native_speaker_of_the_texts_language_reads_it(man
     params, _ = manager.params(SpeechRequest(text="The weather is lovely."))
     assert params.voice == defaults["en"]
     assert manager.params(SpeechRequest(text="The weather is lovely.", voice="jm_kumo"))[0].voice == "jm_kumo"
+
+
+def test_the_language_defaults_are_the_winners_of_the_kept_benchmark_run() -> None:
+    """A default changes only with a new development-set run (``python -m bench.voice_defaults --write``)."""
+    from bench.voice_defaults import KEPT, choose
+
+    kept = json.loads(KEPT.read_text(encoding="utf-8"))
+    assert set(kept["figures"]["zh"]) == set(MANDARIN) and set(kept["figures"]["en"]) == set(AMERICAN)
+    for language, figures in kept["figures"].items():
+        assert choose(language, figures) == kept["winners"][language] == catalog.LANGUAGE_DEFAULTS[language]

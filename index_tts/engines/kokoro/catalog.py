@@ -63,7 +63,7 @@ NATIVE_VOICES = tuple(_NATIVE_MEDIAN_HZ)
 # Who reads a text when no voice is asked for, by the text's language: a native speaker of it, chosen among that
 # language's packs by a recogniser on a development set (BENCHMARKS.md, "Voices by language"). Japanese: the
 # house voice the app has always defaulted to, itself a Japanese pack (no Japanese recogniser was run).
-LANGUAGE_DEFAULTS = {"zh": "zm_yunjian", "en": "af_heart", "ja": "jf_alpha"}
+LANGUAGE_DEFAULTS = {"zh": "zm_yunjian", "en": "af_sarah", "ja": "jf_alpha"}
 
 
 def voice_label(voice: str) -> str:

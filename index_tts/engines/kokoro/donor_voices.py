@@ -3,8 +3,9 @@
 The PyPI packages ship the model with its five Japanese voices only. The same model's Mandarin voices
 (``zf_*``, ``zm_*``) and American English voices (``af_*``, ``am_*``), trained on native speakers, ship in
 the ``kokoro-js`` package (Apache-2.0) on the npm registry in the same format: its copies of the five
-Japanese packs are identical to ours. They are not offered as voices; the shipped voices borrow a share of
-their timbre for clearer Mandarin, and for the English words inside Chinese (``kokoro.MANDARIN_TIMBRE_BLEND``).
+Japanese packs are identical to ours. They are voices of their own (``catalog.NATIVE_VOICES``), and the house
+voices borrow a share of their timbre for clearer Mandarin, and for the English words inside Chinese
+(``kokoro.MANDARIN_TIMBRE_BLEND``).
 
 ``python -m index_tts prepare`` fetches the pinned tarball with ``npm pack`` (its checksum is checked),
 keeps only these packs and writes them into the model folder as ``donor_voices.npz``, listed in the

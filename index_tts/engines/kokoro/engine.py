@@ -53,7 +53,7 @@ NEUTRAL = Prosody()
 # average did not help on the dev set, so they keep their own.
 MANDARIN_AVERAGE_RHYTHM = frozenset({"jm_kumo"})
 # Timbre donors: averages of Kokoro's own Mandarin and American English voice packs, fetched at set-up
-# (``donor_voices``). They are not offered as voices: they lend the shipped voices part of a native
+# (``donor_voices``; offered as voices of their own too): they lend the house voices part of a native
 # speaker's articulation.
 MANDARIN_FEMALE, MANDARIN_MALE = "zh-female", "zh-male"
 ENGLISH_FEMALE, ENGLISH_MALE = "en-female", "en-male"
