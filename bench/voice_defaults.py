@@ -17,7 +17,7 @@ import json
 import statistics
 from pathlib import Path
 
-KEPT = Path(__file__).resolve().parent / "voice_defaults.json"
+from testkit.voice_defaults import KEPT, choose
 
 
 def mandarin_figures(run: dict[str, list[dict]]) -> dict[str, dict[str, float]]:
@@ -32,13 +32,6 @@ def mandarin_figures(run: dict[str, list[dict]]) -> dict[str, dict[str, float]]:
 
 def english_figures(run: dict[str, dict]) -> dict[str, dict[str, float]]:
     return {voice: {"wer": round(r["wer"], 4), "logprob": round(r["logprob"], 4)} for voice, r in run.items()}
-
-
-def choose(language: str, figures: dict[str, dict[str, float]]) -> str:
-    """The winner by the rule in this module's docstring."""
-    if language == "zh":
-        return min(figures, key=lambda v: (figures[v]["mean_cer"], figures[v]["pooled_cer"]))
-    return min(figures, key=lambda v: (figures[v]["wer"], -figures[v]["logprob"]))
 
 
 def main() -> None:

@@ -51,7 +51,7 @@ def api_schema(api_app):
 
 OPERATIONS = [
     ("GET", "/health"), ("GET", "/v1/audio/voices"), ("GET", "/metrics"), ("POST", "/v1/audio/speech"), ("POST", "/api/tts"),
-    ("POST", "/api/tts/with-timestamps"),
+    ("POST", "/api/tts/with-timestamps"), ("GET", "/v1/audio/voices/{voice}/preview"),
 ]  # fmt: skip
 
 

@@ -236,9 +236,9 @@ def test_the_shipped_voice_profiles_are_what_the_voices_measure_now(manager, tmp
     def no_rendering(voice: str):
         raise AssertionError(f"rendered {voice} instead of reading the shipped profile")
 
-    shipped = VoiceProfiles(manager.profile_id, manager.engine.voices, no_rendering, folder=tmp_path / "empty_cache")
+    shipped = VoiceProfiles(manager.profile_id, manager.engine.house_voices, no_rendering, folder=tmp_path / "empty_cache")
     assert shipped.source == "shipped", "no shipped profiles for this engine: run python -m index_tts voice-profiles"
-    fresh = VoiceProfiles(manager.profile_id, manager.engine.voices, manager.neutral_reading, 2, tmp_path, saved=False)
+    fresh = VoiceProfiles(manager.profile_id, manager.engine.house_voices, manager.neutral_reading, 2, tmp_path, saved=False)
     fresh.measure_all()
     assert set(shipped.known()) == set(fresh.known()) == set(manager.engine.house_voices())
     for voice, now in fresh.known().items():

@@ -18,6 +18,7 @@ from index_tts.engines.base import SynthParams
 from index_tts.engines.kokoro import catalog
 from index_tts.engines.kokoro.engine import PREDICTOR_HALF, tone_layer
 from index_tts.serving.previews import PREVIEW_TEXT, VoicePreviews, preview_language
+from testkit.voice_defaults import KEPT, choose
 
 MANDARIN = ("zf_xiaobei", "zf_xiaoni", "zf_xiaoxiao", "zf_xiaoyi", "zm_yunjian", "zm_yunxi", "zm_yunxia", "zm_yunyang")
 AMERICAN_FEMALE = ("alloy", "aoede", "bella", "heart", "jessica", "kore", "nicole", "nova", "river", "sarah", "sky")
@@ -143,8 +144,6 @@ def test_with_no_voice_asked_a_native_speaker_of_the_texts_language_reads_it(man
 
 def test_the_language_defaults_are_the_winners_of_the_kept_benchmark_run() -> None:
     """A default changes only with a new development-set run (``python -m bench.voice_defaults --write``)."""
-    from bench.voice_defaults import KEPT, choose
-
     kept = json.loads(KEPT.read_text(encoding="utf-8"))
     assert set(kept["figures"]["zh"]) == set(MANDARIN) and set(kept["figures"]["en"]) == set(AMERICAN)
     for language, figures in kept["figures"].items():

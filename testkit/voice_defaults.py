@@ -1,0 +1,16 @@
+"""The rule that picks each language's default voice from a development-set run (``bench/voice_defaults.py``),
+and where the winners are kept, shared by the benchmark and the test that holds the defaults to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+KEPT = Path(__file__).resolve().parent.parent / "bench" / "voice_defaults.json"
+
+
+def choose(language: str, figures: dict[str, dict[str, float]]) -> str:
+    """Mandarin: the lowest mean CER (ties: the lower pooled CER); English: the lowest pooled WER (ties: the
+    judge's higher mean log-probability). Fixed on 2026-12-06 before either run."""
+    if language == "zh":
+        return min(figures, key=lambda v: (figures[v]["mean_cer"], figures[v]["pooled_cer"]))
+    return min(figures, key=lambda v: (figures[v]["wer"], -figures[v]["logprob"]))
