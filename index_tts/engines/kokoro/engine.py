@@ -104,9 +104,8 @@ NATIVE_TONE_LAYER: set[str] = {"zf_xiaoni", "zf_xiaoxiao", "zf_xiaoyi", "zm_yuny
 
 
 def tone_layer(voice: str) -> bool:
-    """Whether the voice's Mandarin gets the tone layer: not a native pack read alone, whose tones are its
-    own training's (a blend that holds a house voice keeps the layer). The layer was built for the house
-    voices; a native voice is given it only where the judges say it helps (``NATIVE_TONE_LAYER``)."""
+    """Whether the voice's Mandarin gets the tone layer: every house voice and every blend does; a native pack
+    read alone keeps its own training's tones unless the judges said the layer helps it (``NATIVE_TONE_LAYER``)."""
     return voice not in catalog.NATIVE_VOICES or voice in NATIVE_TONE_LAYER
 
 
@@ -309,7 +308,7 @@ class KokoroEngine(Engine):
 
     def prepare_voices(self) -> None:
         """The house voices' median pitch (33-47 ms each on first use, BENCHMARKS.md start-up), for the tones;
-        the native voices do without the tone layer (``tone_layer``)."""
+        a native voice with the layer (``tone_layer``) measures its own on first use, not at start-up."""
         if self.intonation:
             for voice in self._house:
                 self.register(voice)
