@@ -101,9 +101,11 @@ export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 ensure_venv "$REQUIREMENTS"
 # the page's Chinese font (npm @fontsource-variable/noto-sans-sc), fetched once; without it the page uses system fonts
 [ -f cache_hub/fonts/noto-sans-sc/index.css ] || python -m index_tts.ops.page_font || true
-# Kokoro's Mandarin and English voice packs (npm kokoro-js), fetched once: the voices borrow part of their
-# timbre for clearer Mandarin; without them the app still runs (prepare warns and goes on). A bundle has them.
-if [ ! -d wheelhouse ] && [ ! -f "${INDEX_TTS_MODEL_DIR:-checkpoints}/kokoro-v1.0/donor_voices.npz" ]; then
+# Kokoro's Mandarin and English voice packs (npm kokoro-js), fetched once: voices of their own, and the house
+# voices borrow part of their timbre for clearer Mandarin; without them the app still runs (prepare warns and
+# goes on). A bundle has them. A file from an older version lacks the British packs (the last one checked).
+DONORS="${INDEX_TTS_MODEL_DIR:-checkpoints}/kokoro-v1.0/donor_voices.npz"
+if [ ! -d wheelhouse ] && ! python -c 'import sys, zipfile; sys.exit("bm_lewis.npy" not in zipfile.ZipFile(sys.argv[1]).namelist())' "$DONORS" 2>/dev/null; then
   python -m index_tts prepare || true
 fi
 # checkpoints/ is prepared (first start) and verified by webui.py as it loads the engine

@@ -71,7 +71,7 @@ if engine == "kokoro":  # the native voices travel with the bundle
         listing = json.loads(response.read())
     groups = {language: len(voices) for language, voices in listing["by_language"].items()}
     print(f"[bundle-test] voices by language: {groups}")
-    assert groups == {"ja": 5, "zh": 8, "en-us": 20}, groups
+    assert groups == {"ja": 5, "zh": 8, "en-us": 20, "en-gb": 8}, groups
 EOF
   ./start_app.sh --stop
   [ ! -e "$INDEX_TTS_RUN_DIR/webui.pid" ] || { echo "[bundle-test] FAIL: PID file left behind" >&2; exit 1; }

@@ -77,6 +77,18 @@ def test_packs_are_added_to_a_prepared_folder_and_survive_a_rebuild(tmp_path, sh
     assert kokoro_assets.donor_voices_entry(tmp_path) is None and not (folder / kokoro_donor_voices.DONOR_FILE).exists()
 
 
+def test_a_file_from_before_the_british_voices_is_fetched_again(tmp_path, shipped_packs, monkeypatch) -> None:
+    folder = kokoro_assets.prepare(tmp_path)
+    older = {name: pack for name, pack in shipped_packs.items() if not name.startswith("b")}  # no bf_, bm_
+    monkeypatch.setattr(kokoro_donor_voices, "read_voice_packs", lambda tarball: older)  # no download here
+    kokoro_assets.add_donor_voices(tmp_path, b"")
+    assert kokoro_assets.donor_voices_entry(tmp_path) is not None and not kokoro_assets.donor_voices_complete(tmp_path)
+    assert kokoro_donor_voices.complete(folder) is False and len(kokoro_donor_voices.load(folder)) == 28
+    monkeypatch.setattr(kokoro_donor_voices, "read_voice_packs", lambda tarball: shipped_packs)
+    kokoro_assets.add_donor_voices(tmp_path, b"")
+    assert kokoro_assets.donor_voices_complete(tmp_path) and len(kokoro_donor_voices.load(folder)) == 36
+
+
 def test_prepare_with_a_wrong_tarball_warns_and_leaves_a_working_folder(tmp_path) -> None:
     bad = tmp_path / "kokoro-js-1.2.1.tgz"
     bad.write_bytes(_tarball({"package/voices/zf_xiaobei.bin": b"\0" * 16}))

@@ -24,7 +24,9 @@ MANDARIN = ("zf_xiaobei", "zf_xiaoni", "zf_xiaoxiao", "zf_xiaoyi", "zm_yunjian",
 AMERICAN_FEMALE = ("alloy", "aoede", "bella", "heart", "jessica", "kore", "nicole", "nova", "river", "sarah", "sky")
 AMERICAN_MALE = ("adam", "echo", "eric", "fenrir", "liam", "michael", "onyx", "puck", "santa")
 AMERICAN = tuple(f"af_{n}" for n in AMERICAN_FEMALE) + tuple(f"am_{n}" for n in AMERICAN_MALE)
+BRITISH = ("bf_alice", "bf_emma", "bf_isabella", "bf_lily", "bm_daniel", "bm_fable", "bm_george", "bm_lewis")
 HOUSE = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
+LANGUAGE = {**{v: "zh" for v in MANDARIN}, **{v: "en-us" for v in AMERICAN}, **{v: "en-gb" for v in BRITISH}}
 
 
 def check_speech(audio: np.ndarray, sample_rate: int, min_s: float, max_s: float) -> None:
@@ -32,15 +34,34 @@ def check_speech(audio: np.ndarray, sample_rate: int, min_s: float, max_s: float
     assert 0.02 < float(np.sqrt(np.mean(audio**2))) < 0.5 and voiced_fraction(audio, sample_rate) > 0.3
 
 
-def test_every_mandarin_and_american_pack_is_offered_after_the_house_voices(engine) -> None:
-    assert engine.voices() == [*HOUSE, *MANDARIN, *AMERICAN]  # grouped: house voices, Mandarin, American English
+def test_every_mandarin_and_english_pack_is_offered_after_the_house_voices(engine) -> None:
+    # grouped: house voices, Mandarin, American English, British English
+    assert engine.voices() == [*HOUSE, *MANDARIN, *AMERICAN, *BRITISH]
     assert engine.house_voices() == list(HOUSE)
-    for voice in MANDARIN + AMERICAN:
+    for voice in MANDARIN + AMERICAN + BRITISH:
         info = catalog.describe(voice)
-        assert info["language"] == ("zh" if voice in MANDARIN else "en-us") and not info["house"], voice
+        assert info["language"] == LANGUAGE[voice] and not info["house"], voice
         assert info["gender"] == ("female" if voice[1] == "f" else "male"), voice
         assert info["zh"] and info["en"] and voice.split("_")[1].capitalize() in str(info["en"]), voice
     assert catalog.describe("zf_xiaoxiao")["zh"] == "晓晓（普通话女声）"
+    assert catalog.describe("bm_george")["en"] == "George (British English male)"
+
+
+def test_a_british_voice_reads_english_with_british_phonemes(manager) -> None:
+    from index_tts.serving.request import SpeechRequest
+
+    text = "I can't go to the bathroom after half past four."
+    british = "".join(s.phonemes for s in manager.plan(SpeechRequest(text=text, voice="bf_emma")))
+    american = "".join(s.phonemes for s in manager.plan(SpeechRequest(text=text, voice="af_heart")))
+    assert "ɑː" in british and "æ" not in british  # can't, half: the broad a; no r after a vowel (four)
+    assert "æ" in american and "ɹ" in american.split("fˈɔ")[1][:2] and british != american
+    assert manager.engine.english_variant("bm_lewis:0.7+af_heart:0.3") == "en-gb"  # the heavier part leads
+    assert manager.engine.english_variant("bm_lewis:0.3+af_heart:0.7") == "en-us"
+    assert manager.engine.english_variant("jf_alpha") == "en-us"
+    mixed = manager.plan(SpeechRequest(text="我们用 Python 处理 data 吧。", voice="bf_lily"))
+    assert "dˈAtə" in "".join(s.phonemes for s in mixed)  # English inside Chinese is British too
+    result = manager.synthesize(SpeechRequest(text=text, voice="bm_george"))
+    check_speech(result.audio, result.sample_rate, 1.5, 6.0)
 
 
 def test_each_voice_median_pitch_is_what_it_measures_now(engine) -> None:
@@ -102,8 +123,10 @@ def _get(url: str) -> tuple[int, bytes, str]:
 def test_the_api_lists_every_voice_and_plays_its_preview(webui) -> None:
     status, body, _ = _get(f"{webui.url}/v1/audio/voices")
     listing = json.loads(body)
-    assert status == 200 and listing["voices"] == [*HOUSE, *MANDARIN, *AMERICAN] and listing["default"] == "jf_alpha"
-    assert listing["by_language"] == {"ja": list(HOUSE), "zh": list(MANDARIN), "en-us": list(AMERICAN)}
+    voices = [*HOUSE, *MANDARIN, *AMERICAN, *BRITISH]
+    assert status == 200 and listing["voices"] == voices and listing["default"] == "jf_alpha"
+    by_language = {"ja": list(HOUSE), "zh": list(MANDARIN), "en-us": list(AMERICAN), "en-gb": list(BRITISH)}
+    assert listing["by_language"] == by_language
     assert listing["details"]["zm_yunyang"]["median_hz"] == int(catalog.VOICES["zm_yunyang"]["median_hz"])
     assert listing["openai_aliases"]["alloy"] in HOUSE  # OpenAI's names keep standing for the house voices
     first = _get(f"{webui.url}/v1/audio/voices/zm_yunjian/preview")
@@ -121,10 +144,10 @@ def test_the_cli_prints_each_voice_name_first() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     rows = [line.split("\t") for line in proc.stdout.splitlines()]
-    assert [row[0] for row in rows] == [*HOUSE, *MANDARIN, *AMERICAN]
+    assert [row[0] for row in rows] == [*HOUSE, *MANDARIN, *AMERICAN, *BRITISH]
     by_name = {row[0]: row[1:] for row in rows}
     assert by_name["zf_xiaoxiao"] == ["zh", "female", "227 Hz", "晓晓（普通话女声）", "Xiaoxiao (Mandarin female)"]
-    assert by_name["am_onyx"][:2] == ["en-us", "male"]
+    assert by_name["am_onyx"][:2] == ["en-us", "male"] and by_name["bf_isabella"][:2] == ["en-gb", "female"]
 
 
 def test_with_no_voice_asked_a_native_speaker_of_the_texts_language_reads_it(manager) -> None:

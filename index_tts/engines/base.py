@@ -114,6 +114,10 @@ class Engine(ABC):
         choose among these (an engine may offer more, e.g. a language's native speakers)."""
         return self.voices()
 
+    def english_variant(self, voice: str) -> str:
+        """How English words are phonemized for ``voice``: ``en-us`` unless the engine has British voices."""
+        return "en-us"
+
     def check_voice(self, voice: str) -> None:
         """Raise ``TTSError`` listing the valid names unless ``voice`` is one this engine can speak with."""
         if voice not in self.voices():

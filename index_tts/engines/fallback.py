@@ -44,6 +44,9 @@ class FallbackEngine(Engine):
     def house_voices(self) -> list[str]:
         return self.primary.house_voices()
 
+    def english_variant(self, voice: str) -> str:
+        return self.primary.english_variant(voice)
+
     @property
     def fallback(self) -> Engine:
         with self._lock:

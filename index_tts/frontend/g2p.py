@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 import time
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import SimpleNamespace
 
 from ..common.paths import cache_dir
@@ -162,17 +162,20 @@ class ChineseG2P:
 
 
 class EnglishG2P:
-    """English text → Kokoro phonemes via espeak-ng (US English)."""
+    """English text → Kokoro phonemes via espeak-ng: American English, or British for the British voices
+    (``british``: espeak's en-gb, mapped to the British symbols the model's ``bf_``/``bm_`` voices were
+    trained on, as the model's own pipeline does)."""
 
-    def __init__(self) -> None:
+    def __init__(self, british: bool = False) -> None:
         started = time.perf_counter()
         from misaki.espeak import EspeakFallback
 
-        self._espeak = EspeakFallback(british=False)
+        self.british = british
+        self._espeak = EspeakFallback(british=british)
         # phonemizer resets its logger to WARNING and then warns on every call that keeps punctuation
         logging.getLogger("phonemizer").setLevel(logging.ERROR)
         self._lock = threading.Lock()  # the espeak library is not thread-safe
-        log.info("en g2p (espeak-ng) loaded in %.2fs", time.perf_counter() - started)
+        log.info("en g2p (espeak-ng, %s) loaded in %.2fs", "en-gb" if british else "en-us", time.perf_counter() - started)
 
     def __call__(self, text: str) -> str:
         text = ascii_punctuation(text).strip()
@@ -243,7 +246,13 @@ def _join(parts: list[str]) -> str:
     return re.sub(r"\s+([,.!?;:”)])", r"\1", text).strip()
 
 
-_BACKENDS = {"zh": ChineseG2P, "en": EnglishG2P, "ja": JapaneseG2P}
+ENGLISH_VARIANTS = ("en-us", "en-gb")  # how English is phonemized, chosen by the voice (``Engine.english_variant``)
+_BACKENDS = {
+    "zh": ChineseG2P,
+    "en": EnglishG2P,
+    "en-gb": partial(EnglishG2P, british=True),
+    "ja": JapaneseG2P,
+}
 
 
 class G2PRegistry:
@@ -259,16 +268,19 @@ class G2PRegistry:
                 self._loaded[language] = _BACKENDS[language]()
             return self._loaded[language]
 
-    def phonemize_runs(self, runs: list[tuple[str, str]]) -> tuple[str, list[str], list[Syllable]]:
+    def phonemize_runs(self, runs: list[tuple[str, str]], english: str = "en-us") -> tuple[str, list[str], list[Syllable]]:
         """Phonemes for a list of (language, text) runs, the dictionary pinyin of the Chinese parts and
-        where each Chinese syllable sits in the phoneme string, with its spoken tone."""
+        where each Chinese syllable sits in the phoneme string, with its spoken tone. ``english``: the
+        variant English runs are phonemized in (``ENGLISH_VARIANTS``)."""
+        if english not in ENGLISH_VARIANTS:
+            raise ValueError(f"unknown English variant {english!r}; use one of {ENGLISH_VARIANTS}")
         phonemes: list[str] = []
         pinyin: list[str] = []
         spoken: list[str] = []
         ipa: list[str] = []
         in_chinese = any(lang == "zh" for lang, _ in runs)
         for lang, text in runs:
-            backend = self.get(lang)
+            backend = self.get("en-gb" if lang == "en" and english == "en-gb" else lang)
             if isinstance(backend, ChineseG2P):
                 ph, py, said, syllable_ipa = backend(text)
                 pinyin.extend(py)

@@ -84,12 +84,18 @@ class TextFrontend:
         return timings
 
     def process(
-        self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS, first_max_units: int | None = None
+        self,
+        text: str,
+        language: str = "auto",
+        max_units: int = DEFAULT_MAX_UNITS,
+        first_max_units: int | None = None,
+        english: str = "en-us",
     ) -> FrontendResult:
         """Clean, normalize, segment and phonemize ``text``; raises ``TTSError`` when nothing is speakable.
 
         ``first_max_units`` keeps the first segment short (cut at a word boundary) so streamed audio
-        starts after one short engine call whatever the length of the text.
+        starts after one short engine call whatever the length of the text. ``english``: American
+        (``en-us``) or British (``en-gb``) phonemes for English words, as the voice was trained on.
         """
         if language not in ("auto", *LANGUAGES):
             raise TTSError(f"unknown language {language!r}; use auto, zh, en or ja")
@@ -104,7 +110,7 @@ class TextFrontend:
         if first_max_units and pieces:
             pieces = self._short_head(pieces, first_max_units, doc_lang) + pieces[1:]
         for piece in pieces:
-            segments.extend(self._phonemize(piece.text, doc_lang, piece.pause_ms))
+            segments.extend(self._phonemize(piece.text, doc_lang, piece.pause_ms, english))
         segments = [s for s in segments if s.phonemes.strip(" ,.!?;:“”()—…")]
         if not segments:
             raise TTSError("the text has nothing to speak: enter some words", "err_nothing_to_speak")
@@ -122,14 +128,14 @@ class TextFrontend:
         head, tail = cut
         return [TextPiece(head.strip(), pause_after(head.strip())), TextPiece(tail.strip(), first.pause_ms)]
 
-    def _phonemize(self, text: str, doc_lang: str, pause_ms: int) -> list[Segment]:
+    def _phonemize(self, text: str, doc_lang: str, pause_ms: int, english: str = "en-us") -> list[Segment]:
         """G2P one piece; if it overflows the phoneme budget, halve it at a word boundary and retry."""
         runs = split_runs(text, doc_lang)
-        phonemes, pinyin, syllables = self.g2p.phonemize_runs(runs)
+        phonemes, pinyin, syllables = self.g2p.phonemize_runs(runs, english)
         if len(phonemes) > self.phoneme_budget and len(text) > 1:
             first, second = halve(text)
-            return self._phonemize(first.strip(), doc_lang, PAUSE_MS["word"]) + self._phonemize(
-                second.strip(), doc_lang, pause_ms
+            return self._phonemize(first.strip(), doc_lang, PAUSE_MS["word"], english) + self._phonemize(
+                second.strip(), doc_lang, pause_ms, english
             )
         lang = _segment_language(text, doc_lang)
         return [

@@ -345,7 +345,7 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
 
     model_dir = settings.current().model_dir
     folder = kokoro_assets.prepare(model_dir, force=args.force)
-    if kokoro_assets.donor_voices_entry(model_dir) is None and (args.donor_voices_from or not args.offline):
+    if not kokoro_assets.donor_voices_complete(model_dir) and (args.donor_voices_from or not args.offline):
         try:
             tarball = args.donor_voices_from.read_bytes() if args.donor_voices_from else None
             kokoro_assets.add_donor_voices(model_dir, tarball)

@@ -179,19 +179,24 @@ class ModelManager:
 
     # -- serving ---------------------------------------------------------------------------
 
-    def preview(self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> list[Segment]:
+    def preview(
+        self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS, voice: str | None = None
+    ) -> list[Segment]:
         """The segments ``text`` would be spoken in (not remembered: the page asks on every keystroke)."""
-        return self.synthesizer.plan(text, language, max_units)
+        return self.synthesizer.plan(text, language, max_units, voice)
 
-    def plan(self, request: SpeechRequest) -> list[Segment]:
-        """Segments of a request, remembered (LRU) so a repeated text skips the front-end as well as the engine."""
-        key = (request.text, request.language, request.max_segment)
+    def plan(self, request: SpeechRequest, voice: str | None = None) -> list[Segment]:
+        """Segments of a request, remembered (LRU) so a repeated text skips the front-end as well as the engine.
+        ``voice``: who reads it (the request's, or its language's default), which sets how English is phonemized."""
+        voice = voice or request.voice
+        english = self.engine.english_variant(voice) if voice else "en-us"
+        key = (request.text, request.language, request.max_segment, english)
         with self._lock:
             plan = self._plans.get(key)
             if plan is not None:
                 self._plans.move_to_end(key)
                 return plan
-        plan = self.preview(request.text, request.language, request.max_segment)
+        plan = self.preview(request.text, request.language, request.max_segment, voice)
         if not self.config.naive:
             with self._lock:
                 self._plans[key] = plan
@@ -211,7 +216,7 @@ class ModelManager:
         """
         try:
             params, notices = self.params(request)
-            segments = self.plan(request)
+            segments = self.plan(request, params.voice)
         except TTSError:
             self._ledger.failed(endpoint, "bad_input")
             raise

@@ -39,14 +39,18 @@ class Synthesizer:
     def check_voice(self, voice: str) -> None:
         self.engine.check_voice(voice)
 
-    def plan(self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> list[Segment]:
-        """The segments ``text`` will be spoken in; raises ``TTSError`` when nothing is speakable."""
-        return self.frontend.process(text, language, max_units, self.first_segment_units).segments
+    def plan(
+        self, text: str, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS, voice: str | None = None
+    ) -> list[Segment]:
+        """The segments ``text`` will be spoken in, its English phonemized as ``voice`` was trained to read it
+        (British for the British voices); raises ``TTSError`` when nothing is speakable."""
+        english = self.engine.english_variant(voice) if voice else "en-us"
+        return self.frontend.process(text, language, max_units, self.first_segment_units, english).segments
 
     def stream(self, text: str, params: SynthParams, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> SpeechStream:
         """Render ``text`` segment by segment in the reading thread."""
         self.check_voice(params.voice)
-        segments = self.plan(text, language, max_units)
+        segments = self.plan(text, language, max_units, params.voice)
         rendering = DirectRendering(self.engine, segments, params)
         return SpeechStream(text, segments, params, rendering, self.engine.sample_rate, self._ledger, "direct")
 

@@ -204,6 +204,11 @@ def donor_voices_entry(root: Path | None = None) -> dict | None:
     return json.loads(manifest_path.read_text(encoding="utf-8")).get("files", {}).get(donor_voices.DONOR_FILE)
 
 
+def donor_voices_complete(root: Path | None = None) -> bool:
+    """The prepared folder has every donor pack this version offers (``prepare`` fetches them when not)."""
+    return donor_voices_entry(root) is not None and donor_voices.complete(model_dir(root))
+
+
 def ensure_prepared(root: Path | None = None) -> Path:
     """On first use prepare the folder (also when an older one lacks the split graphs); afterwards only
     verify it (a broken file is reported, not hidden). ``./start_app.sh`` relies on this: the server

