@@ -104,8 +104,10 @@ ensure_venv "$REQUIREMENTS"
 # Kokoro's Mandarin and English voice packs (npm kokoro-js), fetched once: voices of their own, and the house
 # voices borrow part of their timbre for clearer Mandarin; without them the app still runs (prepare warns and
 # goes on). A bundle has them. A file from an older version lacks the British packs (the last one checked).
+# The speaker encoder that matches a voice reference by timbre (PyPI resemblyzer, turned into ONNX) likewise.
 DONORS="${INDEX_TTS_MODEL_DIR:-checkpoints}/kokoro-v1.0/donor_voices.npz"
-if [ ! -d wheelhouse ] && ! python -c 'import sys, zipfile; sys.exit("bm_lewis.npy" not in zipfile.ZipFile(sys.argv[1]).namelist())' "$DONORS" 2>/dev/null; then
+ENCODER="${INDEX_TTS_MODEL_DIR:-checkpoints}/speaker-encoder/speaker_encoder.onnx"
+if [ ! -d wheelhouse ] && { [ ! -f "$ENCODER" ] || ! python -c 'import sys, zipfile; sys.exit("bm_lewis.npy" not in zipfile.ZipFile(sys.argv[1]).namelist())' "$DONORS" 2>/dev/null; }; then
   python -m index_tts prepare || true
 fi
 # checkpoints/ is prepared (first start) and verified by webui.py as it loads the engine

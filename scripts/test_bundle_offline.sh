@@ -44,7 +44,7 @@ if [ "${1:-}" = "--inside" ]; then
   fi
   echo "[bundle-test] installed offline and serving after $(( $(date +%s) - started )) s; .venv is $(du -sm .venv | cut -f1) MB"
   python3 - "$port" "$engine" <<'EOF'
-import array, io, json, math, sys, urllib.request, wave
+import array, base64, io, json, math, sys, urllib.parse, urllib.request, wave
 port, engine = sys.argv[1], sys.argv[2]
 body = json.dumps({"text": "欢迎来到展会现场，这段语音完全离线合成。", "voice": "jf_alpha"}).encode()
 request = urllib.request.Request(f"http://127.0.0.1:{port}/api/tts", data=body, headers={"Content-Type": "application/json"})
@@ -72,6 +72,17 @@ if engine == "kokoro":  # the native voices travel with the bundle
     groups = {language: len(voices) for language, voices in listing["by_language"].items()}
     print(f"[bundle-test] voices by language: {groups}")
     assert groups == {"ja": 5, "zh": 8, "en-us": 20, "en-gb": 8}, groups
+    # the speaker encoder travels too: a clip of zf_xiaoyi is matched to zf_xiaoyi by timbre, offline
+    body = json.dumps({"text": "我们下午三点在图书馆门口集合，记得带上笔记本。", "voice": "zf_xiaoyi"}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/tts", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        clip = base64.b64encode(response.read()).decode()
+    body = json.dumps({"text": "你好，欢迎光临。", "reference_audio": clip}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/tts", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        notice = urllib.parse.unquote(response.headers["X-TTS-Notice"])
+    print(f"[bundle-test] voice reference of zf_xiaoyi: {notice}")
+    assert "Voice match by timbre: closest is zf_xiaoyi" in notice, notice
 EOF
   ./start_app.sh --stop
   [ ! -e "$INDEX_TTS_RUN_DIR/webui.pid" ] || { echo "[bundle-test] FAIL: PID file left behind" >&2; exit 1; }

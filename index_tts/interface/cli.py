@@ -105,7 +105,7 @@ def _add_synth(sub: Subcommands) -> None:
         "--reference-audio",
         default=None,
         metavar="FILE",
-        help="voice reference: cloned by IndexTTS2; the embedded engine picks the nearest voice and matches its pitch",
+        help="voice reference: cloned by IndexTTS2; the embedded engine picks the voice closest in timbre and matches its pitch",
     )
     synth.add_argument("--pitch", type=request_flag("pitch"), default=0.0, help="semitones added to the voice (-12 to 12)")
     synth.add_argument(
@@ -166,7 +166,7 @@ def _add_setup(sub: Subcommands) -> None:
         help="take the Mandarin and English voice packs the voices borrow timbre from out of this "
         "kokoro-js-1.2.1.tgz (npm pack kokoro-js@1.2.1) instead of fetching it from the npm registry",
     )
-    prepare.add_argument("--offline", action="store_true", help="do not fetch the donor voice packs")
+    prepare.add_argument("--offline", action="store_true", help="do not fetch the donor voice packs or the speaker encoder")
 
     random = sub.add_parser(
         "indextts2-random",
@@ -352,8 +352,25 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
         except (OSError, CheckpointError) as exc:
             print(f"warning: no donor voice packs ({exc}); the voices' Mandarin is less clear without", file=sys.stderr)
     donors = "with" if kokoro_assets.donor_voices_entry(model_dir) else "without"
-    print(f"prepared and verified {folder} ({donors} the donor voice packs)")
+    encoder = "with" if _prepare_speaker_encoder(model_dir, args.offline) else "without"
+    print(f"prepared and verified {folder} ({donors} the donor voice packs, {encoder} the speaker encoder)")
     return 0
+
+
+def _prepare_speaker_encoder(model_dir: Path | None, offline: bool) -> bool:
+    """Fetch and convert the speaker encoder unless it is there (or ``--offline``); a failure only warns."""
+    from ..voice import speaker_encoder, speaker_encoder_weights
+
+    if speaker_encoder.encoder_path(model_dir).is_file():
+        return True
+    if offline:
+        return False
+    try:
+        speaker_encoder_weights.prepare(model_dir)
+        return True
+    except (OSError, speaker_encoder_weights.SpeakerEncoderWeightsError) as exc:
+        print(f"warning: no speaker encoder ({exc}); a voice reference is matched by pitch alone", file=sys.stderr)
+        return False
 
 
 def _cmd_voice_profiles(args: argparse.Namespace) -> int:
@@ -361,7 +378,10 @@ def _cmd_voice_profiles(args: argparse.Namespace) -> int:
 
     with speech_service(args) as manager:
         engine = manager.engine
-        profiles = VoiceProfiles(manager.profile_id, engine.house_voices, manager.neutral_reading, manager.workers, saved=False)
+        encoder = manager.planner.profiles.encoder
+        profiles = VoiceProfiles(
+            manager.profile_id, engine.voices, manager.neutral_reading, manager.workers, saved=False, encoder=encoder
+        )
         profiles.measure_all()
         print(profiles.write_to(args.out or SHIPPED_DIR))
     return 0

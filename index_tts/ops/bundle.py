@@ -24,6 +24,7 @@ from pathlib import Path
 from ..common.paths import REPO_ROOT, checkpoints_dir
 from ..engines.indextts2 import files as indextts2_files
 from ..engines.kokoro import assets as kokoro_assets
+from ..voice import speaker_encoder
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,11 @@ def copy_model(target: Path, model_root: Path | None = None) -> Path:
     destination = target / "checkpoints" / folder.name
     shutil.copytree(folder, destination, ignore=shutil.ignore_patterns(".*.tmp"))
     kokoro_assets.verify(destination)
+    encoder = speaker_encoder.encoder_path(model_root)
+    if encoder.is_file():  # the voice match by timbre; without it the bundle matches by pitch (prepare warned)
+        shutil.copytree(encoder.parent, target / "checkpoints" / encoder.parent.name, ignore=shutil.ignore_patterns(".*.tmp"))
+    else:
+        log.warning("bundle: no speaker encoder at %s (run: python -m index_tts prepare); voice match by pitch alone", encoder)
     return destination
 
 

@@ -55,7 +55,7 @@ TTSRequest = create_model(
         Field(
             None,
             description="base64 audio file: the voice to speak with (IndexTTS2 clones it; the embedded engine "
-            "picks the nearest voice and matches its pitch)",
+            "picks the offered voice closest in timbre and matches its pitch)",
         ),
     ),
     emotion_audio=(str | None, Field(None, description="base64 audio file: an emotion reference clip")),
