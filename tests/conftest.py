@@ -12,7 +12,8 @@ from index_tts.engines.base import SynthParams
 from index_tts.frontend import TextFrontend
 from index_tts.serving.config import ManagerConfig
 from index_tts.serving.manager import ModelManager
-from index_tts.serving.synthesizer import Synthesizer
+from index_tts.serving.synthesizer import FIRST_SEGMENT_UNITS, Synthesizer
+from index_tts.voice import speaker_encoder
 from index_tts.voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles
 
 logging.getLogger("phonemizer").setLevel(logging.ERROR)
@@ -50,15 +51,17 @@ def synthesizer(engine, frontend) -> Synthesizer:
 
 
 def profiles_for(synthesizer: Synthesizer, folder=None, render=None) -> VoiceProfiles:
-    """Voice profiles measured from ``synthesizer``'s own readings (or from ``render``), kept in ``folder``."""
+    """The app's voice profiles for ``synthesizer``'s engine (the shipped ones; a missing voice is read as the
+    server reads it, with its short first segment, or by ``render``), kept in ``folder``."""
     engine = synthesizer.engine
+    as_served = Synthesizer(engine, synthesizer.frontend, FIRST_SEGMENT_UNITS)
 
     def read(voice: str):
-        result = synthesizer.synthesize(NEUTRAL_TEXT, SynthParams(voice=voice), NEUTRAL_LANGUAGE)
+        result = as_served.synthesize(NEUTRAL_TEXT, SynthParams(voice=voice), NEUTRAL_LANGUAGE)
         return result.audio, result.sample_rate
 
-    reading = f"{engine.name}|{engine.model_version}|first={synthesizer.first_segment_units}"
-    return VoiceProfiles(reading, engine.house_voices, render or read, folder=folder)
+    reading = f"{engine.name}|{engine.model_version}|first={as_served.first_segment_units}"
+    return VoiceProfiles(reading, engine.voices, render or read, folder=folder, encoder=speaker_encoder.load())
 
 
 def voiced_fraction(audio: np.ndarray, sample_rate: int) -> float:

@@ -139,7 +139,7 @@ def test_reference_clips_through_the_api(naive_manager) -> None:
     clip = naive_manager.synthesizer.synthesize("今天的风有点大，我们早点回家吧。", SynthParams("jm_kumo"), "zh").audio
     response = http.post("/api/tts", json={"text": "你好，朋友。", "reference_audio": b64(clip)})
     assert response.status_code == 200, response.text
-    assert "Approximate voice match: jm_kumo" in response.headers["x-tts-notice"]
+    assert "Voice match by timbre: closest is jm_kumo" in response.headers["x-tts-notice"]
     assert sf.read(io.BytesIO(response.content))[0].size > 12_000
     emotional = http.post("/api/tts", json={"text": "你好，朋友。", "emotion_audio": b64(clip), "emotion_weight": 1.0})
     assert emotional.status_code == 200, emotional.text

@@ -153,7 +153,7 @@ def test_synth_with_reference_clips(tmp_path) -> None:
     out = tmp_path / "matched.wav"
     proc = run_cli("synth", "--text", "今天真是美好的一天。", "--out", str(out), "--reference-audio", str(clip))
     assert proc.returncode == 0, proc.stderr
-    assert "Approximate voice match: jm_kumo" in proc.stderr
+    assert "Voice match by timbre: closest is jm_kumo" in proc.stderr
     assert abs(median_pitch(sf.read(out)[0]) / median_pitch(sf.read(clip)[0]) - 1) < 0.15
     slow = tmp_path / "slow.wav"
     proc = run_cli(

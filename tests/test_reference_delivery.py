@@ -180,7 +180,7 @@ def test_voice_match_meets_the_reference_median(synthesizer, planner, tmp_path, 
     path = _write(tmp_path / "voice.wav", clip)
     delivery = planner.plan("jf_gongitsune", EmotionRequest(), None, reference_audio=path)
     assert delivery.match is not None and (expected is None or delivery.voice == expected)
-    assert "Approximate voice match" in delivery.notices[0].text("en") and "近似音色匹配" in delivery.notices[0].text("zh")
+    assert "Voice match by timbre" in delivery.notices[0].text("en") and "音色匹配：最接近的是" in delivery.notices[0].text("zh")
     out = synthesizer.synthesize(SPOKEN, SynthParams(voice=delivery.voice, prosody=delivery.prosody), "zh").audio
     target, got = measure_delivery(clip, SR).f0_median_hz, measure_delivery(out, SR).f0_median_hz
     assert abs(got / target - 1) < 0.10, (delivery.voice, target, got)
@@ -231,19 +231,26 @@ def test_clips_for_a_cloning_engine_are_checked_and_passed_on(synthesizer, tmp_p
 
 
 def test_the_shipped_voice_profiles_are_what_the_voices_measure_now(manager, tmp_path) -> None:
-    """The app ships its default engine's profiles, so a first start renders no voice; they must not go stale."""
+    """The app ships its default engine's profiles (every voice, with its timbre), so a first start renders no
+    voice; they must not go stale. The house voices and one native voice per language are measured afresh."""
 
     def no_rendering(voice: str):
         raise AssertionError(f"rendered {voice} instead of reading the shipped profile")
 
-    shipped = VoiceProfiles(manager.profile_id, manager.engine.house_voices, no_rendering, folder=tmp_path / "empty_cache")
+    engine = manager.engine
+    encoder = manager.planner.profiles.encoder
+    assert encoder is not None, "no speaker encoder: run python -m index_tts prepare"
+    shipped = VoiceProfiles(manager.profile_id, engine.voices, no_rendering, folder=tmp_path / "empty_cache", encoder=encoder)
     assert shipped.source == "shipped", "no shipped profiles for this engine: run python -m index_tts voice-profiles"
-    fresh = VoiceProfiles(manager.profile_id, manager.engine.house_voices, manager.neutral_reading, 2, tmp_path, saved=False)
+    assert set(shipped.known()) == set(shipped.timbres()) == set(engine.voices())
+    sample = [*engine.house_voices(), "zf_xiaobei", "am_adam", "bf_emma"]
+    fresh = VoiceProfiles(manager.profile_id, lambda: sample, manager.neutral_reading, 2, tmp_path, saved=False, encoder=encoder)
     fresh.measure_all()
-    assert set(shipped.known()) == set(fresh.known()) == set(manager.engine.house_voices())
+    kept_timbres = shipped.timbres()
     for voice, now in fresh.known().items():
         kept = shipped.neutral(voice)
         for field in ("f0_median_hz", "f0_p10_hz", "f0_p90_hz"):
             assert abs(12 * np.log2(getattr(now, field) / getattr(kept, field))) < 0.3, (voice, field, now, kept)
         assert now.syllable_rate == pytest.approx(kept.syllable_rate, rel=0.05), voice
         assert now.level_db == pytest.approx(kept.level_db, abs=1.0), voice
+        assert float(fresh.timbres()[voice] @ kept_timbres[voice]) > 0.98, voice

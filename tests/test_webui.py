@@ -327,7 +327,7 @@ def test_reference_clips_through_the_page(client, webui, synthesizer, tmp_path) 
         "你好，欢迎来到展览馆。", reference_audio=handle_file(str(tmp_path / "voice.wav")), api_name="/synthesize"
     )
     speech_checks(path, 0.5, 5.0)
-    assert "近似音色匹配：jm_kumo" in info
+    assert "音色匹配：最接近的是 jm_kumo" in info
     (tmp_path / "broken.wav").write_bytes(b"RIFF....WAVEfmt " + bytes(200))
     with pytest.raises(AppError, match=r"情感参考音频(无法读取为音频|是静音的)"):
         client.predict(

@@ -50,15 +50,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "(relative to the voice's neutral reading).",
     },
     "voice_match_note": {
-        "zh": "ℹ️ 近似音色匹配：当前引擎（{engine}）不能克隆音色。上传参考音频后，将选用音高最接近的内置音色，"
-        "并把音高调到参考音频的中位音高；音色本身仍是内置音色。",
-        "en": "ℹ️ Approximate voice match: the current engine ({engine}) cannot clone voices. With a reference clip it "
-        "picks the built-in voice nearest in pitch and moves it to the clip's median pitch; the timbre stays the "
-        "built-in voice's.",
+        "zh": "ℹ️ 音色匹配：当前引擎（{engine}）不能克隆音色。上传参考音频后，将从全部可选音色中选出音色最接近的一个"
+        "（按声纹模型比较音色，并参考中位音高），再把音高调到参考音频的中位音高；音色本身仍是所选内置音色。",
+        "en": "ℹ️ Voice match: the current engine ({engine}) cannot clone voices. With a reference clip it picks the "
+        "offered voice closest in timbre (compared by a speaker-embedding model, with the median pitch taken into "
+        "account) and moves it to the clip's median pitch; the timbre stays that voice's.",
     },
     "notice_voice_match": {
-        "zh": "近似音色匹配：{voice}，音高 {shift:+.1f} 半音（参考音频中位音高 {ref_hz} Hz）",
-        "en": "Approximate voice match: {voice}, pitch {shift:+.1f} semitones (reference median {ref_hz} Hz)",
+        "zh": "音色匹配：最接近的是 {voice}（音色相似度 {similarity:.2f}），音高 {shift:+.1f} 半音"
+        "（参考音频中位音高 {ref_hz} Hz）",
+        "en": "Voice match by timbre: closest is {voice} (timbre similarity {similarity:.2f}), pitch {shift:+.1f} "
+        "semitones (reference median {ref_hz} Hz)",
+    },
+    "notice_voice_match_pitch": {
+        "zh": "近似音色匹配（仅按音高，缺少声纹模型，请运行 python -m index_tts prepare）：{voice}，音高 {shift:+.1f} 半音"
+        "（参考音频中位音高 {ref_hz} Hz）",
+        "en": "Approximate voice match by pitch alone (no speaker encoder; run python -m index_tts prepare): {voice}, "
+        "pitch {shift:+.1f} semitones (reference median {ref_hz} Hz)",
     },
     "notice_trimmed_voice": {
         "zh": "音色参考音频长 {seconds} 秒，只使用了前 30 秒。",

@@ -2,7 +2,7 @@
 
 A notice is a string key and its values, turned into words only where it is shown: the page in
 its language, the API's ``X-TTS-Notice`` header and the CLI's stderr in English. Every kind of
-remark (an engine fallback, an approximate voice match, a trimmed clip, audio from the cache, the
+remark (an engine fallback, the voice a reference clip matched, a trimmed clip, audio from the cache, the
 emotion a description or a random draw gave) travels this one way.
 """
 

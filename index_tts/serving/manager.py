@@ -25,6 +25,7 @@ from ..frontend import TextFrontend
 from ..frontend.script import detect_language
 from ..frontend.segment import Segment
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
+from ..voice import speaker_encoder
 from ..voice.planner import DeliveryPlanner
 from ..voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles
 from .admission import ServerBusy, WaitAdmission
@@ -100,7 +101,9 @@ class ModelManager:
         synthesizer = self._synthesizer = Synthesizer(engine, frontend, None if cfg.naive else cfg.first_segment_units)
         # what a voice's neutral reading depends on: the key of its profile
         self.profile_id = f"{engine.name}|{engine.model_version}|first={synthesizer.first_segment_units}"
-        profiles = VoiceProfiles(self.profile_id, engine.house_voices, self.neutral_reading, cfg.sessions)
+        caps = engine.capabilities
+        encoder = speaker_encoder.load(cfg.model_dir) if caps.prosody_control and not caps.voice_cloning else None
+        profiles = VoiceProfiles(self.profile_id, engine.voices, self.neutral_reading, cfg.sessions, encoder=encoder)
         self._planner = DeliveryPlanner(engine, profiles)
         if not cfg.naive:
             self.cache = _audio_cache() if cfg.cache else None

@@ -1,8 +1,9 @@
 """A request's voice, emotion, pitch offset and reference clips turned into the engine's voice and prosody.
 
-With the embedded engine, a voice reference picks the built-in voice whose
-median pitch is nearest and moves it onto the clip's median pitch (labelled an
-*approximate* match: the timbre stays the built-in voice's). An emotion
+With the embedded engine, a voice reference picks the offered voice whose timbre
+(the speaker encoder's vector) is closest, less a little per semitone between the
+median pitches, and moves it onto the clip's median pitch; the timbre stays the
+offered voice's. Without the encoder the match goes by pitch alone, and says so. An emotion
 reference clip gives its pitch level and range, speaking rate and loudness,
 relative to the voice's own neutral delivery (``reference_transfer``).
 Engines that clone (IndexTTS2) get the clips untouched and do both themselves.
@@ -43,7 +44,7 @@ class DeliveryPlanner:
     def __init__(self, engine: Engine, profiles: VoiceProfiles) -> None:
         self.engine = engine
         self.profiles = profiles
-        self.clips = ClipAnalyzer()
+        self.clips = ClipAnalyzer(encoder=profiles.encoder)
 
     @property
     def matches_voices(self) -> bool:
@@ -103,16 +104,16 @@ class DeliveryPlanner:
         match = None
         base = Prosody(pitch_shift=pitch)
         if reference_audio:
-            match = self.profiles.nearest(self._measure(reference_audio, "voice reference", notices).stats)
+            clip = self._measure(reference_audio, "voice reference", notices)
+            match = self.profiles.nearest(clip.stats, clip.timbre)
             voice = match.voice
             # each segment's median pitch is put on the clip's: steadier across texts than one fixed shift
             base = replace(base, f0_median_hz=round(match.reference_hz, 1))
-            notices.append(
-                Notice(
-                    "notice_voice_match",
-                    {"voice": voice, "shift": match.pitch_shift, "ref_hz": round(match.reference_hz)},
-                )
-            )
+            values = {"voice": voice, "shift": match.pitch_shift, "ref_hz": round(match.reference_hz)}
+            if match.similarity is None:
+                notices.append(Notice("notice_voice_match_pitch", values))
+            else:
+                notices.append(Notice("notice_voice_match", {**values, "similarity": match.similarity}))
         if emotion.mode is EmotionMode.AUDIO and emotion.audio_path:
             clip = self._measure(emotion.audio_path, "emotion reference clip", notices)
             prosody = transfer_delivery(clip.stats, self.profiles.neutral(voice), weight, base)

@@ -28,6 +28,7 @@ from ..common.errors import TTSError
 from ..common.paths import cache_dir
 from ..common.retention import prune
 from ..prosody.delivery import DeliveryStats, measure_delivery
+from .speaker_encoder import SpeakerEncoder
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class MeasuredClip:
 
     stats: DeliveryStats
     original_seconds: float
+    timbre: np.ndarray | None = None  # the speaker encoder's vector, when the analyzer has the encoder
 
     @property
     def trimmed(self) -> bool:
@@ -113,8 +115,9 @@ class MeasuredClip:
 class ClipAnalyzer:
     """Measures clips, remembering results by content hash (thread-safe, bounded)."""
 
-    def __init__(self, size: int = STATS_CACHE_SIZE) -> None:
+    def __init__(self, size: int = STATS_CACHE_SIZE, encoder: SpeakerEncoder | None = None) -> None:
         self.size = size
+        self.encoder = encoder
         self._seen: OrderedDict[str, MeasuredClip] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -130,7 +133,8 @@ class ClipAnalyzer:
             stats = measure_delivery(clip.audio, clip.sample_rate)
         except TTSError as exc:
             raise TTSError(f"the {what}: {exc}") from exc
-        measured = MeasuredClip(stats, clip.original_seconds)
+        timbre = self.encoder.embed(clip.audio, clip.sample_rate) if self.encoder else None
+        measured = MeasuredClip(stats, clip.original_seconds, timbre)
         log.info(
             "%s measured in %.3fs: %.1fs, F0 median %.0f Hz, range %.1f st, %.1f syllables/s",
             what,

@@ -8,7 +8,7 @@ voices, 210 Hz for high ones) and the voice is moved by the same number of
 semitones above or below its own register. Every change scales with the
 emotion weight and is bounded, so a strange clip cannot make strange speech.
 
-``match_pitch`` says how far approximate voice matching moves a voice to meet
+``match_pitch`` says how far the voice match moves the chosen voice to meet
 a clip's median pitch.
 """
 

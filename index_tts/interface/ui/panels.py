@@ -63,7 +63,7 @@ class Page:
     def notes(self) -> dict[str, str]:
         """The string keys of the notes on cloning and on emotions, which depend on the engine."""
         caps = self.caps
-        # an engine with prosody controls matches a voice reference approximately (reference_delivery)
+        # an engine with prosody controls matches a voice reference to its closest voice by timbre (planner)
         return {
             "clone": "voice_match_note" if caps.prosody_control else "no_cloning",
             "emotion": "partial_emotion" if caps.emotion_vector else "no_emotion",
