@@ -133,7 +133,7 @@ BESIDE = Path("-")  # a subtitle flag given alone: the file goes beside the WAV,
 
 
 def _add_tools(sub: Subcommands) -> None:
-    """``voices``, ``frontend`` and ``voice-profiles``: what the engine and the front-end would do."""
+    """``voices``, ``frontend``, ``voice-profiles`` and ``pitch-reach``: what the engine and the front-end would do."""
     voices = sub.add_parser(
         "voices", help="list voices, one per line: name, language, gender, median pitch, names in Chinese and English"
     )
@@ -151,6 +151,13 @@ def _add_tools(sub: Subcommands) -> None:
     )
     profiles.add_argument("--out", type=Path, default=None, help="folder (default: index_tts/voice/shipped_profiles)")
     _add_engine_args(profiles)
+    reach = sub.add_parser(
+        "pitch-reach",
+        help="measure how far every voice's pitch moves when asked, per language, and write it where the app ships "
+        "it (for developers)",
+    )
+    reach.add_argument("--out", type=Path, default=None, help="folder (default: index_tts/voice/shipped_profiles)")
+    _add_engine_args(reach)
 
 
 def _add_setup(sub: Subcommands) -> None:
@@ -387,6 +394,25 @@ def _cmd_voice_profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pitch_reach(args: argparse.Namespace) -> int:
+    from ..engines.base import SynthParams
+    from ..prosody.controls import Prosody
+    from ..voice.pitch_reach import PitchReach
+    from ..voice.profiles import SHIPPED_DIR
+
+    with speech_service(args) as manager:
+        synthesizer = manager.synthesizer
+
+        def render(voice: str, text: str, language: str, offset: float) -> tuple:
+            params = SynthParams(voice=voice, prosody=Prosody(pitch_shift=offset) if offset else None)
+            result = synthesizer.synthesize(text, params, language)
+            return result.audio, result.sample_rate
+
+        reach = PitchReach(manager.profile_id)
+        print(reach.write(reach.measure(manager.engine.voices(), render, manager.workers), args.out or SHIPPED_DIR))
+    return 0
+
+
 def _cmd_indextts2_random(args: argparse.Namespace) -> int:
     from ..engines.indextts2 import random_weights as indextts2_random
 
@@ -412,6 +438,7 @@ _COMMANDS = {
     "frontend": _cmd_frontend,
     "prepare": _cmd_prepare,
     "voice-profiles": _cmd_voice_profiles,
+    "pitch-reach": _cmd_pitch_reach,
     "indextts2-random": _cmd_indextts2_random,
 }
 

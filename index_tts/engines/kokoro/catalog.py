@@ -70,9 +70,9 @@ NATIVE_VOICES = tuple(_NATIVE_MEDIAN_HZ)
 LANGUAGE_DEFAULTS = {"zh": "zm_yunjian", "en": "af_sarah", "ja": "jf_alpha"}
 
 
-def language_of(voice: str) -> str | None:
-    """The language a voice was trained on; for a blend (``a:0.6+b:0.4``) its heaviest part's (the first
-    of equals); None for a name the catalog does not know."""
+def heaviest_part(voice: str) -> str | None:
+    """A blend's (``a:0.6+b:0.4``) heaviest part (the first of equals); a plain voice itself; None when a weight
+    is not a number."""
     parts = []
     for part in voice.split("+"):
         name, _, amount = part.strip().partition(":")
@@ -80,8 +80,13 @@ def language_of(voice: str) -> str | None:
             parts.append((float(amount) if amount else 1.0, name))
         except ValueError:
             return None
-    heaviest = max(parts, key=lambda p: p[0])[1] if parts else ""
-    info = VOICES.get(heaviest)
+    return max(parts, key=lambda p: p[0])[1] if parts else None
+
+
+def language_of(voice: str) -> str | None:
+    """The language a voice was trained on; for a blend its heaviest part's; None for a name the catalog does
+    not know."""
+    info = VOICES.get(heaviest_part(voice) or "")
     return info["language"] if info else None
 
 
