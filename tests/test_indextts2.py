@@ -256,6 +256,7 @@ def test_the_page_offers_sampling_and_cloning_for_indextts2(manager) -> None:
     demo = build_page(manager, "en")
     props = {c["props"]["elem_id"]: c["props"] for c in demo.config["components"] if c["props"].get("elem_id")}
     assert props["sampling"]["visible"] is True and props["no-cloning"]["visible"] is False
+    assert props["pitch"]["visible"] is False  # IndexTTS2 cannot change pitch: the slider is hidden, not ignored
     assert "fallback-banner" not in props
     sliders = {c["props"].get("label"): c["props"] for c in demo.config["components"] if c.get("type") == "slider"}
     assert sliders["max_mel_tokens"]["value"] == INDEXTTS2_MEL_CAP  # the server's cap, not upstream's 1500

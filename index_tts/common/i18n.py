@@ -68,6 +68,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Approximate voice match by pitch alone (no speaker encoder; run python -m index_tts prepare): {voice}, "
         "pitch {shift:+.1f} semitones (reference median {ref_hz} Hz)",
     },
+    "notice_pitch_reach": {
+        "zh": "{voice} 的音高到不了 {asked:+.1f} 半音：实际约 {reached:+.1f} 半音（已取此音色能达到的最大幅度）",
+        "en": "{voice} cannot move its pitch {asked:+.1f} semitones here: it reaches about {reached:+.1f} (the furthest "
+        "this voice goes)",
+    },
+    "notice_pitch_reach_emotion": {
+        "zh": "{voice} 的音高到不了 {asked:+.1f} 半音（音高 {pitch:+.1f} 加情感 {emotion:+.1f}）：实际约 {reached:+.1f} 半音，"
+        "情感在音高上的表现弱于设定",
+        "en": "{voice} cannot move its pitch {asked:+.1f} semitones (pitch {pitch:+.1f} plus the emotion's {emotion:+.1f}): "
+        "it reaches about {reached:+.1f}, so the emotion shows less in the pitch than asked",
+    },
+    "notice_pitch_ignored": {
+        "zh": "{engine} 引擎不能调整音高，音高设置未生效。",
+        "en": "The {engine} engine does not change pitch: the pitch setting was not applied.",
+    },
     "notice_trimmed_voice": {
         "zh": "音色参考音频长 {seconds} 秒，只使用了前 30 秒。",
         "en": "The voice reference is {seconds} s long; only its first 30 s were used.",

@@ -26,6 +26,7 @@ from ..frontend.script import detect_language
 from ..frontend.segment import Segment
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
 from ..voice import speaker_encoder
+from ..voice.pitch_reach import PitchReach
 from ..voice.planner import DeliveryPlanner
 from ..voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles
 from .admission import ServerBusy, WaitAdmission
@@ -104,7 +105,7 @@ class ModelManager:
         caps = engine.capabilities
         encoder = speaker_encoder.load(cfg.model_dir) if caps.prosody_control and not caps.voice_cloning else None
         profiles = VoiceProfiles(self.profile_id, engine.voices, self.neutral_reading, cfg.sessions, encoder=encoder)
-        self._planner = DeliveryPlanner(engine, profiles)
+        self._planner = DeliveryPlanner(engine, profiles, PitchReach(self.profile_id))
         if not cfg.naive:
             self.cache = _audio_cache() if cfg.cache else None
             self.renderer = SegmentRenderer(engine, self.pace, self.cache)
@@ -277,6 +278,7 @@ class ModelManager:
             main_text=request.text,
             sampling=request.sampling if sampling else None,
             interval_silence_ms=request.interval_silence if sampling else None,
+            language=request.language if request.language != "auto" else detect_language(request.text) or "zh",
         )
 
     def queue_depth(self) -> int:

@@ -21,6 +21,7 @@ from ..prosody.controls import Prosody
 from .emotion import EmotionMode, EmotionRequest
 from .emotion_prosody import delivery_prosody, emotion_prosody
 from .emotion_resolution import resolve_vector
+from .pitch_reach import PitchReach
 from .profiles import VoiceMatch, VoiceProfiles
 from .reference_audio import ClipAnalyzer, MeasuredClip, load_clip
 from .reference_transfer import transfer_delivery
@@ -41,9 +42,11 @@ class Delivery:
 class DeliveryPlanner:
     """Turns a request's voice, emotion, pitch offset and reference clips into the engine's voice and prosody."""
 
-    def __init__(self, engine: Engine, profiles: VoiceProfiles) -> None:
+    def __init__(self, engine: Engine, profiles: VoiceProfiles, reach: PitchReach | None = None) -> None:
+        """``reach``: how far each voice's pitch really moves (none: offsets are applied as asked)."""
         self.engine = engine
         self.profiles = profiles
+        self.reach = reach
         self.clips = ClipAnalyzer(encoder=profiles.encoder)
 
     @property
@@ -63,11 +66,13 @@ class DeliveryPlanner:
         main_text: str = "",
         sampling: Mapping[str, float] | None = None,
         interval_silence_ms: int | None = None,
+        language: str = "zh",
     ) -> tuple[SynthParams, tuple[Notice, ...]]:
         """A request's ``SynthParams`` (emotion resolved; the clips, the emotion as given, ``sampling`` and
-        ``interval_silence_ms`` passed on for engines that read them) and what the listener should be told."""
+        ``interval_silence_ms`` passed on for engines that read them) and what the listener should be told;
+        ``language`` is the text's, for how far the voice's pitch goes in it."""
         vector = resolve_vector(emotion, seed, main_text)
-        delivery = self.plan(voice, emotion, vector, pitch, reference_audio)
+        delivery = self.plan(voice, emotion, vector, pitch, reference_audio, language)
         params = SynthParams(
             voice=delivery.voice,
             speed=speed,
@@ -91,6 +96,7 @@ class DeliveryPlanner:
         vector: tuple[float, ...] | None,
         pitch: float = 0.0,
         reference_audio: str | None = None,
+        language: str = "zh",
     ) -> Delivery:
         caps = self.engine.capabilities
         weight = emotion.weight if emotion.mode is not EmotionMode.VOICE else 0.0
@@ -99,7 +105,8 @@ class DeliveryPlanner:
             for path, what in ((reference_audio, "voice reference"), (emotion.audio_path, "emotion reference clip")):
                 if path:
                     load_clip(path, what)
-            return Delivery(voice, delivery_prosody(caps.prosody_control, vector, weight, pitch))
+            told = (Notice("notice_pitch_ignored", {"engine": self.engine.name}),) if pitch and not caps.prosody_control else ()
+            return Delivery(voice, delivery_prosody(caps.prosody_control, vector, weight, pitch), notices=told)
         notices: list[Notice] = []
         match = None
         base = Prosody(pitch_shift=pitch)
@@ -122,7 +129,29 @@ class DeliveryPlanner:
             # would move the median pitch away from the clip's again (send the clip as an emotion clip for that)
             prosody = emotion_prosody(vector, weight, base)
             prosody = None if prosody is not None and prosody.is_neutral else prosody
+        prosody = self._within_reach(voice, language, prosody, pitch, notices)
         return Delivery(voice, prosody, match, tuple(notices))
+
+    def _within_reach(
+        self, voice: str, language: str, prosody: Prosody | None, pitch: float, notices: list[Notice]
+    ) -> Prosody | None:
+        """Ask no more pitch offset than goes furthest for this voice, and tell the listener when it falls short.
+        (A voice match sets the median pitch in hertz instead; its offset from the voice is not capped.)"""
+        table = self.reach.table(voice, language) if self.reach else None
+        if table is None or prosody is None or prosody.f0_median_hz is not None or not prosody.pitch_shift:
+            return prosody
+        plan = table.plan(prosody.pitch_shift)
+        if plan.short:
+            emotion = round(plan.asked - pitch, 1)
+            key = "notice_pitch_reach_emotion" if emotion else "notice_pitch_reach"
+            values = {"voice": voice, "asked": plan.asked, "reached": plan.reached, "pitch": pitch, "emotion": emotion}
+            notices.append(Notice(key, values))
+        if plan.used != prosody.pitch_shift:
+            log.info(
+                "pitch offset %+.1f st for %s (%s) asked as %+.1f, where it goes furthest", plan.asked, voice, language, plan.used
+            )
+            prosody = replace(prosody, pitch_shift=plan.used)
+        return prosody
 
     def _measure(self, path: str, what: str, notices: list[Notice]) -> MeasuredClip:
         measured = self.clips.measure(path, what)

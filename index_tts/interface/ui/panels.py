@@ -104,8 +104,9 @@ def voice_panel(page: Page, manager: ModelManager) -> None:
                       visible=False, elem_id="voice-preview")  # fmt: skip
     page.parts["voice_preview"] = page.tr(player, "voice_preview_player")
     with gr.Row():  # wide enough that each label stays on one line
+        # an engine that cannot change pitch (IndexTTS2) gets no pitch slider: a control it would ignore is hidden
         pitch = gr.Slider(*PITCH_RANGE, value=PAGE_DEFAULTS["pitch"], step=0.5, label=t("pitch", lang), elem_id="pitch",
-                          scale=2, min_width=240)  # fmt: skip
+                          scale=2, min_width=240, visible=manager.engine.capabilities.prosody_control)  # fmt: skip
         page.control("pitch", pitch, "pitch")
         speed = gr.Slider(*SPEED_RANGE, value=PAGE_DEFAULTS["speed"], step=0.05, label=t("speed", lang), elem_id="speed",
                           scale=2, min_width=200)  # fmt: skip
