@@ -48,7 +48,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     engine = create_engine("kokoro")
     synthesizer = Synthesizer(engine, TextFrontend(), FIRST_SEGMENT_UNITS)
-    reach = PitchReach(f"{engine.name}|{engine.model_version}|first={FIRST_SEGMENT_UNITS}")
+    reach = PitchReach.of(engine)
     highest = []
     for voice in engine.voices():
         row = {"voice": voice}

@@ -140,6 +140,9 @@ def test_reference_clips_through_the_api(naive_manager) -> None:
     response = http.post("/api/tts", json={"text": "你好，朋友。", "reference_audio": b64(clip)})
     assert response.status_code == 200, response.text
     assert "Voice match by timbre: closest is jm_kumo" in response.headers["x-tts-notice"]
+    high = http.post("/api/tts", json={"text": "你好，朋友。", "voice": "zf_xiaoxiao", "pitch": 10})
+    assert high.status_code == 200, high.text
+    assert "zf_xiaoxiao cannot move its pitch +10.0 semitones here: it reaches about" in high.headers["x-tts-notice"]
     assert sf.read(io.BytesIO(response.content))[0].size > 12_000
     emotional = http.post("/api/tts", json={"text": "你好，朋友。", "emotion_audio": b64(clip), "emotion_weight": 1.0})
     assert emotional.status_code == 200, emotional.text

@@ -154,6 +154,9 @@ def test_synth_with_reference_clips(tmp_path) -> None:
     proc = run_cli("synth", "--text", "今天真是美好的一天。", "--out", str(out), "--reference-audio", str(clip))
     assert proc.returncode == 0, proc.stderr
     assert "Voice match by timbre: closest is jm_kumo" in proc.stderr
+    high = str(tmp_path / "high.wav")
+    proc = run_cli("synth", "--text", "你好，朋友。", "--out", high, "--voice", "zf_xiaoxiao", "--pitch", "10")
+    assert proc.returncode == 0 and "zf_xiaoxiao cannot move its pitch +10.0 semitones here" in proc.stderr, proc.stderr
     assert abs(median_pitch(sf.read(out)[0]) / median_pitch(sf.read(clip)[0]) - 1) < 0.15
     slow = tmp_path / "slow.wav"
     proc = run_cli(

@@ -12,7 +12,6 @@ from conftest import mean_log2_pitch, median_pitch, profiles_for
 
 from index_tts.engines.base import Capabilities
 from index_tts.prosody.delivery import measure_delivery
-from index_tts.serving.synthesizer import FIRST_SEGMENT_UNITS
 from index_tts.voice.emotion import EMOTIONS, EmotionMode, EmotionRequest, normalize_vector
 from index_tts.voice.emotion_prosody import emotion_prosody
 from index_tts.voice.pitch_reach import ASKED, SENTENCES, PitchReach, ReachTable
@@ -37,7 +36,7 @@ def test_the_offset_asked_is_the_one_that_goes_furthest_within_the_request() -> 
 
 
 def _reach(engine) -> PitchReach:
-    return PitchReach(f"{engine.name}|{engine.model_version}|first={FIRST_SEGMENT_UNITS}")
+    return PitchReach.of(engine)
 
 
 def test_every_voice_has_a_shipped_reach_table(engine) -> None:

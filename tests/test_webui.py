@@ -328,6 +328,8 @@ def test_reference_clips_through_the_page(client, webui, synthesizer, tmp_path) 
     )
     speech_checks(path, 0.5, 5.0)
     assert "音色匹配：最接近的是 jm_kumo" in info
+    _, info = client.predict("你好，欢迎来到展览馆。", voice="zf_xiaoxiao", pitch=10, api_name="/synthesize")
+    assert "zf_xiaoxiao 的音高到不了 +10.0 半音：实际约" in info  # in the page's language
     (tmp_path / "broken.wav").write_bytes(b"RIFF....WAVEfmt " + bytes(200))
     with pytest.raises(AppError, match=r"情感参考音频(无法读取为音频|是静音的)"):
         client.predict(

@@ -408,7 +408,7 @@ def _cmd_pitch_reach(args: argparse.Namespace) -> int:
             result = synthesizer.synthesize(text, params, language)
             return result.audio, result.sample_rate
 
-        reach = PitchReach(manager.profile_id)
+        reach = PitchReach.of(manager.engine)
         print(reach.write(reach.measure(manager.engine.voices(), render, manager.workers), args.out or SHIPPED_DIR))
     return 0
 

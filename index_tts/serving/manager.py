@@ -105,7 +105,7 @@ class ModelManager:
         caps = engine.capabilities
         encoder = speaker_encoder.load(cfg.model_dir) if caps.prosody_control and not caps.voice_cloning else None
         profiles = VoiceProfiles(self.profile_id, engine.voices, self.neutral_reading, cfg.sessions, encoder=encoder)
-        self._planner = DeliveryPlanner(engine, profiles, PitchReach(self.profile_id))
+        self._planner = DeliveryPlanner(engine, profiles, PitchReach.of(engine))
         if not cfg.naive:
             self.cache = _audio_cache() if cfg.cache else None
             self.renderer = SegmentRenderer(engine, self.pace, self.cache)

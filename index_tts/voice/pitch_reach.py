@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..common.audio import write_atomic
+from ..engines.base import Engine
 from ..engines.kokoro.catalog import heaviest_part
 from ..prosody.delivery import measure_delivery
 from .profiles import NEUTRAL_TEXT, SHIPPED_DIR
@@ -91,6 +92,11 @@ class PitchReach:
             log.info("no pitch reach measured for %s: pitch offsets are applied as asked", engine_id)
         except (OSError, ValueError, TypeError) as exc:
             log.warning("pitch reach file %s unreadable (%s): pitch offsets are applied as asked", self.file_name, exc)
+
+    @classmethod
+    def of(cls, engine: Engine, folder: Path = SHIPPED_DIR) -> PitchReach:
+        """The tables of ``engine``'s model version (how a text is cut does not change how far a voice goes)."""
+        return cls(f"{engine.name}|{engine.model_version}", folder)
 
     def table(self, voice: str, language: str) -> ReachTable | None:
         """The voice's table (a blend: its heaviest part's); a language without its own reads Chinese's."""
