@@ -113,3 +113,23 @@ def test_surprise_still_raises_a_high_voice_and_a_shortfall_is_told(planner, syn
     asked = emotion_prosody(normalize_vector(one("surprised")), 1.0).pitch_shift  # what surprise asks of the pitch
     short = planner.reach.table(voice, "zh").plan(asked).short
     assert [n.key for n in told] == (["notice_pitch_reach_emotion"] if short else []), (asked, told)
+
+
+def test_a_shipped_reach_table_is_what_the_voice_measures_now(synthesizer) -> None:
+    """The tables must not go stale when the model or the front-end changes (one voice, one language, afresh)."""
+    from index_tts.engines.base import SynthParams
+    from index_tts.prosody.controls import Prosody
+    from index_tts.serving.synthesizer import FIRST_SEGMENT_UNITS, Synthesizer
+
+    as_served = Synthesizer(synthesizer.engine, synthesizer.frontend, FIRST_SEGMENT_UNITS)
+
+    def render(voice: str, text: str, language: str, offset: float):
+        params = SynthParams(voice=voice, prosody=Prosody(pitch_shift=offset) if offset else None)
+        result = as_served.synthesize(text, params, language)
+        return result.audio, result.sample_rate
+
+    shipped = dict(_reach(synthesizer.engine).table("zf_xiaoxiao", "en").points)
+    offsets = (4.0, 8.0, 10.0)  # below, at and past where this voice breaks
+    fresh = PitchReach.measure(["zf_xiaoxiao"], render, languages=("en",), offsets=offsets)["zf_xiaoxiao"]["en"]
+    for asked, now in fresh:
+        assert abs(shipped[asked] - now) < 0.5, (asked, shipped[asked], now)

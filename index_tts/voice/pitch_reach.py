@@ -106,16 +106,23 @@ class PitchReach:
         return tables.get(language) or tables.get("zh")
 
     @staticmethod
-    def measure(voices: list[str], render: RenderAt, workers: int = 1) -> dict[str, dict[str, list[list[float]]]]:
-        """Every voice's table in every language of ``SENTENCES`` (one reading per offset, plus the plain one)."""
+    def measure(
+        voices: list[str],
+        render: RenderAt,
+        workers: int = 1,
+        languages: tuple[str, ...] = tuple(SENTENCES),
+        offsets: tuple[float, ...] = ASKED,
+    ) -> dict[str, dict[str, list[list[float]]]]:
+        """Every voice's table in each of ``languages`` (one reading per offset, plus the plain one)."""
 
         def one(voice: str) -> dict[str, list[list[float]]]:
             started = time.perf_counter()
             tables = {}
-            for language, text in SENTENCES.items():
+            for language in languages:
+                text = SENTENCES[language]
                 base = measure_delivery(*render(voice, text, language, 0.0)).f0_median_hz
                 points = []
-                for asked in ASKED:
+                for asked in offsets:
                     hz = measure_delivery(*render(voice, text, language, asked)).f0_median_hz
                     points.append([asked, round(12 * float(np.log2(hz / base)), 2)])
                 tables[language] = points
