@@ -11,14 +11,12 @@ Usage: python -m bench.pitch_reach_bench [--no-write]
 
 from __future__ import annotations
 
-import argparse
-import logging
 import time
 
 import librosa
 import numpy as np
 
-from bench.report import table, write_section
+from bench.report import report_only_args, table, write_section
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.frontend import TextFrontend
@@ -42,10 +40,7 @@ def pyin_median(audio: np.ndarray) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md as it is")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    args = report_only_args(__doc__)
     engine = create_engine("kokoro")
     synthesizer = Synthesizer(engine, TextFrontend(), FIRST_SEGMENT_UNITS)
     reach = PitchReach.of(engine)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import logging
 from pathlib import Path
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
@@ -22,3 +24,11 @@ def write_section(heading: str, report: str, path: Path = BENCHMARKS) -> None:
     tail = rest[rest.find("\n## ") :] if found and "\n## " in rest else ""
     path.write_text(head.rstrip() + "\n\n" + report.strip() + "\n" + tail, encoding="utf-8")
     print(f"\nwritten to {path}")
+
+
+def report_only_args(doc: str) -> argparse.Namespace:
+    """The command line of a benchmark whose only option is ``--no-write``; quiet logging."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md as it is")
+    logging.basicConfig(level=logging.WARNING)
+    return parser.parse_args()

@@ -12,8 +12,6 @@ found their own voice, every confusion, and what the timbre costs per clip.
 
 from __future__ import annotations
 
-import argparse
-import logging
 import statistics
 import tempfile
 import time
@@ -21,7 +19,7 @@ from pathlib import Path
 
 import soundfile as sf
 
-from bench.report import table, write_section
+from bench.report import report_only_args, table, write_section
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.frontend import TextFrontend
@@ -58,10 +56,7 @@ def planners(engine) -> tuple[DeliveryPlanner, DeliveryPlanner]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md as it is")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    args = report_only_args(__doc__)
     engine = create_engine("kokoro")
     synthesizer = Synthesizer(engine, TextFrontend())
     by_timbre, by_pitch = planners(engine)
