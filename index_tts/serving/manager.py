@@ -41,7 +41,7 @@ from .request_ledger import RequestLedger
 from .scheduler import SegmentScheduler
 from .segment_renderer import SegmentRenderer
 from .speech_stream import DirectRendering, ProgressFn, Rendering, ScheduledRendering, SpeechStream, SynthesisResult, collect
-from .synthesizer import Synthesizer
+from .synthesizer import FIRST_SEGMENT_UNITS, Synthesizer
 from .warm_up import warm_up
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,12 @@ class ModelManager:
         self.profile_id = f"{engine.name}|{engine.model_version}|first={synthesizer.first_segment_units}"
         caps = engine.capabilities
         encoder = speaker_encoder.load(cfg.model_dir) if caps.prosody_control and not caps.voice_cloning else None
-        profiles = VoiceProfiles(self.profile_id, engine.voices, self.neutral_reading, cfg.sessions, encoder=encoder)
+        # the naive mode (no short first segment) reads the profiles shipped for the server's cut: the neutral
+        # sentence's delivery and timbre barely change with where its first segment ends, and 41 voices cost minutes
+        served = f"{engine.name}|{engine.model_version}|first={FIRST_SEGMENT_UNITS}"
+        profiles = VoiceProfiles(
+            self.profile_id, engine.voices, self.neutral_reading, cfg.sessions, encoder=encoder, shipped_id=served
+        )
         self._planner = DeliveryPlanner(engine, profiles, PitchReach.of(engine))
         if not cfg.naive:
             self.cache = _audio_cache() if cfg.cache else None

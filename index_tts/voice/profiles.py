@@ -69,24 +69,26 @@ class VoiceProfiles:
         folder: Path | None = None,
         saved: bool = True,
         encoder: SpeakerEncoder | None = None,
+        shipped_id: str | None = None,
     ) -> None:
         """``engine_id`` names the engine, model version and how the text is cut (the file key); ``render``
         reads NEUTRAL_TEXT with a voice; ``saved=False`` ignores profiles kept or shipped (to measure afresh);
-        without ``encoder`` timbres are only read, never measured, and the match goes by pitch."""
+        without ``encoder`` timbres are only read, never measured, and the match goes by pitch; ``shipped_id``:
+        the key whose shipped profiles stand in when none are kept (default: ``engine_id``'s)."""
         self._voices = voices
         self._render = render
         self.encoder = encoder
         self._timbres: dict[str, np.ndarray] = {}
         self._workers = max(1, workers)
-        key = hashlib.sha256(f"{engine_id}|{NEUTRAL_TEXT}|{PROFILE_VERSION}".encode()).hexdigest()
-        self.file_name = f"{key[:16]}.json"
+        self.file_name = _file_name(engine_id)
+        shipped_name = _file_name(shipped_id or engine_id)
         self._file = (folder or cache_dir("voice_profiles")) / self.file_name
         self._profiles: dict[str, DeliveryStats] = {}
         if saved:
             self._profiles, self._timbres = self._read(self._file)
         self.source = "cache" if self._profiles else "none"
         if saved and not self._profiles:
-            self._profiles, self._timbres = self._read(SHIPPED_DIR / self.file_name)
+            self._profiles, self._timbres = self._read(SHIPPED_DIR / shipped_name)
             self.source = "shipped" if self._profiles else "none"
         self._lock = threading.Lock()
 
@@ -199,6 +201,10 @@ class VoiceProfiles:
         if voice in self._timbres:
             saved["timbre"] = [round(float(x), 5) for x in self._timbres[voice]]
         return saved
+
+
+def _file_name(engine_id: str) -> str:
+    return hashlib.sha256(f"{engine_id}|{NEUTRAL_TEXT}|{PROFILE_VERSION}".encode()).hexdigest()[:16] + ".json"
 
 
 def _unit(values: list[float]) -> np.ndarray:
