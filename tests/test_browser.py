@@ -640,6 +640,7 @@ def test_the_page_shows_the_matched_voice_the_drawn_emotion_and_a_cached_result(
     page.click("#synthesize")
     wait_for_result(page, timeout_ms=90_000)
     assert "音色匹配：最接近的是 jm_kumo" in page.inner_text("#synthesis-info")
+    page.locator("#synthesis-info").screenshot(path=str(ARTIFACTS / "webui-voice-match.png"))
 
     page.locator("#reference-audio button[aria-label='清除']").first.click()
     page.get_by_text("使用情感向量控制").click()
