@@ -1,4 +1,5 @@
-"""Segment-level audio cache: memory LRU in front of a size-bounded folder that survives restarts.
+"""Segment-level audio cache: memory LRU in front of a size-bounded folder that survives restarts, and
+behind both, for replicas, the Redis they share (a segment one replica rendered is a hit on the others).
 
 The key covers everything that changes the audio of one segment (engine and
 model version, voice, emotion, speed, seed, language and the normalized text
@@ -8,6 +9,7 @@ with its phonemes), so a sentence repeated inside a new text is a hit.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..common.shared_store import SharedStore
 from ..engines.base import Segment, SynthParams
 
 log = logging.getLogger(__name__)
@@ -51,12 +54,20 @@ def cache_key(engine: str, model_version: str, segment: Segment, params: SynthPa
 class AudioCache:
     """Thread-safe; memory and disk are each bounded in bytes, oldest entries go first."""
 
-    def __init__(self, folder: Path | None, memory_bytes: int = 64 << 20, disk_bytes: int = 512 << 20) -> None:
+    def __init__(
+        self,
+        folder: Path | None,
+        memory_bytes: int = 64 << 20,
+        disk_bytes: int = 512 << 20,
+        shared: SharedStore | None = None,
+    ) -> None:
         self.folder = folder
+        self.shared = shared
         self.memory_bytes = memory_bytes
         self.disk_bytes = disk_bytes
         self.hits = 0
         self.misses = 0
+        self.shared_hits = 0  # hits that only the shared store had (rendered by another replica)
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memory_used = 0
         self._lock = threading.Lock()
@@ -80,11 +91,16 @@ class AudioCache:
                 self.hits += counted
                 return audio
         audio = self._read_disk(key)
+        from_shared = False
+        if audio is None and (audio := self._read_shared(key)) is not None:
+            from_shared = True
+            self._write_disk(key, audio)
         with self._lock:
             if audio is None:
                 self.misses += counted
                 return None
             self.hits += counted
+            self.shared_hits += counted and from_shared
             self._remember(key, audio)
         return audio
 
@@ -94,9 +110,34 @@ class AudioCache:
         with self._lock:
             self._remember(key, audio)
         self._write_disk(key, audio)
+        self._write_shared(key, audio)
 
     def stats(self) -> dict[str, int]:
-        return {"hits": self.hits, "misses": self.misses, "memory_entries": len(self._memory)}
+        stats = {"hits": self.hits, "misses": self.misses, "memory_entries": len(self._memory)}
+        if self.shared is not None:
+            stats["shared_hits"] = self.shared_hits
+        return stats
+
+    # -- the store replicas share ------------------------------------------------------------------
+
+    def _read_shared(self, key: str) -> np.ndarray | None:
+        if self.shared is None or (data := self.shared.get_bytes(self.shared.key("segment", key))) is None:
+            return None
+        try:
+            audio = np.load(io.BytesIO(data), allow_pickle=False)
+        except (OSError, ValueError) as exc:  # not what this cache wrote: a miss
+            log.warning("cache: ignoring an unreadable shared entry %s (%s)", key[:12], exc)
+            return None
+        audio = audio.astype(np.float32, copy=False)
+        audio.setflags(write=False)
+        return audio
+
+    def _write_shared(self, key: str, audio: np.ndarray) -> None:
+        if self.shared is None:
+            return
+        buffer = io.BytesIO()
+        np.save(buffer, audio, allow_pickle=False)
+        self.shared.set_bytes(self.shared.key("segment", key), buffer.getvalue())
 
     # -- memory ------------------------------------------------------------------------------------
 

@@ -34,6 +34,9 @@ class ManagerConfig:
     # admission: refuse a request ("busy, retry in N s") when the work already accepted would take longer
     # than this to render at the measured speed; None accepts everything (CLI, tools, tests)
     max_wait_s: float | None = None
+    audio_cache_dir: Path | None = None  # the segment cache's folder (None: cache_hub/audio_cache)
+    redis_url: str | None = None  # replicas: the Redis they share the cache (and the rate limit) through
+    replica_name: str | None = None  # replicas: this one's name in /health
 
     @classmethod
     def from_settings(cls, settings: Settings, *, serving: bool = True) -> ManagerConfig:
@@ -55,4 +58,7 @@ class ManagerConfig:
             max_mel_tokens=settings.max_mel_tokens,
             segment_timeout_s=settings.segment_timeout,
             max_wait_s=settings.max_wait if serving else None,
+            audio_cache_dir=settings.audio_cache_dir,
+            redis_url=settings.redis_url if serving else None,
+            replica_name=settings.replica_name,
         )

@@ -19,6 +19,7 @@ import numpy as np
 from ..common.errors import TTSError
 from ..common.notices import Notice
 from ..common.paths import cache_dir
+from ..common.shared_store import SharedStore
 from ..engines.base import Engine, Rendered, SynthParams
 from ..engines.kokoro.catalog import LANGUAGE_DEFAULTS
 from ..frontend import TextFrontend
@@ -64,6 +65,8 @@ class ModelManager:
         self.fallback_notice: Notice | None = None  # set when the configured engine could not load
         self.scheduler: SegmentScheduler | None = None
         self.cache: AudioCache | None = None
+        # replicas share their segment cache and rate limit through Redis; None for a lone server
+        self.shared_store = SharedStore(config.redis_url) if config.redis_url else None
         self.renderer: SegmentRenderer | None = None  # what the scheduler's workers render through
         self._synthesizer: Synthesizer | None = None
         self._planner: DeliveryPlanner | None = None
@@ -112,7 +115,7 @@ class ModelManager:
         )
         self._planner = DeliveryPlanner(engine, profiles, PitchReach.of(engine))
         if not cfg.naive:
-            self.cache = _audio_cache() if cfg.cache else None
+            self.cache = _audio_cache(cfg.audio_cache_dir, self.shared_store) if cfg.cache else None
             self.renderer = SegmentRenderer(engine, self.pace, self.cache)
             self.workers = min(cfg.sessions, engine.parallel_calls or cfg.sessions)
             self.admission.workers = self.workers
@@ -342,18 +345,24 @@ class ModelManager:
             "render_speed": self.speed.describe(),
             "replaced_workers": self.scheduler.replaced_workers if self.scheduler else 0,
             "cache": self.cache.stats() if self.cache else None,
+            "replica": self.config.replica_name,
+            "shared_store": self.shared_store.describe() if self.shared_store else None,
             "uptime_seconds": round(time.time() - self.started_at, 1),
         }
 
 
-def _audio_cache() -> AudioCache:
-    """The segment audio cache, on disk under ``cache_hub/`` when that folder can be made, else in memory."""
+def _audio_cache(folder: Path | None, shared: SharedStore | None) -> AudioCache:
+    """The segment audio cache, on disk in ``folder`` (default under ``cache_hub/``) when that folder can be
+    made, else in memory; backed by ``shared`` (the replicas' Redis) when given."""
     try:
-        folder: Path | None = cache_dir("audio_cache")
+        if folder is None:
+            folder = cache_dir("audio_cache")
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         log.warning("cache: no folder for the disk cache (%s); caching in memory only", exc)
         folder = None
-    return AudioCache(folder)
+    return AudioCache(folder, shared=shared)
 
 
 _instance: ModelManager | None = None
