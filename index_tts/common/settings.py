@@ -123,6 +123,23 @@ class Settings(BaseSettings):
     )
     skip_warmup: bool = option(False, "open the port without a warm-up (for benchmarks only)")
 
+    # -- replicas (./start_app.sh --replicas N sets these for each one) ------------------------------
+    redis_url: str | None = option(
+        None,
+        "share the segment audio cache and the rate limit with other replicas through this Redis; "
+        "when it is down or slow each replica goes on with its own",
+        metavar="redis://[:PASS@]HOST:PORT/DB",
+    )
+    replica_name: str | None = option(None, "this replica's name, sent in the X-TTS-Replica header and /health", metavar="NAME")
+    audio_cache_dir: Path | None = option(
+        None, "folder of the segment audio cache on disk (default cache_hub/audio_cache)", metavar="DIR"
+    )
+    forwarded_allow_ips: str | None = option(
+        None,
+        "addresses whose X-Forwarded-For is trusted as the client's address (the balancer's; default 127.0.0.1)",
+        metavar="IP[,IP]",
+    )
+
     # -- limits and housekeeping ---------------------------------------------------------------------
     max_text_chars: int = Field(5000, ge=1, le=TEXT_CHARS_CEILING, description="the longest text one request may have")
     keep_days: float = Field(

@@ -10,11 +10,12 @@ from fastapi.staticfiles import StaticFiles
 
 from ..common.settings import Settings
 from ..ops import page_font
-from ..ops.rate_limit import RateLimiter
+from ..ops.rate_limit import make_rate_limiter
 from ..serving.manager import ModelManager
 from ..voice.reference_audio import MAX_BYTES as UPLOAD_MAX_BYTES
 from .api import add_api_routes
 from .boot_language import BootLanguage
+from .replica_header import ReplicaHeader
 from .stream_handoff import StreamHandoff
 from .ui import build_page
 from .ui.assets import page_css, page_head
@@ -30,7 +31,7 @@ def queue_state(demo: gr.Blocks) -> dict[str, int]:
 
 def build_web_app(settings: Settings, manager: ModelManager) -> fastapi.FastAPI:
     """The page (its queue bounded by ``--max-active`` and ``--max-queue``) and the API, on one app."""
-    limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
+    limiter = make_rate_limiter(settings.rate_limit, manager.shared_store)
     handoff = StreamHandoff()  # the page's streams, prepared by its button and fetched by its player
     demo = build_page(manager, settings.lang, limiter, handoff)
     concurrency = 1 if settings.naive else settings.max_active
@@ -50,6 +51,8 @@ def build_web_app(settings: Settings, manager: ModelManager) -> fastapi.FastAPI:
     if page_font.available():  # the page's Chinese font, served from this machine
         app.mount(page_font.URL_PATH, StaticFiles(directory=page_font.FONT_DIR), name="page-font")
     app.add_middleware(BootLanguage, default_lang=settings.lang)  # Gradio's own strings start in the page's language
+    if settings.replica_name:  # behind the balancer every answer says which replica gave it
+        app.add_middleware(ReplicaHeader, name=settings.replica_name)
     return gr.mount_gradio_app(app, demo, path="/", auth=settings.credentials, **mount_options(settings))
 
 

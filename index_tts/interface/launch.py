@@ -135,7 +135,14 @@ def run(settings: Settings) -> int:
 def serve(settings: Settings, manager: ModelManager, sock) -> None:
     """Serve the page and the API on the reserved socket until SIGTERM or SIGINT, then shut down cleanly."""
     app = build_web_app(settings, manager)
-    server = make_server(app, settings.host, settings.port, settings.shutdown_timeout, on_drain_timeout=manager.stop_requests)
+    server = make_server(
+        app,
+        settings.host,
+        settings.port,
+        settings.shutdown_timeout,
+        on_drain_timeout=manager.stop_requests,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
     when_started(server, lambda: _after_start(settings))
     exit_cleanly_on_signals()
     try:

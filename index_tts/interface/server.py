@@ -117,10 +117,12 @@ def make_server(
     port: int,
     drain_seconds: float = 5.0,
     on_drain_timeout: Callable[[], None] | None = None,
+    forwarded_allow_ips: str | None = None,
 ) -> uvicorn.Server:
     """A uvicorn server that, on SIGTERM, stops accepting, lets requests in flight finish for up to
     ``drain_seconds``, then closes what is left (pages still open) so it never needs SIGKILL.
-    ``on_drain_timeout`` stops the app's own requests just before that, so they can still answer."""
+    ``on_drain_timeout`` stops the app's own requests just before that, so they can still answer.
+    ``forwarded_allow_ips``: whose X-Forwarded-For names the client (uvicorn's default: 127.0.0.1 only)."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -128,6 +130,7 @@ def make_server(
         log_level="warning",
         log_config=None,  # use the app's one-line log format
         timeout_graceful_shutdown=drain_seconds,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
     logging.getLogger("uvicorn.error").addFilter(_QuietShutdown())
     return DrainingServer(config, on_drain_timeout)
