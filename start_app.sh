@@ -3,7 +3,10 @@
 #
 # Usage: ./start_app.sh [--host H] [--port P] [--share] [--auth USER:PASS] [--allow-no-auth] [--engine NAME]
 #                       [--lang zh|en] [--inbrowser] [--model-dir DIR] [--online] [other webui.py flags]
-#        ./start_app.sh --stop      stop the running instance
+#        ./start_app.sh --stop      stop the running instance (or replica set)
+#        ./start_app.sh --replicas N [--port P] [--workers W] [--join HOST:PORT ...] [other webui.py flags]
+#                   Redis, N replicas on ports P+1..P+N and HAProxy on P (docs/replicas.md)
+#        ./start_app.sh --stop --replica NAME   take one replica out of rotation, let it finish, stop it
 #        ./start_app.sh --make-bundle DIR   write an offline folder (app, wheelhouse, checkpoints, guide) for a USB stick
 #        ./start_app.sh --make-bundle DIR --with-indextts2 [--model-dir CKPT]   ... with IndexTTS2 and its checkpoints
 # With --engine indextts2 it also installs requirements-indextts2.txt (torch and the upstream code).
@@ -73,14 +76,32 @@ case "${1:-}" in
   --make-bundle=*) first="${1#--make-bundle=}"; shift; make_bundle "$first" "$@" ;;
 esac
 
+# A replica set (--replicas N) is run by its supervisor, which records its own PIDs under run/replicas/.
+replica_set() {
+  source scripts/setup_env.sh
+  PYTHONPATH="$ROOT" python3 -m index_tts.ops.replicas "$@"
+}
+
+for arg in "$@"; do
+  if [ "$arg" = --stop ]; then
+    shift_args=()
+    for a in "$@"; do [ "$a" = --stop ] || shift_args+=("$a"); done
+    if [ ${#shift_args[@]} -gt 0 ]; then replica_set stop "${shift_args[@]}"; exit $?; fi
+    stop_running
+    if [ -f "$RUN_DIR/replicas/replicas.json" ]; then replica_set stop; fi
+    exit 0
+  fi
+done
+
 ONLINE=0
+REPLICAS=0
 ARGS=()
 REQUIREMENTS=requirements.txt
 previous=""
 for arg in "$@"; do
   case "$arg" in
-    --stop) stop_running; exit 0 ;;
     --online) ONLINE=1 ;;
+    --replicas|--replicas=*) REPLICAS=1; ARGS+=("$arg") ;;
     *) ARGS+=("$arg") ;;
   esac
   # IndexTTS2 needs torch and the upstream code on top of the app's own requirements
@@ -112,6 +133,13 @@ if [ ! -d wheelhouse ] && { [ ! -f "$ENCODER" ] || ! python -c 'import sys, zipf
 fi
 # checkpoints/ is prepared (first start) and verified by webui.py as it loads the engine
 mkdir -p logs "$RUN_DIR"
+if [ "$REPLICAS" = 1 ]; then
+  ensure_replica_tools
+  [ -f "$RUN_DIR/replicas/replicas.json" ] && python -m index_tts.ops.replicas stop  # a stale set of this folder's
+  exec > >(tee -a logs/replicas.log) 2>&1
+  echo "[start_app] $(date '+%F %T') starting a replica set: ${ARGS[*]//--auth [^ ]*/--auth ***}"
+  exec python -m index_tts.ops.replicas start "${ARGS[@]}"
+fi
 exec > >(tee -a logs/webui.log) 2>&1
 SHOWN="${ARGS[*]:-}"
 echo "[start_app] $(date '+%F %T') starting webui.py ${SHOWN//--auth [^ ]*/--auth ***}"

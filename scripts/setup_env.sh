@@ -83,3 +83,16 @@ included_requirements() {
   echo "$req"
   for inc in $(sed -n 's/^-r[[:space:]]*//p' "$req"); do included_requirements "$inc"; done
 }
+
+# Replicas (start_app.sh --replicas N) run behind HAProxy and share a Redis: Debian's packages (haproxy 2.6,
+# redis-server 7.0 on Debian 12), installed when missing if this is root; otherwise say what to run.
+ensure_replica_tools() {
+  command -v haproxy > /dev/null && command -v redis-server > /dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
+    echo "[setup] installing haproxy and redis-server (Debian packages)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy redis-server > /dev/null
+  else
+    echo "[setup] error: replicas need haproxy and redis-server: sudo apt-get install haproxy redis-server" >&2
+    return 1
+  fi
+}
