@@ -16,6 +16,7 @@ source scripts/setup_env.sh
 ensure_venv requirements-dev.txt
 python -m index_tts prepare
 python -m index_tts.ops.page_font || true  # the page's Chinese font (npm); its tests skip without it
+ensure_replica_tools  # Debian's haproxy and redis-server for the replica tests (first pass), before chromium's apt-get
 # Debian's chromium for the browser tests (Playwright never downloads one): installed while the first pass
 # runs, since only the second pass opens a browser
 mkdir -p logs

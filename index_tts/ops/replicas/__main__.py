@@ -102,18 +102,21 @@ def start(argv: list[str]) -> int:
 
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGINT, leave)
+    error = None
     try:
         replica_set.start(control.server_port)
         print(f"* Running on local URL: http://{layout.host}:{layout.port} ({len(layout.servers)} replicas)", flush=True)
         replica_set.watch()
     except SetupError as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
-        return 1
+        error = str(exc)
     except SystemExit as stop:
         log.info("stopping the replica set (signal %d)", int(stop.code or 128) - 128)
     finally:
         replica_set.shutdown()
         control.shutdown()
+    if error is not None:  # last, after what stopping printed: the one line to read
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        return 1
     return 0
 
 
