@@ -28,7 +28,7 @@ from index_tts.serving.synthesizer import FIRST_SEGMENT_UNITS, Synthesizer
 from index_tts.voice import speaker_encoder
 from index_tts.voice.emotion import EmotionRequest
 from index_tts.voice.planner import DeliveryPlanner
-from index_tts.voice.profiles import PITCH_WEIGHT_PER_SEMITONE, VoiceProfiles
+from index_tts.voice.profiles import PITCH_WEIGHT_PER_SEMITONE, VoiceProfiles, profile_key
 
 # (label, language, text, pitch shift in semitones): the last one is read 3 semitones higher, as a speaker
 # of another register would, to see whether the timbre still finds the voice
@@ -42,7 +42,7 @@ HEADING = "## Voice match by timbre (`bench/voice_match_bench.py`)"
 
 def planners(engine) -> tuple[DeliveryPlanner, DeliveryPlanner]:
     """The app's match (timbre and pitch) and the pitch-only one, both on the shipped profiles."""
-    key = f"{engine.name}|{engine.model_version}|first={FIRST_SEGMENT_UNITS}"
+    key = profile_key(engine.name, engine.model_version, FIRST_SEGMENT_UNITS)
 
     def no_rendering(voice: str):
         raise RuntimeError(f"{voice} has no shipped profile: run python -m index_tts voice-profiles")

@@ -14,7 +14,7 @@ from index_tts.serving.config import ManagerConfig
 from index_tts.serving.manager import ModelManager
 from index_tts.serving.synthesizer import FIRST_SEGMENT_UNITS, Synthesizer
 from index_tts.voice import speaker_encoder
-from index_tts.voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles
+from index_tts.voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles, profile_key
 
 logging.getLogger("phonemizer").setLevel(logging.ERROR)
 
@@ -60,7 +60,7 @@ def profiles_for(synthesizer: Synthesizer, folder=None, render=None) -> VoicePro
         result = as_served.synthesize(NEUTRAL_TEXT, SynthParams(voice=voice), NEUTRAL_LANGUAGE)
         return result.audio, result.sample_rate
 
-    reading = f"{engine.name}|{engine.model_version}|first={as_served.first_segment_units}"
+    reading = profile_key(engine.name, engine.model_version, as_served.first_segment_units)
     return VoiceProfiles(reading, engine.voices, render or read, folder=folder, encoder=speaker_encoder.load())
 
 

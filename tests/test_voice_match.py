@@ -22,7 +22,7 @@ from index_tts.voice import speaker_encoder
 from index_tts.voice import speaker_encoder_weights as weights
 from index_tts.voice.emotion import EmotionRequest
 from index_tts.voice.planner import DeliveryPlanner
-from index_tts.voice.profiles import VoiceProfiles
+from index_tts.voice.profiles import VoiceProfiles, profile_key
 
 # Held out: the profiles read NEUTRAL_TEXT and the pitch weight was chosen on two other sentences.
 HELD_OUT_TEXT = "这家小店的牛肉面味道很好，每天中午都有人排队。"
@@ -129,7 +129,7 @@ def test_clips_of_ten_voices_find_their_own_voice(synthesizer, tmp_path) -> None
 
 def test_without_the_encoder_the_match_goes_by_pitch_and_says_so(synthesizer, tmp_path) -> None:
     engine = synthesizer.engine
-    key = f"{engine.name}|{engine.model_version}|first={FIRST_SEGMENT_UNITS}"
+    key = profile_key(engine.name, engine.model_version, FIRST_SEGMENT_UNITS)
     by_pitch = VoiceProfiles(key, engine.house_voices, lambda v: pytest.fail(f"rendered {v}"), folder=tmp_path)
     planner = DeliveryPlanner(engine, by_pitch)
     assert by_pitch.encoder is None and planner.clips.encoder is None

@@ -203,6 +203,11 @@ class VoiceProfiles:
         return saved
 
 
+def profile_key(engine_name: str, model_version: str, first_segment_units: int | None) -> str:
+    """What a voice's neutral reading depends on: the engine, its model, and where its first segment ends."""
+    return f"{engine_name}|{model_version}|first={first_segment_units}"
+
+
 def _file_name(engine_id: str) -> str:
     return hashlib.sha256(f"{engine_id}|{NEUTRAL_TEXT}|{PROFILE_VERSION}".encode()).hexdigest()[:16] + ".json"
 
