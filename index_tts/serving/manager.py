@@ -29,7 +29,7 @@ from ..frontend.segmenter import DEFAULT_MAX_UNITS
 from ..voice import speaker_encoder
 from ..voice.pitch_reach import PitchReach
 from ..voice.planner import DeliveryPlanner
-from ..voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles
+from ..voice.profiles import NEUTRAL_LANGUAGE, NEUTRAL_TEXT, VoiceProfiles, profile_key
 from .admission import ServerBusy, WaitAdmission
 from .cache import AudioCache
 from .config import ManagerConfig
@@ -104,12 +104,12 @@ class ModelManager:
         self._ledger = RequestLedger(engine.name, self.metrics)
         synthesizer = self._synthesizer = Synthesizer(engine, frontend, None if cfg.naive else cfg.first_segment_units)
         # what a voice's neutral reading depends on: the key of its profile
-        self.profile_id = f"{engine.name}|{engine.model_version}|first={synthesizer.first_segment_units}"
+        self.profile_id = profile_key(engine.name, engine.model_version, synthesizer.first_segment_units)
         caps = engine.capabilities
         encoder = speaker_encoder.load(cfg.model_dir) if caps.prosody_control and not caps.voice_cloning else None
         # the naive mode (no short first segment) reads the profiles shipped for the server's cut: the neutral
         # sentence's delivery and timbre barely change with where its first segment ends, and 41 voices cost minutes
-        served = f"{engine.name}|{engine.model_version}|first={FIRST_SEGMENT_UNITS}"
+        served = profile_key(engine.name, engine.model_version, FIRST_SEGMENT_UNITS)
         profiles = VoiceProfiles(
             self.profile_id, engine.voices, self.neutral_reading, cfg.sessions, encoder=encoder, shipped_id=served
         )
@@ -182,7 +182,7 @@ class ModelManager:
         """Who reads ``text`` when no voice is asked for: its language's native default where the engine has it
         (``catalog.LANGUAGE_DEFAULTS``; Chinese with English words in it is Chinese: one speaker), else the first
         house voice."""
-        chosen = LANGUAGE_DEFAULTS.get(language if language != "auto" else detect_language(text) or "zh")
+        chosen = LANGUAGE_DEFAULTS.get(text_language(text, language))
         return chosen if chosen is not None and chosen in self.engine.voices() else self.default_voice
 
     @property
@@ -286,7 +286,7 @@ class ModelManager:
             main_text=request.text,
             sampling=request.sampling if sampling else None,
             interval_silence_ms=request.interval_silence if sampling else None,
-            language=request.language if request.language != "auto" else detect_language(request.text) or "zh",
+            language=text_language(request.text, request.language),
         )
 
     def queue_depth(self) -> int:
@@ -349,6 +349,11 @@ class ModelManager:
             "shared_store": self.shared_store.describe() if self.shared_store else None,
             "uptime_seconds": round(time.time() - self.started_at, 1),
         }
+
+
+def text_language(text: str, language: str) -> str:
+    """The language a request is read in: the one asked for, else the text's own (Chinese when it has none)."""
+    return language if language != "auto" else detect_language(text) or "zh"
 
 
 def _audio_cache(folder: Path | None, shared: SharedStore | None) -> AudioCache:
