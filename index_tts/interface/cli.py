@@ -403,6 +403,8 @@ def _cmd_pitch_reach(args: argparse.Namespace) -> int:
     with speech_service(args) as manager:
         synthesizer = manager.synthesizer
 
+        # straight through the synthesizer, not the request path: the request path's planner caps a raised
+        # pitch at the reach table, the very table measured here
         def render(voice: str, text: str, language: str, offset: float) -> tuple:
             params = SynthParams(voice=voice, prosody=Prosody(pitch_shift=offset) if offset else None)
             result = synthesizer.synthesize(text, params, language)
