@@ -66,6 +66,7 @@ def start_parser() -> argparse.ArgumentParser:
     parser.add_argument("--redis-bind", default="127.0.0.1", help="Redis's address (the balancer host's, for other hosts)")
     parser.add_argument("--redis-port", type=int, help="Redis's port (default P+N+1)")
     parser.add_argument("--log-dir", type=Path, default=REPO_ROOT / "logs", help="where each part logs (default ./logs)")
+    parser.add_argument("--audio-cache-dir", type=Path, help="local disk caches: DIR/r1 … (default cache_hub/audio_cache)")
     return parser
 
 
@@ -90,6 +91,7 @@ def start(argv: list[str]) -> int:
             remote=tuple(joined(args)),
             redis_bind=args.redis_bind,
             redis_port=args.redis_port,
+            audio_cache_root=args.audio_cache_dir,
         )
     except (SetupError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -27,6 +27,7 @@ class Layout:
     redis_bind: str = "127.0.0.1"
     redis_port: int | None = None
     redis_password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    audio_cache_root: Path | None = None  # each local replica's disk cache is a folder of its own in here
 
     @property
     def local(self) -> list[Server]:
@@ -88,6 +89,6 @@ class Layout:
             "--port", str(server.port),
             "--workers", str(self.workers_each),
             "--replica-name", server.name,
-            "--audio-cache-dir", str(self.root / "cache_hub" / "audio_cache" / server.name),
+            "--audio-cache-dir", str((self.audio_cache_root or self.root / "cache_hub" / "audio_cache") / server.name),
             "--run-dir", str(self.run_dir / server.name),
         ]  # fmt: skip
