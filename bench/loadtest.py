@@ -10,12 +10,15 @@ With ``--together N`` one more level has N users arriving in the same instant (n
 round's first-audio P95 is set against its floor, the time the workers need to render those N
 first segments at all (first segments x their cost / cores, measured with the raw engine).
 
+With ``--url URL`` it loads a server that is already running (one replica, or the balancer of a replica
+set) instead of starting its own, and prints the table without writing BENCHMARKS.md.
+
 With ``--warmup S`` the first S seconds of each window are not measured: only requests that
 start after them count toward latencies, and only audio delivered after them toward
 throughput, so a long window shows the steady state of a level rather than its arrival burst.
 
 Usage: python -m bench.loadtest [--window 30] [--warmup 0] [--levels 1,4,16,64] [--together N]
-                                [--servers normal,naive] [--mixes unique,repeat] [--no-write]
+                                [--servers normal,naive] [--mixes unique,repeat] [--url URL] [--no-write]
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -65,7 +69,10 @@ def wait_idle(url: str, limit_s: float = 120.0) -> float:
     """Seconds until the server has no request left (those hung up at the end of a level drain first)."""
     started = time.perf_counter()
     while time.perf_counter() - started < limit_s:
-        if httpx.get(f"{url}/health", timeout=10).json().get("active_requests", 0) == 0:
+        health = httpx.get(f"{url}/health", timeout=10).json()
+        # a balancer's health lists its replicas, each with its own
+        replicas = [r.get("health", {}) for r in health.get("replicas", [])] or [health]
+        if sum(r.get("active_requests") or 0 for r in replicas) == 0:
             break
         time.sleep(0.2)
     return round(time.perf_counter() - started, 2)
@@ -78,10 +85,21 @@ def prime_repeated(url: str) -> None:
             http.post(f"{url}/v1/audio/speech", json={"input": text, "voice": "jf_alpha", "response_format": "pcm"})
 
 
-def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: float = 0.0, together: bool = False) -> dict:
+def run_level(
+    url: str,
+    users: int,
+    window: float,
+    mix: str,
+    seed: int,
+    warmup: float = 0.0,
+    together: bool = False,
+    stream: bool = True,
+    during: Callable[[], None] | None = None,
+) -> dict:
     """Closed loop: ``users`` threads, each sending requests back to back for ``window`` seconds;
     the first ``warmup`` seconds are not measured (module docstring). ``together``: no ramp, every
-    user's first request leaves at the same instant."""
+    user's first request leaves at the same instant. ``stream``: False asks for whole files.
+    ``during``: run in a thread of its own half-way through the window (a replica killed, say)."""
     drained_s = wait_idle(url)
     first, total, errors, cut, arrival, refused = [], [], [], [], [], []
     lock = threading.Lock()
@@ -106,7 +124,7 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
             while time.perf_counter() < deadline:
                 serial += 1
                 text = rng.choice(REPEATED) if mix == "repeat" else unique_text(rng, rng.randrange(10**6))
-                body = {"input": text, "voice": "jf_alpha", "response_format": "pcm", "stream": True}
+                body = {"input": text, "voice": "jf_alpha", "response_format": "pcm", "stream": stream}
                 if mix == "unique":  # texts share clauses; a fresh seed keeps every segment out of the cache
                     body["seed"] = rng.randrange(10**9)
                 started = time.perf_counter()
@@ -152,6 +170,8 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
                             arrival.append(got_first)
                     (total if finished else cut).append(elapsed)
 
+    if during is not None:
+        threading.Timer(window / 2, during).start()
     run_all(user, users, daemon=True)
     measured_s = window - warmup  # clients still waiting at the deadline leave later; that time is not measured
     done = len(total)
@@ -169,6 +189,7 @@ def run_level(url: str, users: int, window: float, mix: str, seed: int, warmup: 
         "audio_s_per_s": round(window_bytes[0] / 2 / 24_000 / measured_s, 2),
         "cut_at_end": len(cut),
         "refused_503": len(refused),
+        "errors": len(errors),
         "error_rate": round(len(errors) / max(1, done + len(errors)), 3),
         "drained_before_s": drained_s,
     }
@@ -212,6 +233,18 @@ def serve_and_load(
         row["server"] = label
     single["server"] = label
     return [single, *rows], rss
+
+
+def load_url(url: str, levels: list[int], window: float, warmup: float, mixes: tuple[str, ...]) -> list[dict]:
+    """The levels against a server someone else started; the table is printed, not written."""
+    rows = [run_level(url, users, window, "unique", users, warmup) for users in levels if "unique" in mixes]
+    if "repeat" in mixes:
+        prime_repeated(url)
+        rows.append(run_level(url, max(levels[1:2] or levels), window, "repeat", 99, warmup))
+    columns = ["users", "mix", "requests", "first_p50_s", "first_p95_s", "e2e_p50_s", "e2e_p95_s", "audio_s_per_s"]
+    columns += ["refused_503", "errors"]
+    print(table([{c: r.get(c, "") for c in columns} for r in rows]))
+    return rows
 
 
 def run_single_paragraph(url: str, repeats: int = 5) -> dict:
@@ -284,12 +317,16 @@ def main() -> None:
     parser.add_argument("--servers", default="normal,naive", help="which servers to load (the raw limit always runs)")
     parser.add_argument("--mixes", default="unique,repeat")
     parser.add_argument("--together", type=int, default=0, help="one more level: N users arriving at the same instant")
+    parser.add_argument("--url", help="load this running server (or balancer) instead of starting one")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     if not 0 <= args.warmup < args.window:
         parser.error("--warmup must be at least 0 and shorter than --window")
     servers, mixes = args.servers.split(","), tuple(args.mixes.split(","))
+    if args.url:
+        load_url(args.url.rstrip("/"), levels, args.window, args.warmup, mixes)
+        return
 
     raw = raw_engine_limit(args.window, args.together)
     loaded = {
