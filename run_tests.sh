@@ -6,24 +6,28 @@
 #   file per worker), while the bundle tests run beside them; then the tests that time the app or start
 #   it (marked serial in tests/conftest.py), with nothing else running.
 #   --no-bundle: leave the bundle tests out (quicker local runs; CI runs them).
-#   chromium (Debian) is installed beside the first pass: only the second opens a browser.
+#   haproxy and redis-server (Debian) are installed beside the set-up, chromium beside the first pass: only the
+#   second opens a browser.
 set -euo pipefail
 cd "$(dirname "$0")"
 bundles=1
 if [ "${1:-}" = "--no-bundle" ]; then bundles=0; shift; fi
 setup_started=$(date +%s)
 source scripts/setup_env.sh
+# Debian's packages, installed beside the set-up, one apt-get after the other: haproxy and redis-server for the
+# replica tests (first pass), then chromium for the browser tests (Playwright never downloads one), which
+# only the second pass needs
+mkdir -p logs
+rm -f logs/.replica-tools-ready
+(ensure_replica_tools && touch logs/.replica-tools-ready; scripts/install_browser.sh) > logs/install-debian.log 2>&1 &
+debian_pid=$!
 ensure_venv requirements-dev.txt
 python -m index_tts prepare
 python -m index_tts.ops.page_font || true  # the page's Chinese font (npm); its tests skip without it
-ensure_replica_tools  # Debian's haproxy and redis-server for the replica tests (first pass), before chromium's apt-get
-# Debian's chromium for the browser tests (Playwright never downloads one): installed while the first pass
-# runs, since only the second pass opens a browser
-mkdir -p logs
-scripts/install_browser.sh > logs/install-browser.log 2>&1 &
-browser_pid=$!
 python -m ruff check .
 lint-imports --no-cache  # the folder layers and no import cycles (pyproject.toml)
+while [ ! -f logs/.replica-tools-ready ] && kill -0 "$debian_pid" 2>/dev/null; do sleep 1; done
+[ -f logs/.replica-tools-ready ] || { echo "[run_tests] installing haproxy and redis-server FAILED:"; cat logs/install-debian.log; }
 echo "[run_tests] set-up and lint took $(( $(date +%s) - setup_started )) s"
 
 bundle_log=logs/bundle-tests.log
@@ -47,8 +51,8 @@ if [ "$bundles" = 1 ]; then
   grep "^\[bundle-test\]" "$bundle_log" || true
   if [ "$code" != 0 ]; then failed=1; echo "[run_tests] bundle tests FAILED; the end of $bundle_log:"; tail -30 "$bundle_log"; fi
 fi
-code=0; wait "$browser_pid" || code=$?
-cat logs/install-browser.log
+code=0; wait "$debian_pid" || code=$?
+cat logs/install-debian.log
 if [ "$code" != 0 ]; then echo "[run_tests] installing chromium FAILED"; exit 1; fi
 started=$(date +%s)
 code=0; python -m pytest -m serial --durations=25 "$@" || code=$?
