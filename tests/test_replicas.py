@@ -71,9 +71,17 @@ class ReplicaSet:
                    "--log-dir", str(self.tmp / "logs")]  # fmt: skip
         with open(self.tmp / "set.log", "ab") as log:
             self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        # the second host's replica loads beside the local ones, as soon as Redis (and its URL) is there
+        url_file = self.tmp / "run" / "replicas" / "redis-url"
+        wait_until(lambda: self.proc.poll() is not None or (url_file.exists() and url_file.read_text().endswith("\n")),
+                   START_TIMEOUT_S, "Redis")  # fmt: skip
+        assert self.proc.poll() is None, self.log()
+        self._start_remote(url_file.read_text().strip())
         wait_until(lambda: self.proc.poll() is not None or self.health_or_none(), START_TIMEOUT_S, "the balancer")
         assert self.proc.poll() is None, self.log()
-        redis_url = (self.tmp / "run" / "replicas" / "redis-url").read_text().strip()
+        wait_until(lambda: self.states().get("h1") == "UP", START_TIMEOUT_S, "the second host's replica")
+
+    def _start_remote(self, redis_url: str) -> None:
         flags = ["--host", self.host.guest_ip, "--port", str(self.remote_port), "--allow-no-auth", "--workers", "1",
                  "--replica-name", "h1", "--redis-url", redis_url, "--forwarded-allow-ips", self.host.host_ip,
                  "--audio-cache-dir", str(self.tmp / "h1-cache"), "--run-dir", str(self.tmp / "h1-run")]  # fmt: skip
@@ -82,7 +90,6 @@ class ReplicaSet:
                 self.host.command(sys.executable, str(ROOT / "webui.py"), *flags), cwd=ROOT, env=self.env, stdout=log,
                 stderr=subprocess.STDOUT,
             )  # fmt: skip
-        wait_until(lambda: self.states().get("h1") == "UP", START_TIMEOUT_S, "the second host's replica")
 
     def health_or_none(self) -> dict | None:
         try:
