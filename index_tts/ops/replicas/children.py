@@ -54,6 +54,11 @@ def require_free_ports(wanted: dict[str, tuple[str, int]]) -> None:
                 raise SetupError(f"{problem}: pass --port P for another range") from exc
 
 
+def local_address(host: str) -> str:
+    """The address this host connects to for a server listening on ``host`` (loopback for a wildcard)."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host
+
+
 def wait_for_port(host: str, port: int, timeout_s: float) -> bool:
     """True once something accepts connections on ``host:port``."""
     deadline = time.monotonic() + timeout_s

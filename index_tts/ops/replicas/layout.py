@@ -7,6 +7,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .children import local_address
 from .haproxy_config import Server
 
 REDIS_MAXMEMORY = "256mb"  # the cache's bound: least recently used segments go first (allkeys-lru)
@@ -44,8 +45,7 @@ class Layout:
     @property
     def redis_url(self) -> str:
         host, port = self.redis_address
-        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-        return f"redis://:{self.redis_password}@{shown_host}:{port}/0"
+        return f"redis://:{self.redis_password}@{local_address(host)}:{port}/0"
 
     @property
     def redis_url_for_others(self) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .balancer_admin import BalancerAdmin
-from .children import Child, SetupError, program_version, require_free_ports, require_programs, wait_for_port
+from .children import Child, SetupError, local_address, program_version, require_free_ports, require_programs, wait_for_port
 from .haproxy_config import Server, render
 from .layout import Layout
 
@@ -90,7 +90,7 @@ class ReplicaSet:
         self.redis = Child("redis", [program, str(conf)], self.layout.log_dir / "redis.log")
         self.redis.start()
         host, port = self.layout.redis_address
-        if not wait_for_port("127.0.0.1" if host in ("0.0.0.0", "::") else host, port, 10):
+        if not wait_for_port(local_address(host), port, 10):
             raise SetupError(f"redis-server did not start on {host}:{port}: {self.redis.last_line()}")
 
     def _start_replica(self, server: Server) -> None:
@@ -120,7 +120,7 @@ class ReplicaSet:
         config.write_text(render(lay.host, lay.port, lay.servers, lay.admin_socket, self.health_port))
         self.haproxy = Child("haproxy", [program, "-db", "-f", str(config)], lay.log_dir / "haproxy.log")
         self.haproxy.start()
-        if not wait_for_port("127.0.0.1" if lay.host in ("0.0.0.0", "::") else lay.host, lay.port, 10):
+        if not wait_for_port(local_address(lay.host), lay.port, 10):
             raise SetupError(f"haproxy did not start on {lay.host}:{lay.port}: {self.haproxy.last_line()}")
 
     def _write_record(self) -> None:
