@@ -124,3 +124,49 @@ def test_a_taken_port_a_missing_program_or_a_failing_replica_is_one_line_and_not
     assert result.returncode == 1 and last.startswith("error: replica r1 exited with code 2 while starting:"), result.stderr
     assert "max-queue" in last
     assert _leftovers(tmp_path) == [] and not (tmp_path / "replicas" / "replicas.json").exists()
+
+
+class _Balancer:
+    """The admin socket's answers: ``open`` connections to the replica, one fewer each time it is asked."""
+
+    def __init__(self, open_connections: int, closing: bool) -> None:
+        self.open, self.closing, self.taken_out = open_connections, closing, []
+
+    def take_out(self, name: str) -> None:
+        self.taken_out.append(name)
+
+    def connections(self, name: str) -> int:
+        now = self.open
+        self.open = max(0, self.open - 1) if self.closing else self.open
+        return now
+
+
+class _Replica:
+    name, pid, wanted = "r1", 0, True
+    signals: list[int]
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        self.signals.append(sig)
+
+    def exit_code(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("closing", [True, False])
+def test_a_stopped_replica_gets_sigterm_once_its_requests_end_or_the_drain_time_is_up(tmp_path, closing) -> None:
+    from index_tts.ops.replicas.supervisor import ReplicaSet
+
+    layout = Layout(root=ROOT, run_dir=tmp_path, log_dir=tmp_path, host="127.0.0.1", port=9000, replicas=1, workers_each=1,
+                    drain_timeout_s=1.5)  # fmt: skip
+    replica_set = ReplicaSet(layout, [])
+    replica_set.admin = balancer = _Balancer(4, closing)
+    replica = _Replica()
+    replica.signals = []
+    replica_set.replicas = {"r1": replica}
+    answer = replica_set.stop_replica("r1")
+    assert balancer.taken_out == ["r1"] and replica.signals == [signal.SIGTERM] and not replica.wanted
+    if closing:  # four connections, one closing every 0.2 s: stopped as soon as the last ends
+        assert 0.6 <= answer["drain_seconds"] < 1.5 and balancer.open == 0
+    else:  # a request that never ends is given the drain time, then SIGTERM
+        assert answer["drain_seconds"] >= 1.5 and balancer.open == 4
+    assert answer["stopped"] == "r1"

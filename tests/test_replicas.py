@@ -242,7 +242,7 @@ def test_a_replica_told_to_stop_finishes_what_it_has_and_gets_nothing_new(replic
     asked = [_in_background(replicas.url, f"{time.time_ns() % 100000}号{i}，" + LONG_TEXT[:36] + "。") for i in range(2)]
     victim = replicas.busy_replica(local=True)
     stop = subprocess.run([str(ROOT / "start_app.sh"), "--stop", "--replica", victim["name"]], cwd=ROOT, env=replicas.env,
-                          capture_output=True, text=True, timeout=90)  # fmt: skip
+                          capture_output=True, text=True, timeout=200)  # fmt: skip
     assert stop.returncode == 0 and '"stopped"' in stop.stdout, stop.stdout + stop.stderr
     for thread, _ in asked:
         thread.join(timeout=120)

@@ -1,7 +1,7 @@
 """``python -m index_tts.ops.replicas start|stop`` (what ``./start_app.sh --replicas N`` and ``--stop`` run).
 
 start --replicas N [--port P] [--host H] [--workers W | --replica-workers W] [--join [NAME=]HOST:PORT ...]
-      [--join-file FILE] [--redis-bind ADDR] [--redis-port N] [--log-dir DIR] [any webui.py flag ...]
+      [--join-file FILE] [--redis-bind ADDR] [--redis-port N] [--log-dir DIR] [--drain-timeout S] [any webui.py flag ...]
 stop  [--replica NAME]
 """
 
@@ -67,6 +67,8 @@ def start_parser() -> argparse.ArgumentParser:
     parser.add_argument("--redis-port", type=int, help="Redis's port (default P+N+1)")
     parser.add_argument("--log-dir", type=Path, default=REPO_ROOT / "logs", help="where each part logs (default ./logs)")
     parser.add_argument("--audio-cache-dir", type=Path, help="local disk caches: DIR/r1 … (default cache_hub/audio_cache)")
+    parser.add_argument("--drain-timeout", type=float, default=120.0, metavar="S",
+                        help="how long --stop --replica lets a replica finish its requests (default 120 s)")  # fmt: skip
     return parser
 
 
@@ -92,6 +94,7 @@ def start(argv: list[str]) -> int:
             redis_bind=args.redis_bind,
             redis_port=args.redis_port,
             audio_cache_root=args.audio_cache_dir,
+            drain_timeout_s=args.drain_timeout,
         )
     except (SetupError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -133,7 +136,8 @@ def stop(argv: list[str]) -> int:
     if args.replica:
         url = f"http://127.0.0.1:{record['control_port']}/replicas/{args.replica}/stop"
         try:
-            with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=60) as response:
+            wait_s = float(record.get("drain_timeout_s", 120.0)) + 60.0  # the drain, then SIGTERM's own
+            with urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=wait_s) as response:
                 print(f"[replicas] {response.read().decode()}", flush=True)
                 return 0
         except urllib.error.HTTPError as exc:

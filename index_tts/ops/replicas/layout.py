@@ -29,6 +29,7 @@ class Layout:
     redis_port: int | None = None
     redis_password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
     audio_cache_root: Path | None = None  # each local replica's disk cache is a folder of its own in here
+    drain_timeout_s: float = 120.0  # how long a replica taken out of rotation may keep finishing its requests
 
     @property
     def local(self) -> list[Server]:

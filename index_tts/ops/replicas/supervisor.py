@@ -27,7 +27,6 @@ from .layout import Layout
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 300.0  # a replica loads and warms its model before its port opens
-DRAIN_TIMEOUT_S = 10.0  # how long a replica taken out of rotation may keep finishing its requests
 MAX_RESTARTS = 5
 
 
@@ -129,6 +128,7 @@ class ReplicaSet:
             "supervisor": os.getpid(),
             "control_port": self.health_port,
             "port": self.layout.port,
+            "drain_timeout_s": self.layout.drain_timeout_s,
             "children": {c.name: c.pid for c in self._children()},
         }
         tmp = self.layout.record.with_suffix(".tmp")
@@ -168,9 +168,15 @@ class ReplicaSet:
             child.wanted = False
         started = time.monotonic()
         self.admin.take_out(name)
-        while time.monotonic() - started < DRAIN_TIMEOUT_S and self._connections(name) > 0:
+        limit = self.layout.drain_timeout_s
+        left = self._connections(name)
+        while left > 0 and time.monotonic() - started < limit:
             time.sleep(0.2)
+            left = self._connections(name)
         drained = round(time.monotonic() - started, 2)
+        if left > 0:
+            log.warning("replica %s still had %d connection(s) after the %.0fs drain; SIGTERM gives them the replica's own"
+                        " --shutdown-timeout", name, left, limit)  # fmt: skip
         child.stop(signal.SIGTERM)
         log.info("replica %s taken out of rotation, drained in %.2fs, stopped (code %s)", name, drained, child.exit_code())
         self._write_record()
