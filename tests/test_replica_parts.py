@@ -127,18 +127,16 @@ def test_a_taken_port_a_missing_program_or_a_failing_replica_is_one_line_and_not
 
 
 class _Balancer:
-    """The admin socket's answers: ``open`` connections to the replica, one fewer each time it is asked."""
+    """The admin socket: a page left open holds an event stream to the replica; no speech request is open."""
 
-    def __init__(self, open_connections: int, closing: bool) -> None:
-        self.open, self.closing, self.taken_out = open_connections, closing, []
+    def __init__(self) -> None:
+        self.taken_out: list[str] = []
 
     def take_out(self, name: str) -> None:
         self.taken_out.append(name)
 
-    def connections(self, name: str) -> int:
-        now = self.open
-        self.open = max(0, self.open - 1) if self.closing else self.open
-        return now
+    def connections(self, name: str, backends: tuple[str, ...] = ("page", "api")) -> int:
+        return 1 if "page" in backends else 0
 
 
 class _Replica:
@@ -152,21 +150,30 @@ class _Replica:
         return 0
 
 
-@pytest.mark.parametrize("closing", [True, False])
-def test_a_stopped_replica_gets_sigterm_once_its_requests_end_or_the_drain_time_is_up(tmp_path, closing) -> None:
-    from index_tts.ops.replicas.supervisor import ReplicaSet
+@pytest.mark.parametrize("finishing", [True, False])
+def test_a_stopped_replica_gets_sigterm_once_its_work_is_done_or_the_drain_time_is_up(tmp_path, monkeypatch, finishing) -> None:
+    from index_tts.ops.replicas import supervisor
 
     layout = Layout(root=ROOT, run_dir=tmp_path, log_dir=tmp_path, host="127.0.0.1", port=9000, replicas=1, workers_each=1,
                     drain_timeout_s=1.5)  # fmt: skip
-    replica_set = ReplicaSet(layout, [])
-    replica_set.admin = balancer = _Balancer(4, closing)
+    work = {"active": 4}
+
+    def replica_health(url: str, timeout_s: float) -> dict:  # its /health: one request fewer each time it is asked
+        assert url == "http://127.0.0.1:9001/health"
+        now = work["active"]
+        work["active"] = max(0, now - 1) if finishing else now
+        return {"active_requests": now}
+
+    monkeypatch.setattr(supervisor, "get_json", replica_health)
+    replica_set = supervisor.ReplicaSet(layout, [])
+    replica_set.admin = balancer = _Balancer()
     replica = _Replica()
     replica.signals = []
     replica_set.replicas = {"r1": replica}
     answer = replica_set.stop_replica("r1")
     assert balancer.taken_out == ["r1"] and replica.signals == [signal.SIGTERM] and not replica.wanted
-    if closing:  # four connections, one closing every 0.2 s: stopped as soon as the last ends
-        assert 0.6 <= answer["drain_seconds"] < 1.5 and balancer.open == 0
+    if finishing:  # four requests, one ending every 0.2 s: stopped when the last ends, the open page notwithstanding
+        assert 0.6 <= answer["drain_seconds"] < 1.5 and work["active"] == 0
     else:  # a request that never ends is given the drain time, then SIGTERM
-        assert answer["drain_seconds"] >= 1.5 and balancer.open == 4
+        assert answer["drain_seconds"] >= 1.5 and work["active"] == 4
     assert answer["stopped"] == "r1"

@@ -244,6 +244,8 @@ def test_a_replica_told_to_stop_finishes_what_it_has_and_gets_nothing_new(replic
     stop = subprocess.run([str(ROOT / "start_app.sh"), "--stop", "--replica", victim["name"]], cwd=ROOT, env=replicas.env,
                           capture_output=True, text=True, timeout=200)  # fmt: skip
     assert stop.returncode == 0 and '"stopped"' in stop.stdout, stop.stdout + stop.stderr
+    # the drain ended because its requests did, not at its limit (an open page's event stream does not hold it)
+    assert json.loads(stop.stdout.split(" ", 1)[1])["drain_seconds"] < 120, stop.stdout
     for thread, _ in asked:
         thread.join(timeout=120)
     answers = [answer for _, answer in asked]

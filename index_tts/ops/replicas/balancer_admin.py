@@ -38,10 +38,10 @@ class BalancerAdmin:
         row = self.servers().get(PAGE, {}).get(name)
         return row["status"] if row else ""
 
-    def connections(self, name: str) -> int:
-        """Connections the balancer has open to a replica now, over both backends."""
+    def connections(self, name: str, backends: tuple[str, ...] = (PAGE, API)) -> int:
+        """Connections the balancer has open to a replica now, over ``backends`` (both by default)."""
         table = self.servers()
-        return sum(int(table.get(backend, {}).get(name, {}).get("scur") or 0) for backend in (PAGE, API))
+        return sum(int(table.get(backend, {}).get(name, {}).get("scur") or 0) for backend in backends)
 
     def take_out(self, name: str) -> None:
         """No new request goes to ``name`` (the speech backend tracks the page's, so it follows)."""

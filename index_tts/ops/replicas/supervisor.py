@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from .balancer_admin import BalancerAdmin
+from .balancer_admin import API, BalancerAdmin
 from .children import Child, SetupError, local_address, program_version, require_free_ports, require_programs, wait_for_port
 from .haproxy_config import Server, render
 from .layout import Layout
@@ -169,24 +169,33 @@ class ReplicaSet:
         started = time.monotonic()
         self.admin.take_out(name)
         limit = self.layout.drain_timeout_s
-        left = self._connections(name)
+        left = self._work_left(name)
         while left > 0 and time.monotonic() - started < limit:
             time.sleep(0.2)
-            left = self._connections(name)
+            left = self._work_left(name)
         drained = round(time.monotonic() - started, 2)
         if left > 0:
-            log.warning("replica %s still had %d connection(s) after the %.0fs drain; SIGTERM gives them the replica's own"
+            log.warning("replica %s still had %d request(s) after the %.0fs drain; SIGTERM gives them the replica's own"
                         " --shutdown-timeout", name, left, limit)  # fmt: skip
         child.stop(signal.SIGTERM)
         log.info("replica %s taken out of rotation, drained in %.2fs, stopped (code %s)", name, drained, child.exit_code())
         self._write_record()
         return {"stopped": name, "drain_seconds": drained, "exit_code": child.exit_code()}
 
-    def _connections(self, name: str) -> int:
+    def _work_left(self, name: str) -> int:
+        """What a replica taken out of rotation still has to finish: the speech requests the balancer has open
+        to it, and the work it reports in flight (a page's job included). A page left open holds an event
+        stream to its replica for as long as it is open: counted, that would hold every drain to its limit."""
         try:
-            return self.admin.connections(name)
+            speech = self.admin.connections(name, backends=(API,))
         except OSError:
-            return 0
+            speech = 0
+        address = next((s.address for s in self.layout.local if s.name == name), None)
+        try:
+            own = int(get_json(f"http://{address}/health", timeout_s=1.0).get("active_requests") or 0) if address else 0
+        except (OSError, ValueError):
+            own = 0  # not answering: nothing more will finish there
+        return speech + own
 
     def shutdown(self) -> None:
         """Everything, in order: the balancer stops taking connections, the replicas drain, then Redis."""
