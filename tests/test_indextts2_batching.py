@@ -118,7 +118,7 @@ def test_each_request_sounds_the_same_alone_and_in_batches_of_one_to_eight(engin
     for audio in alone:
         finite_audio_checks(audio, 2 * 60 / 50 * INDEXTTS2_SEGMENT_MAX_S + 0.3)
     assert len(alone[5]) > 1.8 * len(alone[0])  # the long text was read as two upstream segments (each at the cap)
-    orders = [[1, 0], [6, 2, 4], [3, 7, 5, 0, 1], list(range(8)), [7, 6, 5, 4, 3, 2, 1, 0]]
+    orders = [[1, 0], [6, 2, 4], [7, 6, 5, 4, 3, 2, 1, 0]]  # two, three, and all eight, each out of order
     for order in orders:
         together = engine.synthesize_batch([items[i] for i in order])
         for i, audio in zip(order, together, strict=True):
