@@ -38,8 +38,8 @@ class BalancerAdmin:
         row = self.servers().get(PAGE, {}).get(name)
         return row["status"] if row else ""
 
-    def connections(self, name: str, backends: tuple[str, ...] = (PAGE, API)) -> int:
-        """Connections the balancer has open to a replica now, over ``backends`` (both by default)."""
+    def connections(self, name: str, backends: tuple[str, ...]) -> int:
+        """Connections the balancer has open to a replica now, over ``backends`` (``PAGE``, ``API``)."""
         table = self.servers()
         return sum(int(table.get(backend, {}).get(name, {}).get("scur") or 0) for backend in backends)
 
