@@ -197,3 +197,46 @@ def test_the_api_answers_timings_and_subtitles_and_errors_as_json(manager) -> No
         assert refused.status_code == 400 and refused.json()["error"]["message"]
     bad_format = http.post("/v1/audio/speech", json={"input": "你好", "response_format": "txt"})
     assert bad_format.status_code == 400 and "response_format" in bad_format.json()["error"]["message"]
+
+
+def test_a_take_keeps_its_clips_and_use_these_settings_again_gives_them_back(spoken, tmp_path) -> None:
+    """A take made with a voice reference keeps the clip beside its audio, names it in its settings by its kept
+    name (never a path on the server), and restoring the take puts the clip back in its box; a take made
+    without an emotion clip empties that box; deleting the take deletes the clip; a clip gone is said."""
+    import json
+
+    from index_tts.interface.ui import history
+    from index_tts.serving.outputs import delete_take, take_file
+    from index_tts.serving.takes import keep_take
+
+    result, _alignment = spoken["zh"]
+    clip = result.audio[: result.sample_rate * 2]
+    sf.write(tmp_path / "upload.wav", clip, result.sample_rate)
+    settings = {"reference_audio": str(tmp_path / "upload.wav"), "emotion_audio": None, "speed": 1.2, "text": TEXTS["zh"]}
+    take = keep_take(result, TEXTS["zh"], settings, "jf_alpha")
+    name = take["name"]
+    try:
+        assert take["settings"]["reference_audio"] == f"{name}.reference.wav" and take["settings"]["emotion_audio"] is None
+        assert str(tmp_path) not in json.dumps(take["settings"])  # the page is never told a server path
+        kept, rate = sf.read(take_file(f"{name}.reference.wav"), dtype="float32")
+        assert rate == result.sample_rate and len(kept) == len(clip) and np.abs(kept - clip).max() < 1e-3
+
+        values = dict(zip(history.RESTORED, history.restore_settings(json.dumps({"settings": take["settings"]})), strict=True))
+        assert values["reference_audio"] == str(take_file(f"{name}.reference.wav"))
+        assert values["emotion_audio"] is None and values["speed"] == 1.2 and values["text"] == TEXTS["zh"]
+        older = {key: value for key, value in take["settings"].items() if key not in ("reference_audio", "emotion_audio")}
+        values = dict(zip(history.RESTORED, history.restore_settings(json.dumps({"settings": older})), strict=True))
+        assert not isinstance(values["reference_audio"], str | type(None))  # a take from before clips were kept: untouched
+
+        for probe in (f"{name}.reference.srt", f"{name}.voice.wav", f"{name}.reference.wav/..", f"x{name}.reference.wav"):
+            assert take_file(probe) is None, probe
+    finally:
+        assert delete_take(name)
+    assert take_file(f"{name}.reference.wav") is None and take_file(f"{name}.wav") is None
+    values = dict(zip(history.RESTORED, history.restore_settings(json.dumps({"settings": take["settings"]})), strict=True))
+    assert values["reference_audio"] is None  # gone with its take: the box is emptied (and the page says why)
+
+    (tmp_path / "upload.wav").unlink()  # a clip that vanished before the take was kept: kept as none, no file
+    gone = keep_take(result, TEXTS["zh"], settings, "jf_alpha")
+    assert gone["settings"]["reference_audio"] is None and delete_take(gone["name"])
+    assert take_file(f"{gone['name']}.reference.wav") is None

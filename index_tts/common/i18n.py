@@ -116,6 +116,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "history_srt": {"zh": "下载字幕", "en": "Subtitles"},
     "history_gone": {"zh": "音频已超过保留期限，已被删除", "en": "the audio is older than the app keeps: deleted"},
     "history_restored": {"zh": "已恢复这条记录的设置", "en": "The take's settings are back"},
+    "history_clip_gone": {
+        "zh": "这条记录所用的参考音频已不再保留，请重新上传",
+        "en": "The clip this take was made with is no longer kept: upload it again",
+    },
     "follow_along": {
         "zh": "跟读：播放时高亮正在朗读的文字，点击文字可跳到该处",
         "en": "Follow along: the words being spoken light up; click a word to jump there",

@@ -21,6 +21,11 @@ KEEP_BYTES = 500 << 20
 # a take's files: when it was made, then 128 random bits. The name is all a visitor's page keeps of its takes,
 # and all it needs to fetch them (``take_file``): nobody else can guess it.
 TAKE_NAME = re.compile(r"tts_\d{8}-\d{6}_[0-9a-f]{32}")
+# the clips a take was made with (a voice reference, an emotion clip), kept beside it so its settings come back whole
+CLIP_KINDS = ("reference", "emotion")
+# every file of a take: its audio, its subtitles and its clips, each ``<TAKE_NAME><suffix>``
+TAKE_SUFFIXES = (".wav", ".srt", *(f".{kind}.wav" for kind in CLIP_KINDS))
+_TAKE_FILE = re.compile(rf"{TAKE_NAME.pattern}({'|'.join(re.escape(suffix) for suffix in TAKE_SUFFIXES)})")
 
 
 def _stem() -> str:
@@ -29,17 +34,16 @@ def _stem() -> str:
 
 
 def take_file(name: str, folder: Path = OUTPUT_DIR) -> Path | None:
-    """The take's file called ``name`` (``<TAKE_NAME>.wav`` or ``.srt``) while it is kept; None otherwise."""
-    stem, dot, suffix = name.rpartition(".")
-    if not dot or suffix not in ("wav", "srt") or not TAKE_NAME.fullmatch(stem):
+    """The take's file called ``name`` (``<TAKE_NAME>`` and one of ``TAKE_SUFFIXES``) while it is kept; None otherwise."""
+    if not _TAKE_FILE.fullmatch(name):
         return None
     path = folder / name
     return path if path.is_file() else None
 
 
 def delete_take(stem: str, folder: Path = OUTPUT_DIR) -> bool:
-    """Delete a take's files (its WAV and SRT); whether there was one."""
-    found = [path for suffix in ("wav", "srt") if (path := take_file(f"{stem}.{suffix}", folder)) is not None]
+    """Delete a take's files (its WAV, SRT and clips); whether there was one."""
+    found = [path for suffix in TAKE_SUFFIXES if (path := take_file(f"{stem}{suffix}", folder)) is not None]
     for path in found:
         path.unlink(missing_ok=True)
     return bool(found)
@@ -61,6 +65,13 @@ def save_take(
     wav = write_wav_atomic(folder / f"{stem}.wav", audio, sample_rate)
     prune_outputs(folder, keep)
     return wav, srt
+
+
+def save_take_clip(stem: str, kind: str, audio: np.ndarray, sample_rate: int, folder: Path = OUTPUT_DIR) -> Path:
+    """Keep a clip the take ``stem`` was made with (``kind`` one of ``CLIP_KINDS``), beside its audio."""
+    if kind not in CLIP_KINDS or not TAKE_NAME.fullmatch(stem):
+        raise ValueError(f"not a take's clip: {stem!r} {kind!r}")
+    return write_wav_atomic(folder / f"{stem}.{kind}.wav", audio, sample_rate)
 
 
 def prune_outputs(folder: Path = OUTPUT_DIR, keep: int = KEEP_FILES) -> int:

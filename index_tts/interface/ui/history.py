@@ -4,7 +4,8 @@ A take is saved on the server under a name nobody can guess (``serving.outputs``
 back by that name only (``api/takes``). The list — text, voice, every setting, duration, time and the
 name — lives in the visitor's browser (``static/history.js``, localStorage), so it survives a reload and
 a restart of the server and no visitor sees another's. "Use these settings again" sends a take's settings
-back here and gets every control's value in return (the uploaded clips excepted: they are not kept).
+back here and gets every control's value in return, the uploaded clips too (kept beside the take's audio,
+under the same rules, and named in the settings by their kept file names).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from typing import Any
 import gradio as gr
 
 from ...common.i18n import history_labels, t
+from ...serving.outputs import take_file
+from ...serving.takes import CLIP_SETTINGS
 from .controls import PAGE_FIELDS
 
 KEPT = 20
-# every control a take restores: all of the page's but the uploaded clips and the page's own language
-RESTORED: tuple[str, ...] = tuple(name for name in PAGE_FIELDS if name not in ("reference_audio", "emotion_audio", "ui_lang"))
+# every control a take restores: all of the page's but the page's own language
+RESTORED: tuple[str, ...] = tuple(name for name in PAGE_FIELDS if name != "ui_lang")
 # runs in the page once a take is shown (input: the take as JSON): it goes to the top of the history
 ADD_JS = "(take) => { if (take && window.indexTTSHistoryAdd) window.indexTTSHistoryAdd(JSON.parse(take)); return []; }"
 # runs when "use these settings again" is pressed: the picked take's settings, as the restore event's input
@@ -49,5 +52,23 @@ def restore_settings(picked: str) -> list[Any]:
     settings = chosen.get("settings") if isinstance(chosen, dict) else None
     if not isinstance(settings, dict) or not settings:
         return [gr.skip()] * len(RESTORED)
-    gr.Info(t("history_restored", chosen.get("lang") or "zh"), title="✓")
-    return [settings[name] if settings.get(name) is not None else gr.skip() for name in RESTORED]
+    lang = chosen.get("lang") or "zh"
+    gr.Info(t("history_restored", lang), title="✓")
+    return [_clip(settings, name, lang) if name in CLIP_SETTINGS else _value(settings, name) for name in RESTORED]
+
+
+def _value(settings: Mapping[str, Any], name: str) -> Any:
+    """A control's value from a take, or no change where the take does not name it."""
+    return settings[name] if settings.get(name) is not None else gr.skip()
+
+
+def _clip(settings: Mapping[str, Any], name: str, lang: str) -> Any:
+    """A clip box's value from a take: the kept clip's file, None where the take had no clip, and no change
+    for a take that predates kept clips. A clip no longer kept empties the box, and the page says so."""
+    if name not in settings:
+        return gr.skip()
+    kept = settings[name]
+    path = take_file(kept) if isinstance(kept, str) else None
+    if kept and path is None:
+        gr.Warning(t("history_clip_gone", lang), title="⚠️")
+    return str(path) if path is not None else None
