@@ -233,6 +233,11 @@ def test_the_spoken_words_light_up_and_a_click_seeks_for_both_buttons(webui, bro
         " && document.querySelectorAll('#follow-along .fa-w').length >= 20",
         timeout=60_000,
     )
+    # while it plays, nothing of the last result is left beside it: no player, no files of another take
+    page.wait_for_function(
+        "() => !document.querySelector('#downloads a[download]') && !document.querySelector('#output .play-pause-button')",
+        timeout=10_000,
+    )
     lit = _lit_words(page, 1.5)
     assert len(lit) >= 3 and _in_text_order(lit, FOLLOW_TEXT), lit
     page.click("#follow-along .fa-w >> text=文")
@@ -641,6 +646,8 @@ def test_the_page_shows_the_matched_voice_the_drawn_emotion_and_a_cached_result(
     wait_for_result(page, timeout_ms=90_000)
     assert "音色匹配：最接近的是 jm_kumo" in page.inner_text("#synthesis-info")
     page.locator("#synthesis-info").screenshot(path=str(ARTIFACTS / "webui-voice-match.png"))
+    page.wait_for_function("(text) => document.querySelector('#history .take .take-text')?.innerText === text", arg=text)
+    with_clip = _history(page)[0]
 
     page.locator("#reference-audio button[aria-label='清除']").first.click()
     page.get_by_text("使用情感向量控制").click()
@@ -653,6 +660,14 @@ def test_the_page_shows_the_matched_voice_the_drawn_emotion_and_a_cached_result(
     page.click("#synthesize")  # the same request again: nothing to render
     page.wait_for_function("() => document.querySelector('#synthesis-info').innerText.includes('来自缓存')", timeout=60_000)
     assert "RTF" not in page.inner_text("#synthesis-info")
+    # "use these settings again" on the first take (the oldest in the history) puts its clip back in the box
+    page.locator(f"#history .take[data-name='{with_clip}'] .take-use").click()
+    page.wait_for_selector("#reference-audio button[aria-label='清除']", timeout=30_000)
+    time.sleep(1.0)  # the restored clip's path reaches the page's state
+    before = page.inner_text("#synthesis-info")
+    page.click("#synthesize")
+    wait_for_result(page, timeout_ms=90_000, previous_info=before)
+    assert "音色匹配：最接近的是 jm_kumo" in page.inner_text("#synthesis-info")
     assert outside == [], f"the page contacted hosts other than the app: {outside}"
 
 

@@ -36,15 +36,18 @@ def wire_buttons(page: Page, manager: ModelManager, limiter: RateLimiter | None,
 
     def prepare_stream(
         request: gr.Request, reference_audio: str | None = None, emotion_audio: str | None = None, **values: Any
-    ) -> tuple[str, str]:
+    ) -> tuple[Any, ...]:
+        """The token and the notices; the last result's player, files and line go (the stream's own take is
+        offered under its text once it has all gone out), so nothing on the page belongs to another take."""
         values.update(reference_audio=reference_audio, emotion_audio=emotion_audio)
         lang = values["ui_lang"] or page.lang
         try:
             if handoff is None:
                 raise gr.Error(t("stream_unavailable", lang))
-            return actions.prepare_stream_for_page(manager, handoff, values, lang, limiter, actions.client_of(request))
+            token, notices = actions.prepare_stream_for_page(manager, handoff, values, lang, limiter, actions.client_of(request))
         except gr.Error as error:  # said where the result's status goes, replacing it; no token: nothing plays
-            return "", f"⚠️ {error.message}"
+            return "", f"⚠️ {error.message}", gr.skip(), gr.skip(), gr.skip()
+        return token, notices, None, None, None
 
     parts["synthesize"].click(
         synthesize,
@@ -58,8 +61,8 @@ def wire_buttons(page: Page, manager: ModelManager, limiter: RateLimiter | None,
         queue=False, **PRIVATE,
     ).success(None, inputs=[parts["take_json"]], js=history.ADD_JS, **PRIVATE)  # fmt: skip
     parts["stream"].click(
-        prepare_stream, inputs_kwargs=inputs, outputs=[parts["stream_token"], parts["info"]], js=STREAM_CLICKED_JS,
-        queue=False, **PRIVATE,
+        prepare_stream, inputs_kwargs=inputs, js=STREAM_CLICKED_JS, queue=False, **PRIVATE,
+        outputs=[parts["stream_token"], parts["info"], parts["output"], parts["downloads"], parts["shown_info"]],
     ).success(None, inputs=[parts["stream_token"], page.controls["ui_lang"]], js=stream_player_js(), **PRIVATE)  # fmt: skip
 
 
