@@ -68,7 +68,7 @@ def main() -> None:
     sentences = DEV if args.set == "dev" else HELD_OUT
     engine = create_engine("kokoro")
     if args.american_phonemes:  # what the British voices were offered without before they had their own
-        engine.english_variant = lambda voice: "en-us"
+        engine.latin_reading = lambda voice: "en-us"
     synth = Synthesizer(engine, TextFrontend())
     whisper = judge()
     results = {}

@@ -114,8 +114,9 @@ class Engine(ABC):
         choose among these (an engine may offer more, e.g. a language's native speakers)."""
         return self.voices()
 
-    def english_variant(self, voice: str) -> str:
-        """How English words are phonemized for ``voice``: ``en-us`` unless the engine has British voices."""
+    def latin_reading(self, voice: str) -> str:
+        """How words in Latin letters are read by ``voice`` (``frontend.g2p.LATIN_READINGS``): American English
+        unless the engine has voices of another language written in them (British English, Spanish, ...)."""
         return "en-us"
 
     def check_voice(self, voice: str) -> None:

@@ -44,8 +44,8 @@ class FallbackEngine(Engine):
     def house_voices(self) -> list[str]:
         return self.primary.house_voices()
 
-    def english_variant(self, voice: str) -> str:
-        return self.primary.english_variant(voice)
+    def latin_reading(self, voice: str) -> str:
+        return self.primary.latin_reading(voice)
 
     @property
     def fallback(self) -> Engine:

@@ -186,6 +186,30 @@ class EnglishG2P:
         return (phonemes or "").strip()
 
 
+class EspeakG2P:
+    """Spanish, French, Italian or Portuguese text → Kokoro phonemes via espeak-ng in that language, mapped to
+    the model's symbols as its own pipeline does for these languages (``misaki.espeak.EspeakG2P``); espeak-ng
+    also reads their numbers."""
+
+    def __init__(self, language: str) -> None:
+        started = time.perf_counter()
+        from misaki.espeak import EspeakG2P as MisakiEspeak
+
+        self.language = language
+        self._espeak = MisakiEspeak(language=language)
+        logging.getLogger("phonemizer").setLevel(logging.ERROR)
+        self._lock = threading.Lock()  # the espeak library is not thread-safe
+        log.info("%s g2p (espeak-ng) loaded in %.2fs", language, time.perf_counter() - started)
+
+    def __call__(self, text: str) -> str:
+        text = text.strip()
+        if not re.search(r"[A-Za-z\u00c0-\u024f0-9]", text):
+            return text
+        with self._lock:
+            phonemes, _ = self._espeak(text)
+        return (phonemes or "").strip()
+
+
 # English p, t and k are aspirated at the start of a word and of a stressed syllable (but not after s).
 # Kokoro's alphabet writes aspiration only for Mandarin (pʰ is pinyin p, plain p is pinyin b), so inside
 # a Chinese sentence an English word's plain p is spoken and heard as b: "PDF" as "BDF", "Python" as
@@ -246,12 +270,16 @@ def _join(parts: list[str]) -> str:
     return re.sub(r"\s+([,.!?;:”)])", r"\1", text).strip()
 
 
-ENGLISH_VARIANTS = ("en-us", "en-gb")  # how English is phonemized, chosen by the voice (``Engine.english_variant``)
+ENGLISH_READINGS = ("en-us", "en-gb")
+# how words in Latin letters are read, chosen by the voice (``Engine.latin_reading``): English, or the language
+# of a Spanish, French, Italian or Portuguese voice, each in espeak-ng's phonemes as the model was trained on
+LATIN_READINGS = (*ENGLISH_READINGS, "es", "fr-fr", "it", "pt-br")
 _BACKENDS = {
     "zh": ChineseG2P,
     "en": EnglishG2P,
     "en-gb": partial(EnglishG2P, british=True),
     "ja": JapaneseG2P,
+    **{language: partial(EspeakG2P, language) for language in LATIN_READINGS if language not in ENGLISH_READINGS},
 }
 
 
@@ -260,27 +288,27 @@ class G2PRegistry:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._loaded: dict[str, ChineseG2P | EnglishG2P | JapaneseG2P] = {}
+        self._loaded: dict[str, ChineseG2P | EnglishG2P | JapaneseG2P | EspeakG2P] = {}
 
-    def get(self, language: str) -> ChineseG2P | EnglishG2P | JapaneseG2P:
+    def get(self, language: str) -> ChineseG2P | EnglishG2P | JapaneseG2P | EspeakG2P:
         with self._lock:
             if language not in self._loaded:
                 self._loaded[language] = _BACKENDS[language]()
             return self._loaded[language]
 
-    def phonemize_runs(self, runs: list[tuple[str, str]], english: str = "en-us") -> tuple[str, list[str], list[Syllable]]:
+    def phonemize_runs(self, runs: list[tuple[str, str]], latin: str = "en-us") -> tuple[str, list[str], list[Syllable]]:
         """Phonemes for a list of (language, text) runs, the dictionary pinyin of the Chinese parts and
-        where each Chinese syllable sits in the phoneme string, with its spoken tone. ``english``: the
-        variant English runs are phonemized in (``ENGLISH_VARIANTS``)."""
-        if english not in ENGLISH_VARIANTS:
-            raise ValueError(f"unknown English variant {english!r}; use one of {ENGLISH_VARIANTS}")
+        where each Chinese syllable sits in the phoneme string, with its spoken tone. ``latin``: how runs
+        in Latin letters are read (``LATIN_READINGS``)."""
+        if latin not in LATIN_READINGS:
+            raise ValueError(f"unknown reading of Latin letters {latin!r}; use one of {LATIN_READINGS}")
         phonemes: list[str] = []
         pinyin: list[str] = []
         spoken: list[str] = []
         ipa: list[str] = []
         in_chinese = any(lang == "zh" for lang, _ in runs)
         for lang, text in runs:
-            backend = self.get("en-gb" if lang == "en" and english == "en-gb" else lang)
+            backend = self.get(latin if lang == "en" and latin != "en-us" else lang)
             if isinstance(backend, ChineseG2P):
                 ph, py, said, syllable_ipa = backend(text)
                 pinyin.extend(py)

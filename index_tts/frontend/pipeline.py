@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 from ..common.errors import TTSError
 from .cleaning import clean_text
-from .g2p import G2PRegistry
+from .g2p import ENGLISH_READINGS, G2PRegistry
 from .normalize_en import normalize_en
 from .normalize_zh import normalize_zh
 from .script import HAN_RE, KANA_RE, LANGUAGES, LATIN_RE, detect_language, split_runs
@@ -54,14 +54,19 @@ def _segment_language(text: str, document_language: str) -> str:
     return "en" if LATIN_RE.search(text) else document_language
 
 
-def normalize(text: str, language: str) -> str:
-    """Verbalize numbers and symbols sentence by sentence, each with its own language's rules."""
+def normalize(text: str, language: str, verbalise_latin: bool = True) -> str:
+    """Verbalize numbers and symbols sentence by sentence, each with its own language's rules; a sentence in
+    Latin letters is verbalised as English only when it is read as English (``verbalise_latin``)."""
     lines = []
     for line in text.split("\n"):
         sentences = []
         for sentence in split_sentences(line):
             lang = _segment_language(sentence, language)
-            sentences.append(normalize_zh(sentence) if lang == "zh" else normalize_en(sentence) if lang == "en" else sentence)
+            if lang == "zh":
+                sentence = normalize_zh(sentence)
+            elif lang == "en" and verbalise_latin:
+                sentence = normalize_en(sentence)
+            sentences.append(sentence)
         lines.append("".join(sentences) if language != "en" else " ".join(s.strip() for s in sentences))
     return "\n".join(line for line in lines if line.strip())
 
@@ -89,13 +94,15 @@ class TextFrontend:
         language: str = "auto",
         max_units: int = DEFAULT_MAX_UNITS,
         first_max_units: int | None = None,
-        english: str = "en-us",
+        latin: str = "en-us",
     ) -> FrontendResult:
         """Clean, normalize, segment and phonemize ``text``; raises ``TTSError`` when nothing is speakable.
 
         ``first_max_units`` keeps the first segment short (cut at a word boundary) so streamed audio
-        starts after one short engine call whatever the length of the text. ``english``: American
-        (``en-us``) or British (``en-gb``) phonemes for English words, as the voice was trained on.
+        starts after one short engine call whatever the length of the text. ``latin``: how words in Latin
+        letters are read, as the voice was trained on (``g2p.LATIN_READINGS``): American (``en-us``) or
+        British (``en-gb``) English, or Spanish, French, Italian or Portuguese; only English is verbalised
+        here, the others' numbers are read by espeak-ng in their own language.
         """
         if language not in ("auto", *LANGUAGES):
             raise TTSError(f"unknown language {language!r}; use auto, zh, en or ja")
@@ -104,13 +111,13 @@ class TextFrontend:
         if detected is None:
             raise TTSError("the text has nothing to speak: enter some words", "err_nothing_to_speak")
         doc_lang = detected if language == "auto" else language
-        normalized = normalize(cleaned, doc_lang)
+        normalized = normalize(cleaned, doc_lang, verbalise_latin=latin in ENGLISH_READINGS)
         segments: list[Segment] = []
         pieces = segment_text(normalized, max_units)
         if first_max_units and pieces:
             pieces = self._short_head(pieces, first_max_units, doc_lang) + pieces[1:]
         for piece in pieces:
-            segments.extend(self._phonemize(piece.text, doc_lang, piece.pause_ms, english))
+            segments.extend(self._phonemize(piece.text, doc_lang, piece.pause_ms, latin))
         segments = [s for s in segments if s.phonemes.strip(" ,.!?;:“”()—…")]
         if not segments:
             raise TTSError("the text has nothing to speak: enter some words", "err_nothing_to_speak")
@@ -128,14 +135,14 @@ class TextFrontend:
         head, tail = cut
         return [TextPiece(head.strip(), pause_after(head.strip())), TextPiece(tail.strip(), first.pause_ms)]
 
-    def _phonemize(self, text: str, doc_lang: str, pause_ms: int, english: str = "en-us") -> list[Segment]:
+    def _phonemize(self, text: str, doc_lang: str, pause_ms: int, latin: str = "en-us") -> list[Segment]:
         """G2P one piece; if it overflows the phoneme budget, halve it at a word boundary and retry."""
         runs = split_runs(text, doc_lang)
-        phonemes, pinyin, syllables = self.g2p.phonemize_runs(runs, english)
+        phonemes, pinyin, syllables = self.g2p.phonemize_runs(runs, latin)
         if len(phonemes) > self.phoneme_budget and len(text) > 1:
             first, second = halve(text)
-            return self._phonemize(first.strip(), doc_lang, PAUSE_MS["word"], english) + self._phonemize(
-                second.strip(), doc_lang, pause_ms, english
+            return self._phonemize(first.strip(), doc_lang, PAUSE_MS["word"], latin) + self._phonemize(
+                second.strip(), doc_lang, pause_ms, latin
             )
         lang = _segment_language(text, doc_lang)
         return [

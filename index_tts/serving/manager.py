@@ -201,8 +201,8 @@ class ModelManager:
         """Segments of a request, remembered (LRU) so a repeated text skips the front-end as well as the engine.
         ``voice``: who reads it (the request's, or its language's default), which sets how English is phonemized."""
         voice = voice or request.voice
-        english = self.engine.english_variant(voice) if voice else "en-us"
-        key = (request.text, request.language, request.max_segment, english)
+        latin = self.engine.latin_reading(voice) if voice else "en-us"
+        key = (request.text, request.language, request.max_segment, latin)
         with self._lock:
             plan = self._plans.get(key)
             if plan is not None:

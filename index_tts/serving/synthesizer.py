@@ -44,8 +44,8 @@ class Synthesizer:
     ) -> list[Segment]:
         """The segments ``text`` will be spoken in, its English phonemized as ``voice`` was trained to read it
         (British for the British voices); raises ``TTSError`` when nothing is speakable."""
-        english = self.engine.english_variant(voice) if voice else "en-us"
-        return self.frontend.process(text, language, max_units, self.first_segment_units, english).segments
+        latin = self.engine.latin_reading(voice) if voice else "en-us"
+        return self.frontend.process(text, language, max_units, self.first_segment_units, latin).segments
 
     def stream(self, text: str, params: SynthParams, language: str = "auto", max_units: int = DEFAULT_MAX_UNITS) -> SpeechStream:
         """Render ``text`` segment by segment in the reading thread."""
