@@ -23,7 +23,7 @@ def test_engine_reports_its_interface(engine: Engine) -> None:
     assert isinstance(engine, Engine)
     assert engine.sample_rate == SAMPLE_RATE
     assert engine.house_voices() == ["jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo"]
-    assert engine.voices()[:5] == engine.house_voices() and len(engine.voices()) == 41  # + native packs (test_voices)
+    assert engine.voices()[:5] == engine.house_voices() and len(engine.voices()) == 50  # + native packs (test_voices)
     assert set(engine.languages) == {"zh", "en", "ja"}
     assert engine.capabilities.voice_cloning is False and engine.max_phonemes == 510
 

@@ -104,10 +104,17 @@ def test_every_voice_has_a_shipped_timbre_and_the_voices_differ(synthesizer, tmp
     profiles = profiles_for(synthesizer, tmp_path, render=lambda v: pytest.fail(f"rendered {v}"))
     timbres = profiles.timbres()
     assert set(timbres) == set(engine.voices())
-    matrix = np.stack([timbres[v] for v in engine.voices()])
+    voices = engine.voices()
+    matrix = np.stack([timbres[v] for v in voices])
     similarity = matrix @ matrix.T
     np.fill_diagonal(similarity, 0.0)
-    assert similarity.max() < 0.97  # no two voices are the same voice to the encoder
+    # The model's Spanish and Portuguese Dora, Alex and Santa are one speaker each, trained in two languages: the
+    # encoder hears them as one (0.97-0.98). Every other two voices are different voices to it.
+    same_speaker = np.array([[a != b and a.split("_")[1] == b.split("_")[1] for b in voices] for a in voices])
+    assert similarity[~same_speaker].max() < 0.97
+    assert {tuple(sorted((voices[i], voices[j]))) for i, j in zip(*np.nonzero(similarity >= 0.97), strict=True)} <= {
+        ("ef_dora", "pf_dora"), ("em_alex", "pm_alex"), ("em_santa", "pm_santa")
+    }  # fmt: skip
 
 
 def test_clips_of_ten_voices_find_their_own_voice(synthesizer, tmp_path) -> None:

@@ -26,7 +26,15 @@ AMERICAN_MALE = ("adam", "echo", "eric", "fenrir", "liam", "michael", "onyx", "p
 AMERICAN = tuple(f"af_{n}" for n in AMERICAN_FEMALE) + tuple(f"am_{n}" for n in AMERICAN_MALE)
 BRITISH = ("bf_alice", "bf_emma", "bf_isabella", "bf_lily", "bm_daniel", "bm_fable", "bm_george", "bm_lewis")
 HOUSE = ("jf_alpha", "jf_gongitsune", "jf_nezumi", "jf_tebukuro", "jm_kumo")
-LANGUAGE = {**{v: "zh" for v in MANDARIN}, **{v: "en-us" for v in AMERICAN}, **{v: "en-gb" for v in BRITISH}}
+ROMANCE: dict[str, tuple[str, ...]] = {  # read in their own languages through espeak-ng
+    "es": ("ef_dora", "em_alex", "em_santa"), "fr-fr": ("ff_siwis",), "it": ("if_sara", "im_nicola"),
+    "pt-br": ("pf_dora", "pm_alex", "pm_santa"),
+}  # fmt: skip
+ALL_ROMANCE = tuple(voice for voices in ROMANCE.values() for voice in voices)
+LANGUAGE = {
+    **{v: "zh" for v in MANDARIN}, **{v: "en-us" for v in AMERICAN}, **{v: "en-gb" for v in BRITISH},
+    **{v: language for language, voices in ROMANCE.items() for v in voices},
+}  # fmt: skip
 
 
 def check_speech(audio: np.ndarray, sample_rate: int, min_s: float, max_s: float) -> None:
@@ -34,17 +42,37 @@ def check_speech(audio: np.ndarray, sample_rate: int, min_s: float, max_s: float
     assert 0.02 < float(np.sqrt(np.mean(audio**2))) < 0.5 and voiced_fraction(audio, sample_rate) > 0.3
 
 
-def test_every_mandarin_and_english_pack_is_offered_after_the_house_voices(engine) -> None:
-    # grouped: house voices, Mandarin, American English, British English
-    assert engine.voices() == [*HOUSE, *MANDARIN, *AMERICAN, *BRITISH]
+def test_every_pack_of_a_language_the_app_reads_is_offered_after_the_house_voices(engine) -> None:
+    # grouped: house voices, Mandarin, American English, British English, Spanish, French, Italian, Portuguese
+    assert engine.voices() == [*HOUSE, *MANDARIN, *AMERICAN, *BRITISH, *ALL_ROMANCE]
     assert engine.house_voices() == list(HOUSE)
-    for voice in MANDARIN + AMERICAN + BRITISH:
+    for voice in MANDARIN + AMERICAN + BRITISH + ALL_ROMANCE:
         info = catalog.describe(voice)
         assert info["language"] == LANGUAGE[voice] and not info["house"], voice
         assert info["gender"] == ("female" if voice[1] == "f" else "male"), voice
         assert info["zh"] and info["en"] and voice.split("_")[1].capitalize() in str(info["en"]), voice
     assert catalog.describe("zf_xiaoxiao")["zh"] == "晓晓（普通话女声）"
     assert catalog.describe("bm_george")["en"] == "George (British English male)"
+    assert catalog.describe("ff_siwis")["zh"] == "Siwis（法语女声）"
+
+
+def test_a_spanish_french_italian_or_portuguese_voice_reads_its_own_language(manager) -> None:
+    """Words in Latin letters are read in the voice's own language, numbers too (espeak-ng verbalises them);
+    an English voice reads the same text as English, as before."""
+    from index_tts.serving.request import SpeechRequest
+
+    def phonemes(text: str, voice: str) -> str:
+        return "".join(s.phonemes for s in manager.plan(SpeechRequest(text=text, voice=voice)))
+
+    spanish = "El tren llega a las 8 de la mañana."
+    assert "ɲ" in phonemes(spanish, "ef_dora") and "ˈoʧo" in phonemes(spanish, "em_alex")  # mañana; 8 is ocho
+    assert "ˈAt" in phonemes(spanish, "af_sarah")  # 8 read as "eight" by an English voice
+    assert "yˈit" in phonemes("Le train arrive à 8 heures.", "ff_siwis")  # huit, as espeak-ng writes it
+    assert "ˈɔtːo" in phonemes("Il treno arriva alle 8.", "im_nicola")  # otto
+    assert "ˈoɪtw" in phonemes("O trem chega às 8 horas.", "pm_santa")  # oito
+    assert manager.engine.latin_reading("pf_dora:0.6+af_heart:0.4") == "pt-br"
+    result = manager.synthesize(SpeechRequest(text=spanish, voice="ef_dora"))
+    check_speech(result.audio, result.sample_rate, 1.0, 5.0)
 
 
 def test_a_british_voice_reads_english_with_british_phonemes(manager) -> None:
@@ -55,9 +83,9 @@ def test_a_british_voice_reads_english_with_british_phonemes(manager) -> None:
     american = "".join(s.phonemes for s in manager.plan(SpeechRequest(text=text, voice="af_heart")))
     assert "ɑː" in british and "æ" not in british  # can't, half: the broad a; no r after a vowel (four)
     assert "æ" in american and "ɹ" in american.split("fˈɔ")[1][:2] and british != american
-    assert manager.engine.english_variant("bm_lewis:0.7+af_heart:0.3") == "en-gb"  # the heavier part leads
-    assert manager.engine.english_variant("bm_lewis:0.3+af_heart:0.7") == "en-us"
-    assert manager.engine.english_variant("jf_alpha") == "en-us"
+    assert manager.engine.latin_reading("bm_lewis:0.7+af_heart:0.3") == "en-gb"  # the heavier part leads
+    assert manager.engine.latin_reading("bm_lewis:0.3+af_heart:0.7") == "en-us"
+    assert manager.engine.latin_reading("jf_alpha") == "en-us"
     mixed = manager.plan(SpeechRequest(text="我们用 Python 处理 data 吧。", voice="bf_lily"))
     assert "dˈAtə" in "".join(s.phonemes for s in mixed)  # English inside Chinese is British too
     result = manager.synthesize(SpeechRequest(text=text, voice="bm_george"))
@@ -110,6 +138,9 @@ def test_a_preview_is_rendered_once_then_kept(tmp_path) -> None:
     assert sample_rate == 24_000 and len(audio) == 24_000 and not list(first.parent.glob(".*"))
     assert VoicePreviews("model-b", render, tmp_path).get("af_heart") != first and len(calls) == 2  # a new model renders again
     assert preview_language("zf_xiaoxiao") == preview_language("jf_alpha") == "zh"
+    assert preview_language("ef_dora") == "es" and preview_language("pm_alex") == "pt-br"
+    previews.get("if_sara")
+    assert calls[-1] == ("if_sara", PREVIEW_TEXT["it"], "en")  # asked as text in Latin letters, read in Italian
 
 
 def _get(url: str) -> tuple[int, bytes, str]:
@@ -123,9 +154,10 @@ def _get(url: str) -> tuple[int, bytes, str]:
 def test_the_api_lists_every_voice_and_plays_its_preview(webui) -> None:
     status, body, _ = _get(f"{webui.url}/v1/audio/voices")
     listing = json.loads(body)
-    voices = [*HOUSE, *MANDARIN, *AMERICAN, *BRITISH]
+    voices = [*HOUSE, *MANDARIN, *AMERICAN, *BRITISH, *ALL_ROMANCE]
     assert status == 200 and listing["voices"] == voices and listing["default"] == "jf_alpha"
     by_language = {"ja": list(HOUSE), "zh": list(MANDARIN), "en-us": list(AMERICAN), "en-gb": list(BRITISH)}
+    by_language.update({language: list(voices) for language, voices in ROMANCE.items()})
     assert listing["by_language"] == by_language
     assert listing["details"]["zm_yunyang"]["median_hz"] == int(catalog.VOICES["zm_yunyang"]["median_hz"])
     assert listing["openai_aliases"]["alloy"] in HOUSE  # OpenAI's names keep standing for the house voices
@@ -144,7 +176,7 @@ def test_the_cli_prints_each_voice_name_first() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     rows = [line.split("\t") for line in proc.stdout.splitlines()]
-    assert [row[0] for row in rows] == [*HOUSE, *MANDARIN, *AMERICAN, *BRITISH]
+    assert [row[0] for row in rows] == [*HOUSE, *MANDARIN, *AMERICAN, *BRITISH, *ALL_ROMANCE]
     by_name = {row[0]: row[1:] for row in rows}
     assert by_name["zf_xiaoxiao"] == ["zh", "female", "227 Hz", "晓晓（普通话女声）", "Xiaoxiao (Mandarin female)"]
     assert by_name["am_onyx"][:2] == ["en-us", "male"] and by_name["bf_isabella"][:2] == ["en-gb", "female"]

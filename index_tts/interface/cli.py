@@ -157,6 +157,7 @@ def _add_tools(sub: Subcommands) -> None:
         "it (for developers)",
     )
     reach.add_argument("--out", type=Path, default=None, help="folder (default: index_tts/voice/shipped_profiles)")
+    reach.add_argument("--voices", default=None, help="comma-separated: measure only these, keep the other tables")
     _add_engine_args(reach)
 
 
@@ -411,7 +412,10 @@ def _cmd_pitch_reach(args: argparse.Namespace) -> int:
             return result.audio, result.sample_rate
 
         reach = PitchReach.of(manager.engine)
-        print(reach.write(reach.measure(manager.engine.voices(), render, manager.workers), args.out or SHIPPED_DIR))
+        folder = args.out or SHIPPED_DIR
+        voices = args.voices.split(",") if args.voices else manager.engine.voices()
+        measured = reach.measure(voices, render, manager.workers)
+        print(reach.write({**(reach.saved(folder) if args.voices else {}), **measured}, folder))
     return 0
 
 

@@ -26,15 +26,23 @@ PREVIEW_TEXT = {
     "zh": "你好，欢迎来到语音合成演示。这就是我的声音。",
     "en": "Hello, and welcome to the speech demo. This is how I sound.",
     "ja": "こんにちは。音声合成のデモへようこそ。",
+    "es": "Hola, bienvenidos a la demostración de voz. Así es como sueno.",
+    "fr-fr": "Bonjour et bienvenue dans la démonstration vocale. Voici ma voix.",
+    "it": "Ciao e benvenuti alla dimostrazione vocale. Ecco come suono.",
+    "pt-br": "Olá, bem-vindos à demonstração de voz. É assim que eu soo.",
 }
+_OWN_LANGUAGE_PREVIEWS = ("es", "fr-fr", "it", "pt-br")  # written in Latin letters: asked as "en", read in their own
 Render = Callable[[str, str, str], tuple[np.ndarray, int]]  # (voice, text, language) -> (audio, sample rate)
 
 
 def preview_language(voice: str) -> str:
-    """The language a voice's preview speaks: a native English voice English, every other voice Chinese
-    (the app's first language; the house voices were tuned for it)."""
-    info = VOICES.get(voice)
-    return "en" if info is not None and info["language"].startswith("en") else "zh"
+    """The language a voice's preview speaks (a key of ``PREVIEW_TEXT``): a native English, Spanish, French,
+    Italian or Portuguese voice its own, every other voice Chinese (the app's first language; the house voices
+    were tuned for it)."""
+    language = VOICES[voice]["language"] if voice in VOICES else "zh"
+    if language.startswith("en"):
+        return "en"
+    return language if language in _OWN_LANGUAGE_PREVIEWS else "zh"
 
 
 class VoicePreviews:
@@ -60,7 +68,8 @@ class VoicePreviews:
                 return path
             language = preview_language(voice)
             started = time.perf_counter()
-            audio, sample_rate = self._render(voice, PREVIEW_TEXT[language], language)
+            asked = "en" if language in _OWN_LANGUAGE_PREVIEWS else language  # the voice reads its own language
+            audio, sample_rate = self._render(voice, PREVIEW_TEXT[language], asked)
             write_wav_atomic(path, audio, sample_rate)
             log.info("preview of %s rendered and kept: %.2f s of audio in %.2fs", voice, len(audio) / sample_rate,
                      time.perf_counter() - started)  # fmt: skip

@@ -132,6 +132,11 @@ class PitchReach:
         with ThreadPoolExecutor(max(1, workers)) as pool:
             return dict(zip(voices, pool.map(one, voices), strict=True))
 
+    def saved(self, folder: Path = SHIPPED_DIR) -> dict[str, dict[str, list[list[float]]]]:
+        """The tables kept in ``folder`` as written (none yet: empty), so a few voices can be measured anew."""
+        path = folder / self.file_name
+        return json.loads(path.read_text("utf-8")) if path.exists() else {}
+
     def write(self, tables: dict[str, dict[str, list[list[float]]]], folder: Path = SHIPPED_DIR) -> Path:
         """Keep measured tables under this engine's file name (temp name, then rename)."""
         data = json.dumps(tables, indent=1, sort_keys=True).encode()

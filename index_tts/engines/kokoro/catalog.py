@@ -3,8 +3,10 @@ gender and measured median pitch, so people pick "晓晓 · Mandarin female" rat
 
 The five house voices ship with the model's PyPI packages; they were trained on Japanese and read all
 three languages (their Mandarin through the tone layer and a share of a native timbre). The native voices
-are the same model's own Mandarin, American and British English packs (``donor_voices``), offered when
-set-up fetched them; the British ones read English with British phonemes (``KokoroEngine.english_variant``).
+are the same model's own Mandarin, American and British English, Spanish, French, Italian and Portuguese
+packs (``donor_voices``), offered when set-up fetched them; each reads words in Latin letters in its own
+language (British phonemes for the British voices, espeak-ng's Spanish for the Spanish ones, and so on:
+``KokoroEngine.latin_reading``), and Chinese and Japanese as every voice does.
 ``median_hz`` is the engine's own pitch prediction on a fixed Chinese phrase (``KokoroEngine.register``;
 ``tests/test_voices.py`` checks it against a fresh measurement).
 """
@@ -17,7 +19,12 @@ LANGUAGES: dict[str, dict[str, str]] = {  # a voice's own language, named for pe
     "zh": {"zh": "普通话", "en": "Mandarin"},
     "en-us": {"zh": "美式英语", "en": "American English"},
     "en-gb": {"zh": "英式英语", "en": "British English"},
+    "es": {"zh": "西班牙语", "en": "Spanish"},
+    "fr-fr": {"zh": "法语", "en": "French"},
+    "it": {"zh": "意大利语", "en": "Italian"},
+    "pt-br": {"zh": "巴西葡萄牙语", "en": "Brazilian Portuguese"},
 }
+LATIN_LANGUAGES = ("en-gb", "es", "fr-fr", "it", "pt-br")  # voices whose own reading of Latin letters is not American
 _GENDER = {"female": {"zh": "女声", "en": "female"}, "male": {"zh": "男声", "en": "male"}}
 # Chinese given names of the Mandarin packs, in the characters their speakers' names are usually written with
 _MANDARIN_NAMES = {
@@ -34,8 +41,10 @@ _NATIVE_MEDIAN_HZ = {
     "am_onyx": 86, "am_puck": 109, "am_santa": 153,
     "bf_alice": 196, "bf_emma": 175, "bf_isabella": 201, "bf_lily": 163,
     "bm_daniel": 119, "bm_fable": 110, "bm_george": 137, "bm_lewis": 98,
+    "ef_dora": 164, "em_alex": 117, "em_santa": 127, "ff_siwis": 202, "if_sara": 212, "im_nicola": 96,
+    "pf_dora": 172, "pm_alex": 125, "pm_santa": 130,
 }  # fmt: skip
-_NATIVE_LANGUAGE = {"z": "zh", "a": "en-us", "b": "en-gb"}
+_NATIVE_LANGUAGE = {"z": "zh", "a": "en-us", "b": "en-gb", "e": "es", "f": "fr-fr", "i": "it", "p": "pt-br"}
 
 
 def _native_entry(voice: str, median_hz: int) -> dict[str, str]:

