@@ -67,6 +67,7 @@ def test_a_spanish_french_italian_or_portuguese_voice_reads_its_own_language(man
     spanish = "El tren llega a las 8 de la mañana."
     assert "ɲ" in phonemes(spanish, "ef_dora") and "ˈoʧo" in phonemes(spanish, "em_alex")  # mañana; 8 is ocho
     assert "ˈAt" in phonemes(spanish, "af_sarah")  # 8 read as "eight" by an English voice
+    assert phonemes("8 personas llegaron.", "em_santa").startswith("ˈoʧo")  # a number first is read too
     assert "yˈit" in phonemes("Le train arrive à 8 heures.", "ff_siwis")  # huit, as espeak-ng writes it
     assert "ˈɔtːo" in phonemes("Il treno arriva alle 8.", "im_nicola")  # otto
     assert "ˈoɪtw" in phonemes("O trem chega às 8 horas.", "pm_santa")  # oito

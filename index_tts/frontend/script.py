@@ -27,7 +27,9 @@ def detect_language(text: str) -> str | None:
 def split_runs(text: str, language: str) -> list[tuple[str, str]]:
     """Split a segment into (language, text) runs: Latin words go to English, Han to Chinese or Japanese.
 
-    Punctuation and spaces stay with the run before them, so pauses are kept.
+    Punctuation and spaces stay with the run before them, so pauses are kept. Digits still in a Japanese or a
+    Latin text (a Spanish voice's numbers are read by espeak-ng, not verbalised as English) go with it, even
+    at its start.
     """
     han_lang = "ja" if language == "ja" else "zh"
     runs: list[tuple[str, str]] = []
@@ -38,8 +40,8 @@ def split_runs(text: str, language: str) -> list[tuple[str, str]]:
             lang = "ja"
         elif LATIN_RE.match(ch):
             lang = "en"
-        elif ch.isdigit() and language == "ja":
-            lang = "ja"
+        elif ch.isdigit() and language in ("ja", "en"):  # left as digits: read by that language's G2P
+            lang = language
         else:
             lang = runs[-1][0] if runs else None
         if lang is None:
