@@ -150,9 +150,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "preset_loaded": {"zh": "已载入预设“{name}”。", "en": "Loaded preset “{name}”."},
     "pitch": {"zh": "音高（半音）", "en": "Pitch (semitones)"},
     "voice_blend_hint": {
-        "zh": "前五个读中英日三语，其后为普通话、美式英语母语音色；可输入混合音色，如 jf_alpha:0.6+jm_kumo:0.4",
-        "en": "First five: Chinese, English, Japanese; then native Mandarin and US English voices;"
-        " or type a blend, e.g. jf_alpha:0.6+jm_kumo:0.4",
+        "zh": "前五个读中英日三语，其后为普通话、美式/英式英语、西班牙语、法语、意大利语、葡萄牙语母语音色（输入语言名可筛选）；"
+        "可输入混合音色，如 jf_alpha:0.6+jm_kumo:0.4",
+        "en": "First five: Chinese, English, Japanese; then native Mandarin, US/UK English, Spanish, French, Italian and"
+        " Portuguese voices (type a language to filter); or type a blend, e.g. jf_alpha:0.6+jm_kumo:0.4",
     },
     "voice_preview": {"zh": "试听", "en": "Preview"},
     "voice_preview_player": {"zh": "音色试听", "en": "Voice preview"},
