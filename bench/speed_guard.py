@@ -18,7 +18,10 @@ round from its side's median, both sides together); a figure has moved when the 
 further from 1 than that noise and than ``--floor``. It is a benchmark, not a test: it prints figures,
 asserts nothing, and writes its table to BENCHMARKS.md with ``--write``.
 
-Usage: python -m bench.speed_guard [--base REV] [--rounds 2] [--window 30] [--write] [--accept]
+Usage: python -m bench.speed_guard [--base REV] [--rounds 2] [--window 30] [--voices a,b] [--write] [--accept]
+
+``--voices`` measures first sound with those voices only (each side skips a name it does not list): with 50
+voices, a round of every voice takes about ten minutes a side.
 """
 
 from __future__ import annotations
@@ -84,15 +87,16 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def serving_figures(tree: Path, window: float, raw: float) -> dict[str, float]:
-    """Start the side's app (cache off), time it to healthy, then a lone visitor, then 16 users."""
+def serving_figures(tree: Path, window: float, raw: float, only: list[str] | None = None) -> dict[str, float]:
+    """Start the side's app (cache off), time it to healthy, then a lone visitor (every voice it lists, or those
+    of ``only`` it lists), then 16 users."""
     out: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="speed-guard-") as run_dir:
         app = start_app(Path(run_dir), "--no-cache", "--max-queue", "256", root=tree, env={"HF_HOME": str(tree / "cache_hub")})
         try:
             app.wait_healthy()
             out["start-up: to healthy s"] = round(time.perf_counter() - app.started_at, 2)
-            voices = first_sound.voices_of(app.url)
+            voices = [v for v in first_sound.voices_of(app.url) if only is None or v in only]
             rows = first_sound.measure(app.url, GUARD_SENTENCES, voices)
             for row in first_sound.summarize(rows):
                 out[f"first sound {row['language']}: p50 s"] = row["first_audible_p50_s"]
@@ -125,6 +129,7 @@ def main() -> None:
     parser.add_argument("--floor", type=float, default=0.05, help="smallest change reported as moved")
     parser.add_argument("--write", action="store_true", help="write the table to BENCHMARKS.md")
     parser.add_argument("--accept", action="store_true", help="afterwards, store HEAD as the new baseline")
+    parser.add_argument("--voices", help="first sound with these voices only (comma-separated)")
     args = parser.parse_args()
     base = git("rev-parse", "--short", args.base or baseline_revision())
     if args.against:
@@ -141,7 +146,7 @@ def main() -> None:
                 raw = run_in(ROOT, RAW.format(window=args.window))["audio_s_per_s"]
                 for side in ("baseline", "tree") if round_ % 2 == 0 else ("tree", "baseline"):
                     got = {f"rtf {voice}": v for voice, v in run_in(sides[side], RTF.format(texts=RTF_TEXTS)).items()}
-                    got |= serving_figures(sides[side], args.window, raw)
+                    got |= serving_figures(sides[side], args.window, raw, args.voices.split(",") if args.voices else None)
                     for name, value in got.items():
                         figures[side].setdefault(name, []).append(value)
                     print(f"round {round_ + 1}: {side} done ({time.perf_counter() - started:.0f} s, raw {raw})", flush=True)
@@ -166,6 +171,7 @@ def main() -> None:
             }
         )
     against = f" --against {head}" if args.against else ""
+    against += f" --voices {args.voices}" if args.voices else ""
     report = "\n\n".join(
         [
             HEADING,
