@@ -22,7 +22,7 @@ def whisper():
 def test_each_language_is_understood_when_its_own_voice_reads_it(synthesizer, whisper, language) -> None:
     sentences = DEV[language][:2]
 
-    def heard_from(voice: str) -> list[str]:
+    def heard_from(voice: str, sentences: list[str] = sentences) -> list[str]:
         heard = []
         for sentence in sentences:
             result = synthesizer.synthesize(sentence, SynthParams(voice=voice))
@@ -33,5 +33,5 @@ def test_each_language_is_understood_when_its_own_voice_reads_it(synthesizer, wh
     own = heard_from(READERS[language])
     assert word_error_rate(sentences, own) <= OFFER_BOUND, own
     # read with English phonemes instead (how such a text was read before), the same judge hears less of it
-    english = heard_from("af_sarah")
-    assert word_error_rate(sentences, english) > word_error_rate(sentences, own), (english, own)
+    english = heard_from("af_sarah", sentences[:1])
+    assert word_error_rate(sentences[:1], english) > word_error_rate(sentences[:1], own[:1]), (english, own)
