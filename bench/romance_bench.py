@@ -26,7 +26,7 @@ from index_tts.engines.base import SynthParams
 from index_tts.engines.kokoro import catalog
 from index_tts.frontend import TextFrontend
 from index_tts.serving.synthesizer import Synthesizer
-from testkit.romance_judge import judge, transcribe, word_error_rate
+from testkit.romance_judge import hear, judge, word_error_rate
 from testkit.romance_sentences import DEV, HELD_OUT, OFFER_BOUND
 
 BEFORE = "af_sarah"  # the English default: who read these languages' texts before, in English phonemes
@@ -35,11 +35,13 @@ HEADING = "## Spanish, French, Italian and Portuguese voices (`bench/romance_ben
 
 def score(synth: Synthesizer, whisper, voice: str, language: str, sentences: list[str]) -> dict:
     """The voice's pooled WER on ``sentences`` of ``language``, and every transcript."""
-    heard = []
+    heard, logprobs = [], []
     for sentence in sentences:
         result = synth.synthesize(sentence, SynthParams(voice=voice))
-        heard.append(transcribe(whisper, result.audio, result.sample_rate, language))
-    return {"wer": word_error_rate(sentences, heard), "heard": heard}
+        text, logprob = hear(whisper, result.audio, result.sample_rate, language)
+        heard.append(text)
+        logprobs.append(logprob)
+    return {"wer": word_error_rate(sentences, heard), "logprob": sum(logprobs) / len(logprobs), "heard": heard}
 
 
 def main() -> None:
@@ -63,7 +65,8 @@ def main() -> None:
             kept[voice] = result
             offered = "yes" if result["wer"] <= OFFER_BOUND else "no"
             rows.append({"language": catalog.LANGUAGES[language]["en"], "voice": voice, "sentences": len(texts),
-                         "WER": f"{result['wer']:.1%}", f"before: {BEFORE}, English phonemes": f"{before['wer']:.1%}",
+                         "WER": f"{result['wer']:.1%}", "mean log-prob": f"{result['logprob']:.3f}",
+                         f"before: {BEFORE}, English phonemes": f"{before['wer']:.1%}",
                          f"within {OFFER_BOUND:.0%}": offered})  # fmt: skip
             print(rows[-1], flush=True)
     if args.json:

@@ -26,12 +26,20 @@ def judge():
     return WhisperModel(str(model_dir()), device="cpu", compute_type="int8", cpu_threads=usable_cores())
 
 
-def transcribe(whisper, audio: np.ndarray, sample_rate: int, language: str) -> str:
-    """What Whisper base hears in ``audio``, told the language (a key of ``WHISPER_LANGUAGE``)."""
+def hear(whisper, audio: np.ndarray, sample_rate: int, language: str) -> tuple[str, float]:
+    """What Whisper base hears in ``audio``, told the language (a key of ``WHISPER_LANGUAGE``), and how sure
+    it was: the mean of its segments' average log-probability."""
     audio16k = soxr.resample(audio, sample_rate, 16_000).astype(np.float32)
     segments, _ = whisper.transcribe(audio16k, language=WHISPER_LANGUAGE[language], beam_size=5, temperature=0.0,
                                      vad_filter=False)  # fmt: skip
-    return " ".join(s.text for s in segments).strip()
+    segments = list(segments)
+    logprob = float(np.mean([s.avg_logprob for s in segments])) if segments else float("-inf")
+    return " ".join(s.text for s in segments).strip(), logprob
+
+
+def transcribe(whisper, audio: np.ndarray, sample_rate: int, language: str) -> str:
+    """What Whisper base hears in ``audio``, told the language."""
+    return hear(whisper, audio, sample_rate, language)[0]
 
 
 def word_error_rate(references: list[str], heard: list[str]) -> float:
