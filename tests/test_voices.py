@@ -191,7 +191,24 @@ def test_with_no_voice_asked_a_native_speaker_of_the_texts_language_reads_it(man
     assert manager.voice_for_language("The weather is lovely.") == defaults["en"]
     assert manager.voice_for_language("今日はいい天気ですね。") == defaults["ja"]
     assert manager.voice_for_language("12345", "en") == defaults["en"]
+    # a text in Latin letters the identifier is sure of is read by that language's default voice
+    assert manager.voice_for_language("Los niños juegan en el parque después de la escuela.") == defaults["es"]
+    assert manager.voice_for_language("Le musée ouvre ses portes à dix heures du matin.") == defaults["fr-fr"]
+    assert manager.voice_for_language("Il museo apre le sue porte alle dieci del mattino.") == defaults["it"]
+    assert manager.voice_for_language("Preciso comprar pão e leite antes de voltar para casa.") == defaults["pt-br"]
+    for language, voices in ROMANCE.items():
+        assert defaults[language] in voices
+    # English with foreign words stays English, and a request that names English is read in English
+    assert manager.voice_for_language("We stayed at a small hotel near the Duomo.") == defaults["en"]
+    assert manager.voice_for_language("Los niños juegan en el parque después de la escuela.", "en") == defaults["en"]
     from index_tts.serving.request import SpeechRequest
+
+    spanish = SpeechRequest(text="Necesito comprar pan y leche antes de volver a casa.")
+    assert manager.params(spanish)[0].voice == defaults["es"]
+    assert manager.defaults_by_language() == {
+        "zh": defaults["zh"], "en": defaults["en"], "ja": defaults["ja"],
+        **{language: defaults[language] for language in ROMANCE},
+    }  # fmt: skip
 
     params, _ = manager.params(SpeechRequest(text="The weather is lovely."))
     assert params.voice == defaults["en"]
@@ -202,5 +219,6 @@ def test_the_language_defaults_are_the_winners_of_the_kept_benchmark_run() -> No
     """A default changes only with a new development-set run (``python -m bench.voice_defaults --write``)."""
     kept = json.loads(KEPT.read_text(encoding="utf-8"))
     assert set(kept["figures"]["zh"]) == set(MANDARIN) and set(kept["figures"]["en"]) == set(AMERICAN)
+    assert {language: set(kept["figures"][language]) for language in ROMANCE} == {k: set(v) for k, v in ROMANCE.items()}
     for language, figures in kept["figures"].items():
         assert choose(language, figures) == kept["winners"][language] == catalog.LANGUAGE_DEFAULTS[language]

@@ -8,20 +8,47 @@ its threshold were chosen on development texts so that no English text leaves En
 
 from __future__ import annotations
 
-from functools import lru_cache
+import logging
+import os
+import threading
+import time
 
 # py3langid's codes → the reading languages of ``g2p.LATIN_READINGS`` ("en": American English)
 READINGS = {"en": "en", "es": "es", "fr": "fr-fr", "it": "it", "pt": "pt-br"}
-THRESHOLD = 0.99  # the lowest probability read as a Romance language (chosen on the dev texts)
+ROMANCE = tuple(reading for reading in READINGS.values() if reading != "en")
+THRESHOLD = 0.9  # the lowest probability read as a Romance language (chosen on the dev texts, with a margin)
+log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_loaded: list = []  # the identifier, once loaded (about 1 s and 50-80 MB)
 
 
-@lru_cache(maxsize=1)
 def _identifier():  # py3langid has no type hints
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    with _lock:  # a second caller waits for the first load instead of loading again
+        if not _loaded:
+            started = time.perf_counter()
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(READINGS))
-    return identifier
+            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            identifier.set_languages(list(READINGS))
+            _loaded.append(identifier)
+            log.info("language identifier (py3langid) loaded in %.2fs", time.perf_counter() - started)
+        return _loaded[0]
+
+
+def preload_in_background() -> threading.Thread:
+    """Load the identifier once the app serves, at the lowest CPU priority (a Linux thread has its own nice
+    value), so neither the start-up nor a first visitor's synthesis waits for it."""
+
+    def load() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except (AttributeError, OSError):  # not Linux: load at the normal priority
+            pass
+        _identifier()
+
+    thread = threading.Thread(target=load, name="latin-language-load", daemon=True)
+    thread.start()
+    return thread
 
 
 def best_guess(text: str) -> tuple[str, float]:

@@ -22,7 +22,7 @@ from ..common.paths import cache_dir
 from ..common.shared_store import SharedStore
 from ..engines.base import Engine, Rendered, SynthParams
 from ..engines.kokoro.catalog import LANGUAGE_DEFAULTS
-from ..frontend import TextFrontend
+from ..frontend import TextFrontend, latin_language
 from ..frontend.script import detect_language
 from ..frontend.segment import Segment
 from ..frontend.segmenter import DEFAULT_MAX_UNITS
@@ -141,6 +141,8 @@ class ModelManager:
         profiles = self.planner.profiles if self.planner.matches_voices else None
         engine = self.engine
         self.warm_up_seconds.update(warm_up(engine.languages, render, engine.prepare_voices, profiles))
+        if any(language in LANGUAGE_DEFAULTS for language in latin_language.ROMANCE):
+            latin_language.preload_in_background()  # after the warm-up, so it takes no core from it
         self.ready = True
 
     def stop_requests(self) -> None:
@@ -181,9 +183,22 @@ class ModelManager:
     def voice_for_language(self, text: str, language: str = "auto") -> str:
         """Who reads ``text`` when no voice is asked for: its language's native default where the engine has it
         (``catalog.LANGUAGE_DEFAULTS``; Chinese with English words in it is Chinese: one speaker), else the first
-        house voice."""
-        chosen = LANGUAGE_DEFAULTS.get(text_language(text, language))
+        house voice. A text in Latin letters is English unless the identifier is sure it is Spanish, French,
+        Italian or Portuguese (``latin_language``); a request that names English stays English."""
+        read_in = text_language(text, language)
+        if read_in == "en" and language == "auto" and text.strip():
+            read_in = latin_language.reading_language(text)
+        chosen = LANGUAGE_DEFAULTS.get(read_in)
         return chosen if chosen is not None and chosen in self.engine.voices() else self.default_voice
+
+    def defaults_by_language(self) -> dict[str, str]:
+        """Who reads each language the engine speaks when no voice is named, and each Romance language the
+        identifier may name (``latin_language``) where the engine has its voice."""
+        defaults = {language: self.voice_for_language("", language) for language in self.engine.languages}
+        voices = set(self.engine.voices())
+        romance = {lang: LANGUAGE_DEFAULTS.get(lang) for lang in latin_language.ROMANCE}
+        defaults.update({lang: voice for lang, voice in romance.items() if voice in voices})
+        return defaults
 
     @property
     def active_requests(self) -> int:

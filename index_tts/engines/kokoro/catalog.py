@@ -75,8 +75,13 @@ VOICES: dict[str, dict[str, str]] = {
 NATIVE_VOICES = tuple(_NATIVE_MEDIAN_HZ)
 # Who reads a text when no voice is asked for, by the text's language: a native speaker of it, chosen among that
 # language's packs by a recogniser on a development set (BENCHMARKS.md, "Voices by language"). Japanese: the
-# house voice the app has always defaulted to, itself a Japanese pack (no Japanese recogniser was run).
-LANGUAGE_DEFAULTS = {"zh": "zm_yunjian", "en": "af_sarah", "ja": "jf_alpha"}
+# house voice the app has always defaulted to, itself a Japanese pack (no Japanese recogniser was run). Spanish,
+# French, Italian and Portuguese: the same way (Whisper base told the language), for a text in Latin letters the
+# identifier is sure of (``frontend.latin_language``).
+LANGUAGE_DEFAULTS = {
+    "zh": "zm_yunjian", "en": "af_sarah", "ja": "jf_alpha",
+    "es": "ef_dora", "fr-fr": "ff_siwis", "it": "if_sara", "pt-br": "pf_dora",
+}  # fmt: skip
 
 
 def heaviest_part(voice: str) -> str | None:

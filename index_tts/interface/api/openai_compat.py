@@ -35,7 +35,7 @@ def list_voices(ctx: Api) -> dict:
     return {
         "engine": engine.name,
         "default": ctx.manager.default_voice,
-        "default_by_language": {lang: ctx.manager.voice_for_language("", lang) for lang in engine.languages},
+        "default_by_language": ctx.manager.defaults_by_language(),
         "voices": voices,
         "details": details,
         "by_language": by_language,
