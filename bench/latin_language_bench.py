@@ -3,6 +3,9 @@ Portuguese voice when a language identifier is sure.
 
 Usage: python -m bench.latin_language_bench [--write]
 
+lingua is not in the requirements (it was a candidate only): ``pip install lingua-language-detector==2.1.1``
+before rerunning this; without it the script says so and compares nothing but py3langid.
+
 The rule, written here before the first run:
 
 - Candidates: py3langid 0.4.0 (langid.py's model, 4.6 MB wheel, restricted to en, es, fr, it, pt, its
@@ -65,7 +68,11 @@ def lingua_scorer() -> Scorer:
 
 
 def candidates() -> dict[str, Scorer]:
-    return {"py3langid": latin_language.best_guess, "lingua": lingua_scorer()}
+    try:
+        return {"py3langid": latin_language.best_guess, "lingua": lingua_scorer()}
+    except ImportError:
+        print("lingua is not installed: py3langid only (pip install lingua-language-detector==2.1.1)")
+        return {"py3langid": latin_language.best_guess}
 
 
 def decide(guess: tuple[str, float], threshold: float) -> str:
