@@ -125,6 +125,21 @@ def test_chinese_with_english_words_takes_the_english_donor_and_plain_chinese_th
     assert np.array_equal(engine._segment_inputs(english, params)[1][0], own[len(engine.tokenize(english.phonemes)) - 1])
 
 
+def test_a_native_mandarin_voice_takes_the_english_donor_only_in_chinese_with_english_words(engine, frontend) -> None:
+    """The mixed-probe rule: seven native packs take 30% of the English packs' timbre there, zm_yunjian none."""
+    assert engine.timbre_donor("zf_xiaoni", mixed=True) == (kokoro.ENGLISH_FEMALE, 0.3)
+    assert engine.timbre_donor("zm_yunxi", mixed=True) == (kokoro.ENGLISH_MALE, 0.3)
+    assert engine.timbre_donor("zm_yunjian", mixed=True) is None
+    own = engine._style_table("zf_xiaoni")
+    half = own.shape[1] // 2
+    for text, blended in (("我的iPad没电了。", True), ("我的平板没电了。", False)):
+        segment = frontend.process(text, "zh").segments[0]
+        style = engine._segment_inputs(segment, SynthParams(voice="zf_xiaoni"))[1][0]
+        row = min(len(engine.tokenize(segment.phonemes)), len(own)) - 1
+        timbre = 0.7 * own[row, :half] + 0.3 * engine._donors[kokoro.ENGLISH_FEMALE][row, :half] if blended else own[row, :half]
+        assert np.allclose(style[:half], timbre) and np.array_equal(style[half:], own[row, half:]), text
+
+
 def test_the_donors_are_averages_of_native_speakers_packs(engine, shipped_packs) -> None:
     female = np.mean([shipped_packs[name] for name in kokoro_donor_voices.MANDARIN_FEMALE], axis=0)
     assert np.allclose(engine._donors[kokoro.MANDARIN_FEMALE], female)

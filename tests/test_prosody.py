@@ -52,7 +52,7 @@ def test_split_path_reproduces_the_single_graph(plain_engines, frontend, text: s
 
 def test_model_version_names_the_tone_rules(engine, plain_engines) -> None:
     assert engine.model_version.startswith("kokoro-v1.0-int8+zh-tones")
-    assert plain_engines[0].model_version == "kokoro-v1.0-int8+donor-timbre-1"  # no tones, but the donors' timbre
+    assert plain_engines[0].model_version == "kokoro-v1.0-int8+donor-timbre-2"  # no tones, but the donors' timbre
 
 
 def test_analyze_exposes_durations_pitch_and_energy(engine, frontend) -> None:

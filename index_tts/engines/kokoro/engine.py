@@ -85,6 +85,11 @@ MIXED_TIMBRE_BLEND: dict[str, tuple[tuple[str, float], ...]] = {
     "jf_nezumi": ((ENGLISH_FEMALE, 0.3),),
     "jf_tebukuro": ((ENGLISH_FEMALE, 0.3), ("jf_gongitsune", 0.5)),
     "jm_kumo": ((ENGLISH_MALE, 0.3),),
+    # The native Mandarin packs the same way, by a rule fixed before their run (``bench/cer_bench.py``,
+    # MIXED_PROBES): on the two mixed probes 29.5, 36.4, 33.3, 35.6, 28.2, 31.1, 27.5% → 22.1, 26.1, 28.5, 28.9,
+    # 23.2, 22.8, 22.9% (84 sentences better, 27 worse). zm_yunjian (20.6 → 20.4%, 7 better, 5 worse) keeps its own.
+    **{voice: ((ENGLISH_FEMALE, 0.3),) for voice in ("zf_xiaobei", "zf_xiaoni", "zf_xiaoxiao", "zf_xiaoyi")},
+    **{voice: ((ENGLISH_MALE, 0.3),) for voice in ("zm_yunxi", "zm_yunxia", "zm_yunyang")},
 }
 # Voices whose English words inside a Chinese segment are decoded a second time with more of the American
 # English packs' timbre and spliced in over those words (``word_splice``). jm_kumo with the male packs' whole
@@ -175,7 +180,7 @@ class KokoroEngine(Engine):
         self.intonation = intonation and graph == "split"
         self.model_version = assets.MODEL_VERSION + (f"+{INTONATION_VERSION}" if self.intonation else "")
         if self._donors:  # the voices' Mandarin sounds different with the packs
-            self.model_version += "+donor-timbre-1"
+            self.model_version += "+donor-timbre-2"  # 2: the native Mandarin packs' mixed-segment timbre
         # emotion (sliders, descriptions, reference clips) is rendered as prosody, which needs the split stages
         split = graph == "split"
         self.capabilities = Capabilities(emotion_vector=split, emotion_audio=split, emotion_text=split, prosody_control=split)
