@@ -60,6 +60,7 @@ class ModelManager:
         self.started_at = time.time()
         self.load_seconds: dict[str, float] = {}
         self.warm_up_seconds: dict[str, float] = {}
+        self._identifier_loading: threading.Thread | None = None  # the language identifier (``latin_language``)
         self.ready = False
         self.closed = False
         self.fallback_notice: Notice | None = None  # set when the configured engine could not load
@@ -102,6 +103,9 @@ class ModelManager:
         self.load_seconds["engine"] = round(time.perf_counter() - t0, 3)
         log.info("loaded engine %s (%s) in %.2fs", engine.name, engine.model_version, self.load_seconds["engine"])
         self._ledger = RequestLedger(engine.name, self.metrics)
+        voices = set(engine.voices())
+        if warm_frontend and any(LANGUAGE_DEFAULTS.get(language) in voices for language in latin_language.ROMANCE):
+            self._identifier_loading = latin_language.start_loading()  # joined before the port opens (warm_up)
         synthesizer = self._synthesizer = Synthesizer(engine, frontend, None if cfg.naive else cfg.first_segment_units)
         # what a voice's neutral reading depends on: the key of its profile
         self.profile_id = profile_key(engine.name, engine.model_version, synthesizer.first_segment_units)
@@ -141,8 +145,8 @@ class ModelManager:
         profiles = self.planner.profiles if self.planner.matches_voices else None
         engine = self.engine
         self.warm_up_seconds.update(warm_up(engine.languages, render, engine.prepare_voices, profiles))
-        if any(language in LANGUAGE_DEFAULTS for language in latin_language.ROMANCE):
-            latin_language.preload_in_background()  # after the warm-up, so it takes no core from it
+        if self._identifier_loading is not None:
+            self._identifier_loading.join()  # loaded beside the engine (``load``): no request waits for it
         self.ready = True
 
     def stop_requests(self) -> None:
