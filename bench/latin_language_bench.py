@@ -45,8 +45,9 @@ own language (54 of 64, 84%: under the 90% target), none to another Romance lang
 a two-word greeting ("Buenas noches", "Bonne nuit", "Boa tarde") or a short question; it is read as before these
 voices were offered, by the English default. The app uses the second rule: an English text read by a Spanish or
 Italian voice is a worse mistake than a greeting read in English. lingua (96 MB) did no better on the dev texts
-than py3langid (4.6 MB). py3langid loads in about 1 s (50-80 MB) in a background thread at the lowest CPU
-priority once the app serves; a guess then takes 0.01-0.04 ms. The Romance defaults (who reads such a text):
+than py3langid (4.6 MB). py3langid loads in 0.4-0.8 s (50-80 MB; most of it xz decompression, outside the GIL)
+in a thread beside the engine's start-up, joined before the port opens; a guess then takes 0.01-0.05 ms. The
+Romance defaults (who reads such a text):
 "Spanish, French, Italian and Portuguese voices", above."""
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 Scorer = Callable[[str], tuple[str, float]]
