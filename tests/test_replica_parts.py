@@ -146,11 +146,14 @@ class _Replica:
     def stop(self, sig: int = signal.SIGTERM) -> None:
         self.signals.append(sig)
 
+    def running(self) -> bool:
+        return not self.signals
+
     def exit_code(self) -> int:
         return 0
 
 
-@pytest.mark.parametrize("finishing", [True, False])
+@pytest.mark.parametrize("finishing", [True, False, "silent"])
 def test_a_stopped_replica_gets_sigterm_once_its_work_is_done_or_the_drain_time_is_up(tmp_path, monkeypatch, finishing) -> None:
     from index_tts.ops.replicas import supervisor
 
@@ -160,6 +163,8 @@ def test_a_stopped_replica_gets_sigterm_once_its_work_is_done_or_the_drain_time_
 
     def replica_health(url: str, timeout_s: float) -> dict:  # its /health: one request fewer each time it is asked
         assert url == "http://127.0.0.1:9001/health"
+        if finishing == "silent":  # alive but too busy rendering to answer within the time-out
+            raise TimeoutError("timed out")
         now = work["active"]
         work["active"] = max(0, now - 1) if finishing else now
         return {"active_requests": now}
@@ -172,8 +177,8 @@ def test_a_stopped_replica_gets_sigterm_once_its_work_is_done_or_the_drain_time_
     replica_set.replicas = {"r1": replica}
     answer = replica_set.stop_replica("r1")
     assert balancer.taken_out == ["r1"] and replica.signals == [signal.SIGTERM] and not replica.wanted
-    if finishing:  # four requests, one ending every 0.2 s: stopped when the last ends, the open page notwithstanding
+    if finishing is True:  # four requests, one ending every 0.2 s: stopped when the last ends, the open page notwithstanding
         assert 0.6 <= answer["drain_seconds"] < 1.5 and work["active"] == 0
-    else:  # a request that never ends is given the drain time, then SIGTERM
+    else:  # a request that never ends, or a replica that does not say, is given the drain time, then SIGTERM
         assert answer["drain_seconds"] >= 1.5 and work["active"] == 4
     assert answer["stopped"] == "r1"

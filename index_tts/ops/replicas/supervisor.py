@@ -169,10 +169,10 @@ class ReplicaSet:
         started = time.monotonic()
         self.admin.take_out(name)
         limit = self.layout.drain_timeout_s
-        left = self._work_left(name)
+        left = self._work_left(name, child)
         while left > 0 and time.monotonic() - started < limit:
             time.sleep(0.2)
-            left = self._work_left(name)
+            left = self._work_left(name, child)
         drained = round(time.monotonic() - started, 2)
         if left > 0:
             log.warning("replica %s still had %d request(s) after the %.0fs drain; SIGTERM gives them the replica's own"
@@ -182,10 +182,12 @@ class ReplicaSet:
         self._write_record()
         return {"stopped": name, "drain_seconds": drained, "exit_code": child.exit_code()}
 
-    def _work_left(self, name: str) -> int:
+    def _work_left(self, name: str, child: Child) -> int:
         """What a replica taken out of rotation still has to finish: the speech requests the balancer has open
         to it, and the work it reports in flight (a page's job included). A page left open holds an event
-        stream to its replica for as long as it is open: counted, that would hold every drain to its limit."""
+        stream to its replica for as long as it is open: counted, that would hold every drain to its limit.
+        A replica that is running but too busy to answer ``/health`` in time counts as still working: taking
+        its silence for "done" stopped it under a request it was still rendering."""
         try:
             speech = self.admin.connections(name, backends=(API,))
         except OSError:
@@ -194,7 +196,7 @@ class ReplicaSet:
         try:
             own = int(get_json(f"http://{address}/health", timeout_s=1.0).get("active_requests") or 0) if address else 0
         except (OSError, ValueError):
-            own = 0  # not answering: nothing more will finish there
+            own = 1 if child.running() else 0  # silent but alive: busy, not done; exited: nothing will finish
         return speech + own
 
     def shutdown(self) -> None:
