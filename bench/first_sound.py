@@ -9,7 +9,11 @@ server has nothing else to do. The audio cache is off, so every segment is rende
 Sentences: ``DEV`` is what engine and segmenting changes may be tried on; ``HELD_OUT`` (reported) was
 written before any figure was looked at and is not used to choose anything.
 
-Usage: python -m bench.first_sound [--set held_out|dev] [--voices a,b] [--repeats 1] [--flags "..."] [--write]
+``render_rtf_p50`` is the median of a request's whole time over its audio's length: how fast the machine
+rendered while that group was measured (its speed drifts; a slow spell shows here).
+
+Usage: python -m bench.first_sound [--set held_out|dev] [--voices a,b] [--repeats 1] [--flags "..."]
+                                   [--json ROWS] [--pool EARLIER_ROWS ...] [--write]
 """
 
 from __future__ import annotations
@@ -121,14 +125,17 @@ def one_request(http: httpx.Client, url: str, text: str, voice: str) -> dict:
 
 
 def measure(url: str, sentences: dict[str, list[str]], voices: list[str], repeats: int = 1) -> list[dict]:
-    """Every sentence by every voice, ``repeats`` times, one at a time; one row per request."""
+    """Every sentence by every voice, ``repeats`` times, one at a time; one row per request.
+
+    Sentence by sentence, each read by every voice in turn: this machine's speed drifts by up to 2x within
+    a quarter of an hour, and voice after voice put a slow spell on a few voices' figures alone."""
     rows = []
     with httpx.Client(timeout=httpx.Timeout(300, connect=10)) as http:
         one_request(http, url, "预热一下。", voices[0])  # the first request after start is not a visitor's
         for _ in range(repeats):
-            for voice in voices:
-                for language, texts in sentences.items():
-                    for text in texts:
+            for language, texts in sentences.items():
+                for text in texts:
+                    for voice in voices:
                         row = one_request(http, url, text, voice)
                         rows.append({"language": language, "voice": voice, "text": text, **row})
     return rows
@@ -152,6 +159,7 @@ def summarize(rows: list[dict], key: str = "language") -> list[dict]:
                 "first_audible_p90_s": round(percentile(audible, 90), 3),
                 "first_byte_p50_s": round(statistics.median(first), 3) if first else None,
                 "silent": len(members) - len(audible),
+                "render_rtf_p50": round(statistics.median(r["total_s"] / r["audio_s"] for r in members if r["audio_s"]), 3),
             }
         )
     return out
@@ -181,12 +189,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--flags", default="", help="extra ./start_app.sh flags")
     parser.add_argument("--json", type=Path, help="also write every request's row here")
+    parser.add_argument("--pool", type=Path, nargs="*", default=[], help="rows of earlier runs (--json) to add to the figures")
     parser.add_argument("--write", action="store_true", help="replace the section in BENCHMARKS.md")
     args = parser.parse_args()
     voices = [v for v in args.voices.split(",") if v] or None
     rows = serve_and_measure(args.flags.split(), SETS[args.set], voices, args.repeats)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    for earlier in args.pool:
+        rows += json.loads(earlier.read_text(encoding="utf-8"))
     by_language, by_voice = summarize(rows), summarize(rows, "voice")
     print(table(by_language))
     print()
