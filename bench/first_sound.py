@@ -9,8 +9,9 @@ server has nothing else to do. The audio cache is off, so every segment is rende
 Sentences: ``DEV`` is what engine and segmenting changes may be tried on; ``HELD_OUT`` (reported) was
 written before any figure was looked at and is not used to choose anything.
 
-``render_rtf_p50`` is the median of a request's whole time over its audio's length: how fast the machine
-rendered while that group was measured (its speed drifts; a slow spell shows here).
+``render_rtf_p50`` is the median of a request's whole time over its audio's length. It moves with the
+machine's speed, which drifts (a slow spell shows here), and a little with the voice (the same text is
+less audio from a quicker speaker, against the same fixed costs).
 
 Usage: python -m bench.first_sound [--set held_out|dev] [--voices a,b] [--repeats 1] [--flags "..."]
                                    [--json ROWS] [--pool EARLIER_ROWS ...] [--write]
