@@ -152,6 +152,7 @@ def summarize(rows: list[dict], key: str = "language") -> list[dict]:
     for name, members in groups.items():
         audible = [r["first_audible_s"] for r in members if r["first_audible_s"] is not None]
         first = [r["first_byte_s"] for r in members if r["first_byte_s"] is not None]
+        rtf = [r["total_s"] / r["audio_s"] for r in members if r["audio_s"]]
         out.append(
             {
                 key: name,
@@ -160,7 +161,7 @@ def summarize(rows: list[dict], key: str = "language") -> list[dict]:
                 "first_audible_p90_s": round(percentile(audible, 90), 3),
                 "first_byte_p50_s": round(statistics.median(first), 3) if first else None,
                 "silent": len(members) - len(audible),
-                "render_rtf_p50": round(statistics.median(r["total_s"] / r["audio_s"] for r in members if r["audio_s"]), 3),
+                "render_rtf_p50": round(statistics.median(rtf), 3) if rtf else None,
             }
         )
     return out
