@@ -5,7 +5,9 @@ import re
 import pytest
 
 from index_tts.common.errors import TTSError
-from index_tts.frontend.segmenter import PAUSE_MS, segment_text, units
+from index_tts.frontend.pipeline import ENGLISH_HEAD_WORDS
+from index_tts.frontend.segmenter import FUNCTION_WORDS, PAUSE_MS, segment_text, units
+from index_tts.serving.synthesizer import FIRST_SEGMENT_UNITS
 
 LONG_ZH = "人工智能正在改变我们的生活，从语音助手到自动驾驶，从医疗诊断到金融分析，它无处不在。" * 6
 LONG_EN = "Speech synthesis turns written text into natural sounding audio for many people every day. " * 8
@@ -73,3 +75,39 @@ def test_language_detection(frontend) -> None:
     assert frontend.process("Hello there.").language == "en"
     assert frontend.process("你好，朋友。").language == "zh"
     assert frontend.process("こんにちは。").language == "ja"
+
+
+def _head(frontend, text: str, latin: str = "en-us") -> list[str]:
+    return [s.text for s in frontend.process(text, "auto", first_max_units=FIRST_SEGMENT_UNITS, latin=latin).segments]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please keep your ticket until the end of the journey.",
+        "Our flight was delayed by two hours.",
+        "The garden looks beautiful in the spring.",
+        "We will meet at the train station tomorrow morning.",
+    ],
+)
+def test_english_head_is_short_and_never_ends_on_a_function_word(frontend, text: str) -> None:
+    head, *rest = _head(frontend, text)
+    assert 2 <= units(head) <= ENGLISH_HEAD_WORDS < FIRST_SEGMENT_UNITS
+    assert head.split()[-1].lower() not in FUNCTION_WORDS
+    assert " ".join([head, *rest]) == text  # every word kept, in order
+
+
+def test_english_head_ends_at_a_clause_mark_inside_it(frontend) -> None:
+    assert _head(frontend, "Hello, my friend, how are you today?") == ["Hello, my friend,", "how are you today?"]
+
+
+def test_a_sentence_the_six_unit_rule_keeps_whole_stays_whole(frontend) -> None:
+    assert _head(frontend, "The library closes early on Sundays.") == ["The library closes early on Sundays."]
+
+
+def test_other_readings_keep_the_six_unit_head(frontend) -> None:
+    """Only English heads are shorter: the function words and the judge are English."""
+    assert units(_head(frontend, "Please keep your ticket until the end of the journey.", "es")[0]) == 6
+    assert _head(frontend, "春天来了，河边的柳树发出了嫩绿的新芽。") == ["春天来了，", "河边的柳树发出了嫩绿的新芽。"]
+    head = _head(frontend, "这座古老的石桥已经有八百多年的历史了，至今仍在使用。")[0]
+    assert 4 < units(head) <= FIRST_SEGMENT_UNITS

@@ -18,16 +18,20 @@ from .segmenter import (
     PAUSE_MS,
     TextPiece,
     cut_head,
+    end_at_phrase,
     halve,
     pause_after,
     segment_text,
     split_sentences,
     split_words,
+    units,
 )
 
 log = logging.getLogger(__name__)
 
 PHONEME_BUDGET = 400  # below the model's 510 so punctuation and spacing never push a segment over
+# An English word is longer speech than a CJK character: a short head of English text is 4 words, not 6 units.
+ENGLISH_HEAD_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ class TextFrontend:
         segments: list[Segment] = []
         pieces = segment_text(normalized, max_units)
         if first_max_units and pieces:
-            pieces = self._short_head(pieces, first_max_units, doc_lang) + pieces[1:]
+            pieces = self._short_head(pieces[0], first_max_units, doc_lang, latin) + pieces[1:]
         for piece in pieces:
             segments.extend(self._phonemize(piece.text, doc_lang, piece.pause_ms, latin))
         segments = [s for s in segments if s.phonemes.strip(" ,.!?;:“”()—…")]
@@ -123,16 +127,21 @@ class TextFrontend:
             raise TTSError("the text has nothing to speak: enter some words", "err_nothing_to_speak")
         return FrontendResult(doc_lang, normalized, segments)
 
-    def _short_head(self, pieces: list[TextPiece], first_max_units: int, doc_lang: str) -> list[TextPiece]:
-        first = pieces[0]
-        if _segment_language(first.text, doc_lang) == "zh":
-            words = self.g2p.get("zh").words(first.text)
-        else:
-            words = split_words(first.text)
-        cut = cut_head(first.text, first_max_units, words)
+    def _short_head(self, first: TextPiece, first_max_units: int, doc_lang: str, latin: str) -> list[TextPiece]:
+        """``first`` as a short head and the rest, or whole when it is short already. English read as English is
+        cut shorter (``ENGLISH_HEAD_WORDS``) and never right after a function word; other languages at a word
+        boundary (Chinese words from the G2P's dictionary)."""
+        language = _segment_language(first.text, doc_lang)
+        if units(first.text) <= first_max_units:
+            return [first]
+        english = language == "en" and latin in ENGLISH_READINGS
+        words = self.g2p.get("zh").words(first.text) if language == "zh" else split_words(first.text)
+        cut = cut_head(first.text, min(first_max_units, ENGLISH_HEAD_WORDS) if english else first_max_units, words)
         if cut is None:
             return [first]
         head, tail = cut
+        if english and pause_after(head.strip()) == PAUSE_MS["word"]:
+            head, tail = end_at_phrase(head, tail)
         return [TextPiece(head.strip(), pause_after(head.strip())), TextPiece(tail.strip(), first.pause_ms)]
 
     def _phonemize(self, text: str, doc_lang: str, pause_ms: int, latin: str = "en-us") -> list[Segment]:

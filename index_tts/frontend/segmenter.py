@@ -106,6 +106,27 @@ def segment_text(text: str, max_units: int = DEFAULT_MAX_UNITS) -> list[TextPiec
     return pieces
 
 
+# Words an English phrase goes on after: a head that ends on one is heard as cut off mid-phrase ("delayed by two |
+# hours"), and the judge misheard such heads more often (BENCHMARKS, first sound, candidates).
+FUNCTION_WORDS = frozenset(
+    "a an the of to in on at for with by from and or but until as than your my our their his her its is are was"
+    " were be been will would can could must should shall may might do does did has have had this that these those".split()
+)
+
+
+def end_at_phrase(head: str, tail: str, min_units: int = 2) -> tuple[str, str]:
+    """Move the end of a ``head`` cut at a word boundary back to where a phrase ends: to its last clause mark, or
+    else past any function words at its end, as long as ``min_units`` remain."""
+    clauses = [c for c in _CLAUSE_END.split(head) if c]
+    if len(clauses) > 1 and units("".join(clauses[:-1])) >= min_units:
+        return "".join(clauses[:-1]), clauses[-1] + tail
+    words = split_words(head)
+    while units(head) > min_units and words and words[-1].strip().lower() in FUNCTION_WORDS:
+        tail = words.pop() + tail
+        head = "".join(words)
+    return head, tail
+
+
 def halve(text: str) -> tuple[str, str]:
     """Split a piece in two at the word boundary nearest its middle (used when phonemes overflow)."""
     words = split_words(text)
