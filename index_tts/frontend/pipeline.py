@@ -78,9 +78,12 @@ def normalize(text: str, language: str, verbalise_latin: bool = True) -> str:
 class TextFrontend:
     """Turns raw text into segments; the G2P backends are loaded once and shared."""
 
-    def __init__(self, phoneme_budget: int = PHONEME_BUDGET) -> None:
+    def __init__(self, phoneme_budget: int = PHONEME_BUDGET, short_english_head: bool = True) -> None:
+        """``short_english_head=False`` cuts English heads as other languages' (6 units at a word boundary): the
+        rule before the shorter English head, kept for the benchmark that compares the two."""
         self.g2p = G2PRegistry()
         self.phoneme_budget = phoneme_budget
+        self.short_english_head = short_english_head
 
     def warm_up(self, languages: tuple[str, ...] = LANGUAGES) -> dict[str, float]:
         """Load every G2P backend now (dictionaries, espeak, OpenJTalk); return seconds per language."""
@@ -134,7 +137,7 @@ class TextFrontend:
         language = _segment_language(first.text, doc_lang)
         if units(first.text) <= first_max_units:
             return [first]
-        english = language == "en" and latin in ENGLISH_READINGS
+        english = self.short_english_head and language == "en" and latin in ENGLISH_READINGS
         words = self.g2p.get("zh").words(first.text) if language == "zh" else split_words(first.text)
         cut = cut_head(first.text, min(first_max_units, ENGLISH_HEAD_WORDS) if english else first_max_units, words)
         if cut is None:
