@@ -171,3 +171,21 @@ def test_synth_with_reference_clips(tmp_path) -> None:
     assert not bad.exists()
     proc = run_cli("synth", "--text", "你好", "--out", str(bad), "--emotion-text", "开心", "--emotion-audio", str(clip))
     assert proc.returncode == 2 and "use one of --emotion" in proc.stderr
+
+
+def test_pitch_reach_remeasures_only_the_languages_and_voices_named(tmp_path) -> None:
+    """A change to how English is cut re-measures English alone: every other table is kept as written."""
+    shipped = next((ROOT / "index_tts" / "voice" / "shipped_profiles").glob("reach-*.json"))
+    tables = json.loads(shipped.read_text("utf-8"))
+    marked = [[0.0, 99.0]]  # no measurement gives this: it shows which tables were kept and which replaced
+    tables["zf_xiaoxiao"] = {"zh": marked, "en": marked}
+    tables["af_heart"]["en"] = marked
+    (tmp_path / shipped.name).write_text(json.dumps(tables), "utf-8")
+    proc = run_cli("pitch-reach", "--voices", "zf_xiaoxiao", "--languages", "en", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    written = json.loads((tmp_path / shipped.name).read_text("utf-8"))
+    assert written["zf_xiaoxiao"]["zh"] == marked and written["af_heart"]["en"] == marked  # not named: kept
+    remeasured = dict(map(tuple, written["zf_xiaoxiao"]["en"]))
+    now = dict(map(tuple, json.loads(shipped.read_text("utf-8"))["zf_xiaoxiao"]["en"]))
+    assert remeasured.keys() == now.keys() and all(abs(remeasured[a] - now[a]) < 0.5 for a in now), (remeasured, now)
+    assert written.keys() == tables.keys()

@@ -158,6 +158,9 @@ def _add_tools(sub: Subcommands) -> None:
     )
     reach.add_argument("--out", type=Path, default=None, help="folder (default: index_tts/voice/shipped_profiles)")
     reach.add_argument("--voices", default=None, help="comma-separated: measure only these, keep the other tables")
+    reach.add_argument(
+        "--languages", default=None, help="comma-separated (zh, en): measure only these, keep the other languages' tables"
+    )
     _add_engine_args(reach)
 
 
@@ -398,7 +401,7 @@ def _cmd_voice_profiles(args: argparse.Namespace) -> int:
 def _cmd_pitch_reach(args: argparse.Namespace) -> int:
     from ..engines.base import SynthParams
     from ..prosody.controls import Prosody
-    from ..voice.pitch_reach import PitchReach
+    from ..voice.pitch_reach import SENTENCES, PitchReach
     from ..voice.profiles import SHIPPED_DIR
 
     with speech_service(args) as manager:
@@ -414,8 +417,10 @@ def _cmd_pitch_reach(args: argparse.Namespace) -> int:
         reach = PitchReach.of(manager.engine)
         folder = args.out or SHIPPED_DIR
         voices = args.voices.split(",") if args.voices else manager.engine.voices()
-        measured = reach.measure(voices, render, manager.workers)
-        print(reach.write({**(reach.saved(folder) if args.voices else {}), **measured}, folder))
+        languages = tuple(args.languages.split(",")) if args.languages else tuple(SENTENCES)
+        measured = reach.measure(voices, render, manager.workers, languages)
+        kept = reach.saved(folder) if args.voices or args.languages else {}
+        print(reach.write({v: {**kept.get(v, {}), **measured.get(v, {})} for v in {*kept, *measured}}, folder))
     return 0
 
 
