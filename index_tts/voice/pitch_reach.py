@@ -2,7 +2,7 @@
 
 The embedded model's decoder stops following F0 above a few hundred hertz, and past that point it
 does not saturate gently: a high voice asked for +10 semitones may come out *lower* than at +4
-(zf_xiaoxiao reading English: +6 gave +5.9, +10 gave +0.4). So each voice reads a sentence per
+(zf_xiaoxiao reading English: +6 gave +5.9, +10 gave +0.3). So each voice reads a sentence per
 language at a few pitch offsets, the median pitch of each reading is measured (Praat), and the
 table of asked -> reached semitones ships with the app (``shipped_profiles/reach-*.json``, written by
 ``python -m index_tts pitch-reach``). A raised pitch is then asked as the offset, up to the one
