@@ -181,6 +181,9 @@ def test_pitch_reach_remeasures_only_the_languages_and_voices_named(tmp_path) ->
     tables["zf_xiaoxiao"] = {"zh": marked, "en": marked}
     tables["af_heart"]["en"] = marked
     (tmp_path / shipped.name).write_text(json.dumps(tables), "utf-8")
+    refused = run_cli("pitch-reach", "--languages", "en,ja", "--out", str(tmp_path))
+    assert refused.returncode == 2 and "no reach sentence for ja" in refused.stderr
+    assert json.loads((tmp_path / shipped.name).read_text("utf-8")) == tables
     proc = run_cli("pitch-reach", "--voices", "zf_xiaoxiao", "--languages", "en", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     written = json.loads((tmp_path / shipped.name).read_text("utf-8"))

@@ -404,6 +404,10 @@ def _cmd_pitch_reach(args: argparse.Namespace) -> int:
     from ..voice.pitch_reach import SENTENCES, PitchReach
     from ..voice.profiles import SHIPPED_DIR
 
+    languages = tuple(args.languages.split(",")) if args.languages else tuple(SENTENCES)
+    if unknown := sorted(set(languages) - set(SENTENCES)):
+        print(f"error: no reach sentence for {', '.join(unknown)}; choose from {', '.join(SENTENCES)}", file=sys.stderr)
+        return 2
     with speech_service(args) as manager:
         synthesizer = manager.synthesizer
 
@@ -417,7 +421,6 @@ def _cmd_pitch_reach(args: argparse.Namespace) -> int:
         reach = PitchReach.of(manager.engine)
         folder = args.out or SHIPPED_DIR
         voices = args.voices.split(",") if args.voices else manager.engine.voices()
-        languages = tuple(args.languages.split(",")) if args.languages else tuple(SENTENCES)
         measured = reach.measure(voices, render, manager.workers, languages)
         kept = reach.saved(folder) if args.voices or args.languages else {}
         print(reach.write({v: {**kept.get(v, {}), **measured.get(v, {})} for v in {*kept, *measured}}, folder))

@@ -95,7 +95,9 @@ class PitchReach:
 
     @classmethod
     def of(cls, engine: Engine, folder: Path = SHIPPED_DIR) -> PitchReach:
-        """The tables of ``engine``'s model version (how a text is cut does not change how far a voice goes)."""
+        """The tables of ``engine``'s model version. The key leaves out how a text is cut, but the tables read a
+        sentence as the server cuts it: a change to the cut re-measures them (``pitch-reach --languages``), and
+        ``tests/test_pitch_reach.py`` fails while a table is stale."""
         return cls(f"{engine.name}|{engine.model_version}", folder)
 
     def table(self, voice: str, language: str) -> ReachTable | None:
