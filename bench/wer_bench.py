@@ -12,7 +12,7 @@ sure it was). The rule for the English default was fixed before the first run (B
 ``--as-served`` cuts each sentence as a streamed request is (its short first segment, then the rest);
 ``--compare-heads`` does so twice per voice, in turn: English heads cut as other languages' (6 units) and
 the short English head (``TextFrontend``'s ``short_english_head``), with each voice's errors side by side,
-and how often the judge wrote a sentence break or a comma at the seam (``--seams-from`` counts them again in a
+and how often the judge wrote a sentence break or any other mark at the seam (``--seams-from`` counts them again in a
 kept ``--compare-heads --json`` run).
 """
 
