@@ -17,6 +17,12 @@ against tiny.en (so not part of the rule fixed before): the English audio is als
 to show that judge's own offset on the same audio, and each language's spread around its median
 difference (|difference - median|), which no constant offset of either side changes.
 
+Added on 2026-12-08, after both of those runs (a reading, not part of the rule): where the audio itself says
+when a word starts. The first word after a comma follows a pause, and there the first 10 ms window louder
+than -40 dBFS after at least 100 ms below it is the word's acoustic onset. For each such word that Whisper
+also heard, both our start and Whisper's are set against that onset (median of ours - onset and of
+Whisper's - onset): which of the two timings sits where the sound begins.
+
 Cost, side by side in the same run: the seconds of each synthesis, against the seconds of its timings
 (``align`` and the subtitle cues) and of the engine's own phoneme times (``phoneme_times``, timed apart).
 
@@ -60,6 +66,7 @@ EN = [
     "The children laughed when the puppy chased its own tail.",
 ]
 VOICES = ("jf_alpha", "jm_kumo")
+ONSET_DBFS, PAUSE_S, NEAR_S = -40.0, 0.1, 0.3  # an onset: sound after this much silence, within NEAR_S of our start
 TARGET_MEDIAN_S, TARGET_P90_S = 0.080, 0.200
 
 
@@ -75,8 +82,44 @@ def whisper_words(model, audio: np.ndarray, sample_rate: int, language: str) -> 
     return [(w.word, w.start) for s in segments for w in (s.words or [])]
 
 
+def onsets_after_pauses(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Seconds where sound starts after at least ``PAUSE_S`` of silence (10 ms windows; ``ONSET_DBFS``)."""
+    window = sample_rate // 100
+    count = len(audio) // window
+    rms = np.sqrt(np.mean(np.asarray(audio[: count * window], np.float64).reshape(count, window) ** 2, axis=1))
+    loud = 20 * np.log10(np.maximum(rms, 1e-10)) > ONSET_DBFS
+    quiet, found = 0, []
+    for i, is_loud in enumerate(loud):
+        if is_loud and quiet >= round(PAUSE_S * 100):
+            found.append(i / 100)
+        quiet = 0 if is_loud else quiet + 1
+    return np.array(found)
+
+
+def after_commas(typed: str) -> list[int]:
+    """Index of the first letter or character after each comma of the typed text."""
+    return [m.end() for m in re.finditer(r"[，,]\s*", typed) if m.end() < len(typed)]
+
+
+def at_onsets(pairs: dict[int, tuple[float, float]], typed: str, onsets: np.ndarray) -> list[tuple[float, float]]:
+    """(ours - onset, Whisper's - onset) for each word after a comma that both timed, at the onset nearest ours."""
+    out = []
+    for index in after_commas(typed):
+        if index in pairs and len(onsets):
+            ours, theirs = pairs[index]
+            onset = onsets[np.argmin(np.abs(onsets - ours))]
+            if abs(onset - ours) <= NEAR_S:
+                out.append((ours - onset, theirs - onset))
+    return out
+
+
 def chinese_pairs(heard: list[tuple[str, float]], typed: str, starts: list[float]) -> list[tuple[float, float]]:
     """(ours, Whisper's) start of each Whisper word whose first character is matched in the typed text."""
+    return list(chinese_pairs_at(heard, typed, starts).values())
+
+
+def chinese_pairs_at(heard: list[tuple[str, float]], typed: str, starts: list[float]) -> dict[int, tuple[float, float]]:
+    """``chinese_pairs`` keyed by the index of the typed character each pair starts at."""
     from testkit.mandarin_judge import _t2s
 
     convert = _t2s()
@@ -85,15 +128,27 @@ def chinese_pairs(heard: list[tuple[str, float]], typed: str, starts: list[float
     for k, (word, _start) in enumerate(heard):
         theirs += [(c, k) for c in convert.convert(word) if re.match(r"\w", c)]
     matcher = difflib.SequenceMatcher(None, "".join(c for c, _ in theirs), "".join(c for _, c in ours), autojunk=False)
-    pairs, seen = [], set()
+    pairs, seen = {}, set()
     for a, b, size in matcher.get_matching_blocks():
         for offset in range(size):
             word = theirs[a + offset][1]
             first = a + offset == 0 or theirs[a + offset - 1][1] != word
             if first and word not in seen:
                 seen.add(word)
-                pairs.append((starts[ours[b + offset][0]], heard[word][1]))
+                index = ours[b + offset][0]
+                pairs[index] = (starts[index], heard[word][1])
     return pairs
+
+
+def english_pairs_at(heard: list[tuple[str, float]], words: list, typed: str) -> dict[int, tuple[float, float]]:
+    """``english_pairs`` keyed by the index in the typed text where each word starts."""
+    from index_tts.serving.timestamps import WORD
+
+    offsets = [m.start() for m in WORD.finditer(typed)]
+    if len(offsets) != len(words):
+        return {}
+    starts = {word.start: offsets[i] for i, word in enumerate(words)}
+    return {starts[ours]: (ours, theirs) for ours, theirs in english_pairs(heard, words) if ours in starts}
 
 
 def english_pairs(heard: list[tuple[str, float]], words: list) -> list[tuple[float, float]]:
@@ -106,6 +161,13 @@ def english_pairs(heard: list[tuple[str, float]], words: list) -> list[tuple[flo
     mine = [plain(w.text) for w in words]
     matcher = difflib.SequenceMatcher(None, theirs, mine, autojunk=False)
     return [(words[b + k].start, heard[a + k][1]) for a, b, size in matcher.get_matching_blocks() for k in range(size)]
+
+
+def onset_figures(gaps: list[tuple[float, float]]) -> str:
+    if not gaps:
+        return "none timed"
+    ours, theirs = (1000 * percentile([g[i] for g in gaps], 50) for i in (0, 1))
+    return f"{ours:+.0f} / {theirs:+.0f} ms ({len(gaps)} words)"
 
 
 def measure() -> tuple[list[dict], list[dict]]:
@@ -134,6 +196,7 @@ def measure() -> tuple[list[dict], list[dict]]:
         for language, sentences in (("zh", ZH), ("en", EN)):
             differences: list[float] = []
             base_on_english: list[float] = []
+            onset_gaps: list[tuple[float, float]] = []
             heard_words = 0
             for voice in VOICES:
                 for text in sentences:
@@ -151,10 +214,13 @@ def measure() -> tuple[list[dict], list[dict]]:
                     costs["phoneme_times"].append(time.perf_counter() - started)
                     heard = whisper_words(judges[language], result.audio, result.sample_rate, language)
                     heard_words += len(heard)
+                    onsets = onsets_after_pauses(result.audio, result.sample_rate)
                     if language == "zh":
                         pairs = chinese_pairs(heard, text, alignment.starts)
+                        onset_gaps += at_onsets(chinese_pairs_at(heard, text, alignment.starts), text, onsets)
                     else:
                         pairs = english_pairs(heard, alignment.words)
+                        onset_gaps += at_onsets(english_pairs_at(heard, alignment.words, text), text, onsets)
                         base = whisper_words(judges["zh"], result.audio, result.sample_rate, "en")
                         base_on_english += [ours - theirs for ours, theirs in english_pairs(base, alignment.words)]
                     differences += [ours - theirs for ours, theirs in pairs]
@@ -175,6 +241,7 @@ def measure() -> tuple[list[dict], list[dict]]:
                     "spread around the median: median / P90": f"{1000 * percentile(spread, 50):.0f} / "
                     f"{1000 * percentile(spread, 90):.0f} ms",
                     "ours - Whisper base, same audio": base_offset,
+                    "words after a comma: ours / Whisper - onset (median)": onset_figures(onset_gaps),
                 }
             )
     finally:
