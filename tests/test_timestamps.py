@@ -240,3 +240,17 @@ def test_a_take_keeps_its_clips_and_use_these_settings_again_gives_them_back(spo
     gone = keep_take(result, TEXTS["zh"], settings, "jf_alpha")
     assert gone["settings"]["reference_audio"] is None and delete_take(gone["name"])
     assert take_file(f"{gone['name']}.reference.wav") is None
+
+
+def test_the_benchmarks_onsets_are_sound_after_a_pause_and_pair_the_word_after_a_comma() -> None:
+    from bench.timestamps_bench import at_onsets, onsets_after_pauses
+
+    rate = 24_000
+    tone = 0.1 * np.sin(2 * np.pi * 200 * np.arange(rate) / rate).astype(np.float32)
+    gap = np.zeros(rate, np.float32)
+    pieces = [tone[: rate * 3 // 10], gap[: rate // 5], tone[: rate * 3 // 10], gap[: rate // 20], tone[: rate // 5]]
+    audio = np.concatenate(pieces)
+    assert onsets_after_pauses(audio, rate).tolist() == [0.5]  # the start and a 50 ms gap are not pauses
+    onsets = onsets_after_pauses(audio, rate)
+    assert at_onsets({3: (0.52, 0.40), 0: (0.0, 0.0)}, "你好，世界", onsets) == [(pytest.approx(0.02), pytest.approx(-0.10))]
+    assert at_onsets({3: (0.9, 0.8)}, "你好，世界", onsets) == []  # ours too far from any onset: not that word's
