@@ -40,6 +40,7 @@ import numpy as np
 
 from bench.common import percentile
 from bench.report import table, write_section
+from testkit.onsets import at_onsets, onsets_after_pauses
 
 ZH = [
     "春天来了，河边的柳树慢慢长出了嫩绿的新芽。",
@@ -66,7 +67,6 @@ EN = [
     "The children laughed when the puppy chased its own tail.",
 ]
 VOICES = ("jf_alpha", "jm_kumo")
-ONSET_DBFS, PAUSE_S, NEAR_S = -40.0, 0.1, 0.3  # an onset: sound after this much silence, within NEAR_S of our start
 TARGET_MEDIAN_S, TARGET_P90_S = 0.080, 0.200
 
 
@@ -80,37 +80,6 @@ def whisper_words(model, audio: np.ndarray, sample_rate: int, language: str) -> 
         condition_on_previous_text=False, word_timestamps=True,
     )  # fmt: skip
     return [(w.word, w.start) for s in segments for w in (s.words or [])]
-
-
-def onsets_after_pauses(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Seconds where sound starts after at least ``PAUSE_S`` of silence (10 ms windows; ``ONSET_DBFS``)."""
-    window = sample_rate // 100
-    count = len(audio) // window
-    rms = np.sqrt(np.mean(np.asarray(audio[: count * window], np.float64).reshape(count, window) ** 2, axis=1))
-    loud = 20 * np.log10(np.maximum(rms, 1e-10)) > ONSET_DBFS
-    quiet, found = 0, []
-    for i, is_loud in enumerate(loud):
-        if is_loud and quiet >= round(PAUSE_S * 100):
-            found.append(i / 100)
-        quiet = 0 if is_loud else quiet + 1
-    return np.array(found)
-
-
-def after_commas(typed: str) -> list[int]:
-    """Index of the first letter or character after each comma of the typed text."""
-    return [m.end() for m in re.finditer(r"[，,]\s*", typed) if m.end() < len(typed)]
-
-
-def at_onsets(pairs: dict[int, tuple[float, float]], typed: str, onsets: np.ndarray) -> list[tuple[float, float]]:
-    """(ours - onset, Whisper's - onset) for each word after a comma that both timed, at the onset nearest ours."""
-    out = []
-    for index in after_commas(typed):
-        if index in pairs and len(onsets):
-            ours, theirs = pairs[index]
-            onset = onsets[np.argmin(np.abs(onsets - ours))]
-            if abs(onset - ours) <= NEAR_S:
-                out.append((ours - onset, theirs - onset))
-    return out
 
 
 def chinese_pairs(heard: list[tuple[str, float]], typed: str, starts: list[float]) -> list[tuple[float, float]]:

@@ -243,7 +243,7 @@ def test_a_take_keeps_its_clips_and_use_these_settings_again_gives_them_back(spo
 
 
 def test_the_benchmarks_onsets_are_sound_after_a_pause_and_pair_the_word_after_a_comma() -> None:
-    from bench.timestamps_bench import at_onsets, onsets_after_pauses
+    from testkit.onsets import at_onsets, onsets_after_pauses
 
     rate = 24_000
     tone = 0.1 * np.sin(2 * np.pi * 200 * np.arange(rate) / rate).astype(np.float32)
