@@ -29,7 +29,7 @@ import numpy as np
 from bench.first_audio_bench import compare
 from bench.first_sound import DEV
 from bench.report import table, write_section
-from index_tts.common.audio import sound_bounds
+from index_tts.common.audio import trim_silence
 from index_tts.engines import create_engine
 from index_tts.engines.base import SynthParams
 from index_tts.frontend import TextFrontend
@@ -45,19 +45,17 @@ VOICES = (
 
 
 def kept(audio: np.ndarray) -> np.ndarray:
-    """The audio as the server sends it: the silence at both ends trimmed."""
-    audio = np.asarray(audio, np.float32).ravel()
-    start, end = sound_bounds(audio, SAMPLE_RATE)
-    return audio[start:end]
+    """The audio as the server sends it: the silence at both ends trimmed (as the engine trims it)."""
+    return trim_silence(np.asarray(audio, np.float32).ravel(), SAMPLE_RATE)
 
 
 def measure(engine, frontend: TextFrontend, voice: str) -> tuple[dict, dict]:
     """This voice's first segments: the silence it decodes, and what the closing-pad cap changes."""
     params = SynthParams(voice=voice)
     heads, capped = [], []
+    latin = engine.latin_reading(voice)
     for language, texts in DEV.items():
         for text in texts:
-            latin = engine.latin_reading(voice)
             segments = frontend.process(text, "auto", first_max_units=FIRST_SEGMENT_UNITS, latin=latin).segments
             for index, segment in enumerate(segments):
                 tokens, style = engine._segment_inputs(segment, params)

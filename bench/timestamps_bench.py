@@ -82,13 +82,9 @@ def whisper_words(model, audio: np.ndarray, sample_rate: int, language: str) -> 
     return [(w.word, w.start) for s in segments for w in (s.words or [])]
 
 
-def chinese_pairs(heard: list[tuple[str, float]], typed: str, starts: list[float]) -> list[tuple[float, float]]:
-    """(ours, Whisper's) start of each Whisper word whose first character is matched in the typed text."""
-    return list(chinese_pairs_at(heard, typed, starts).values())
-
-
 def chinese_pairs_at(heard: list[tuple[str, float]], typed: str, starts: list[float]) -> dict[int, tuple[float, float]]:
-    """``chinese_pairs`` keyed by the index of the typed character each pair starts at."""
+    """(ours, Whisper's) start of each Whisper word whose first character is matched in the typed text, keyed by
+    the index of that typed character."""
     from testkit.mandarin_judge import _t2s
 
     convert = _t2s()
@@ -109,15 +105,15 @@ def chinese_pairs_at(heard: list[tuple[str, float]], typed: str, starts: list[fl
     return pairs
 
 
-def english_pairs_at(heard: list[tuple[str, float]], words: list, typed: str) -> dict[int, tuple[float, float]]:
-    """``english_pairs`` keyed by the index in the typed text where each word starts."""
+def keyed_by_typed_index(pairs: list[tuple[float, float]], words: list, typed: str) -> dict[int, tuple[float, float]]:
+    """English ``pairs`` keyed by the index in the typed text where each word starts."""
     from index_tts.serving.timestamps import WORD
 
     offsets = [m.start() for m in WORD.finditer(typed)]
     if len(offsets) != len(words):
         return {}
     starts = {word.start: offsets[i] for i, word in enumerate(words)}
-    return {starts[ours]: (ours, theirs) for ours, theirs in english_pairs(heard, words) if ours in starts}
+    return {starts[ours]: (ours, theirs) for ours, theirs in pairs if ours in starts}
 
 
 def english_pairs(heard: list[tuple[str, float]], words: list) -> list[tuple[float, float]]:
@@ -185,11 +181,13 @@ def measure() -> tuple[list[dict], list[dict]]:
                     heard_words += len(heard)
                     onsets = onsets_after_pauses(result.audio, result.sample_rate)
                     if language == "zh":
-                        pairs = chinese_pairs(heard, text, alignment.starts)
-                        onset_gaps += at_onsets(chinese_pairs_at(heard, text, alignment.starts), text, onsets)
+                        keyed = chinese_pairs_at(heard, text, alignment.starts)
+                        pairs = list(keyed.values())
                     else:
                         pairs = english_pairs(heard, alignment.words)
-                        onset_gaps += at_onsets(english_pairs_at(heard, alignment.words, text), text, onsets)
+                        keyed = keyed_by_typed_index(pairs, alignment.words, text)
+                    onset_gaps += at_onsets(keyed, text, onsets)
+                    if language == "en":
                         base = whisper_words(judges["zh"], result.audio, result.sample_rate, "en")
                         base_on_english += [ours - theirs for ours, theirs in english_pairs(base, alignment.words)]
                     differences += [ours - theirs for ours, theirs in pairs]
